@@ -1,0 +1,46 @@
+import Link from "next/link";
+import { Logo } from "@/components/ui/logo";
+import { StrengthBadge } from "@/components/ui/strength-badge";
+import { signOutAction } from "@/lib/auth/actions";
+import type { PortalSession } from "@/lib/auth/session";
+
+const navigation = [{ href: "/dashboard", label: "Overview" }] as const;
+
+/** The signed-in header: who you are, how strongly you are signed in, navigation, sign-out. */
+export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {
+  return (
+    <header className="border-b border-black/5 bg-white">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-8 gap-y-3 px-6 py-4">
+        <Link href="/dashboard" className="text-brand-700" aria-label="Woodgrove Bank, overview">
+          <Logo />
+        </Link>
+        <nav aria-label="Main" className="order-3 w-full md:order-none md:w-auto">
+          <ul className="flex gap-1">
+            {navigation.map((item) => (
+              <li key={item.href}>
+                <Link
+                  href={item.href}
+                  aria-current={current === item.href ? "page" : undefined}
+                  className="rounded-md px-3 py-2 text-sm font-medium text-muted hover:bg-brand-50 hover:text-brand-800 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-800"
+                >
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="ml-auto flex items-center gap-4">
+          <div className="text-right">
+            <p className="text-sm font-medium">{session.user.name ?? session.user.userPrincipalName}</p>
+            <StrengthBadge acrs={session.strength.acrs} authTime={session.strength.authTime} />
+          </div>
+          <form action={signOutAction}>
+            <button type="submit" className="rounded-md border border-black/10 px-3 py-1.5 text-sm font-medium hover:bg-surface">
+              Sign out
+            </button>
+          </form>
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,74 @@
+import { test as base, expect } from "@playwright/test";
+import { PrismaClient } from "../lib/generated/prisma/client";
+import { createAdapterFactory } from "../prisma/adapter";
+import { seedPersona } from "../prisma/seed-data";
+import { e2eSettings, type E2eSettings } from "./support/settings";
+import { EmulatorControl, type EmulatorUser, type SignInMethod } from "./support/emulator-control";
+import { HomePage } from "./pages/home.page";
+import { IdentityProviderPage } from "./pages/identity-provider.page";
+import { DashboardPage } from "./pages/dashboard.page";
+
+/** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
+export type PersonaKind = "no-mfa" | "totp" | "passkey" | "totp+passkey" | "admin" | "blocked";
+
+const personaMethods: Record<PersonaKind, SignInMethod[]> = {
+  "no-mfa": [],
+  totp: ["totp"],
+  passkey: ["passkey"],
+  "totp+passkey": ["totp", "passkey"],
+  admin: ["totp", "passkey"],
+  blocked: ["totp"],
+};
+
+/** A persona: the emulator user plus the portal's seeded user and accounts. */
+export type Persona = EmulatorUser & { username: string };
+
+interface WorkerFixtures {
+  settings: E2eSettings;
+  control: EmulatorControl;
+  database: PrismaClient;
+}
+
+interface TestFixtures {
+  /** Creates a persona in the emulator's directory and seeds its portal user and accounts. */
+  persona: (kind: PersonaKind) => Promise<Persona>;
+  home: HomePage;
+  identityProvider: IdentityProviderPage;
+  dashboard: DashboardPage;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  settings: [async ({}, use) => use(e2eSettings()), { scope: "worker" }],
+  control: [async ({ settings }, use) => use(new EmulatorControl(settings)), { scope: "worker" }],
+  database: [
+    async ({ settings }, use) => {
+      const database = new PrismaClient({ adapter: createAdapterFactory(settings.databaseUrl) });
+      await use(database);
+      await database.$disconnect();
+    },
+    { scope: "worker" },
+  ],
+  persona: async ({ control, database, settings }, use) => {
+    await use(async (kind) => {
+      const user = await control.createUser({
+        displayName: `${kind} persona`,
+        methods: personaMethods[kind],
+        ...(kind === "admin" ? { roles: ["Portal.Admin"] } : {}),
+        ...(kind === "blocked" ? { accountEnabled: false } : {}),
+      });
+      await seedPersona(database, {
+        tenantId: settings.tenantId,
+        objectId: user.oid,
+        displayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+        persona: kind,
+      });
+      return { ...user, username: user.userPrincipalName };
+    });
+  },
+  home: async ({ page }, use) => use(new HomePage(page)),
+  identityProvider: async ({ page }, use) => use(new IdentityProviderPage(page)),
+  dashboard: async ({ page }, use) => use(new DashboardPage(page)),
+});
+
+export { expect };

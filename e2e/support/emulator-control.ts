@@ -1,0 +1,107 @@
+import https from "node:https";
+import { readFileSync } from "node:fs";
+import type { E2eSettings } from "./settings";
+
+/** A user created in the emulator's directory for one test. */
+export interface EmulatorUser {
+  oid: string;
+  userPrincipalName: string;
+  displayName: string;
+  password: string;
+  totpSecret?: string;
+  passkey?: { credentialId: string; privateKeyPkcs8: string; userHandle: string; rpId: string };
+}
+
+export type SignInMethod = "totp" | "passkey";
+export type ScriptedInteraction = "approve" | "deny" | "cancel" | "hang";
+export type BrokenTokenKind =
+  | "wrong-signature"
+  | "alg-none"
+  | "hs256-public-key"
+  | "wrong-issuer"
+  | "wrong-audience"
+  | "wrong-tenant"
+  | "wrong-azp"
+  | "expired"
+  | "not-yet-valid"
+  | "missing-acrs"
+  | "missing-auth-time"
+  | "id-token";
+
+/**
+ * Typed client for the emulator's test control API (only present when the emulator runs with
+ * --test-control). It trusts the dev CA explicitly, so it works whether or not the test
+ * runner was started with NODE_EXTRA_CA_CERTS.
+ */
+export class EmulatorControl {
+  private readonly ca: Buffer;
+
+  constructor(private readonly settings: E2eSettings) {
+    this.ca = readFileSync(settings.caFile);
+  }
+
+  /** Creates a user with the given second factors; every call gets a unique UPN. */
+  createUser(input: { displayName?: string; methods: SignInMethod[]; roles?: string[]; accountEnabled?: boolean }): Promise<EmulatorUser> {
+    return this.call("POST", "/users", input);
+  }
+
+  /** A currently valid, not yet used TOTP code for the user. */
+  async totpCode(oid: string): Promise<string> {
+    const { code } = await this.call<{ code: string }>("GET", `/users/${encodeURIComponent(oid)}/totp`);
+    return code;
+  }
+
+  /** Moves the emulator's clock forward. */
+  advanceClock(seconds: number): Promise<unknown> {
+    return this.call("POST", "/clock", { advanceSeconds: seconds });
+  }
+
+  /** Scripts how the next interactive second-factor prompt ends. */
+  scriptNextInteraction(action: ScriptedInteraction, oid?: string): Promise<unknown> {
+    return this.call("POST", "/next-interaction", { action, ...(oid ? { oid } : {}) });
+  }
+
+  /** A token for the portal API that is valid except in the named way. */
+  async brokenToken(kind: BrokenTokenKind, oid: string, acrs?: string[]): Promise<string> {
+    const { token } = await this.call<{ token: string }>("POST", "/tokens/broken", { kind, oid, ...(acrs ? { acrs } : {}) });
+    return token;
+  }
+
+  rotateKeys(): Promise<unknown> {
+    return this.call("POST", "/keys/rotate", {});
+  }
+
+  private call<T>(method: "GET" | "POST", route: string, body?: unknown): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      const request = https.request(
+        `${this.settings.emulatorOrigin}/__control${route}`,
+        {
+          method,
+          ca: this.ca,
+          headers: {
+            authorization: `Bearer ${this.settings.controlSecret}`,
+            ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+          },
+          timeout: 10_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            if ((response.statusCode ?? 500) >= 400) {
+              reject(new Error(`emulator control ${method} ${route} answered ${response.statusCode}: ${text}`));
+              return;
+            }
+            resolve((text ? JSON.parse(text) : {}) as T);
+          });
+        },
+      );
+      request.on("timeout", () => request.destroy(new Error(`emulator control ${method} ${route} timed out`)));
+      request.on("error", reject);
+      if (payload) request.write(payload);
+      request.end();
+    });
+  }
+}

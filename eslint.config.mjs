@@ -1,0 +1,47 @@
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+/**
+ * Flat config (Next 16 has no `next lint`). Beyond Next's rules it enforces the two
+ * boundaries the architecture depends on: the portal never imports the emulator (switching
+ * to a real tenant must be configuration only), and the emulator never imports the portal.
+ */
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores([".next/**", ".data/**", "lib/generated/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
+  {
+    files: ["app/**", "lib/**", "components/**", "proxy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/emulator/**", "@/emulator/**"], message: "App code must not depend on the emulator: talk to it over the protocol, as to real Entra ID." }] },
+      ],
+    },
+  },
+  {
+    files: ["emulator/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/app/**", "**/lib/**", "**/components/**", "@/*"], message: "The emulator is a separate program: it imports nothing from the portal." }] },
+      ],
+    },
+  },
+  {
+    // Playwright fixtures receive a `use` callback that is not React's `use` hook.
+    files: ["e2e/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
+  {
+    files: ["app/**", "lib/**", "components/**", "proxy.ts"],
+    ignores: ["lib/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through `env` from lib/env.ts (parsed once with zod)." },
+      ],
+    },
+  },
+]);

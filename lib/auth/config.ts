@@ -1,0 +1,100 @@
+import "server-only";
+import NextAuth from "next-auth";
+import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { env, tenantId } from "@/lib/env";
+import { portalAdapter, type PortalAdapterSession } from "@/lib/auth/adapter";
+import { recordSignInStrength, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
+
+/** Auth.js's provider id; part of the callback URL registered with Entra ID. */
+export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
+
+const nextAuth = NextAuth({
+  adapter: portalAdapter({ absoluteLifetimeMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000 }),
+  session: {
+    // Database sessions: signing out or revoking deletes the row, and the cookie is dead at once.
+    strategy: "database",
+    // Auth.js slides `expires` forward by maxAge on use, so maxAge is the idle timeout; the
+    // absolute lifetime is enforced by the adapter.
+    maxAge: env.SESSION_IDLE_MINUTES * 60,
+    updateAge: 60,
+  },
+  trustHost: true,
+  secret: env.AUTH_SECRET,
+  pages: { signIn: "/", error: "/auth/error" },
+  providers: [
+    MicrosoftEntraID({
+      clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
+      clientSecret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET,
+      issuer: env.AUTH_MICROSOFT_ENTRA_ID_ISSUER,
+      // The provider defaults to PKCE only; state and nonce are checked too.
+      checks: ["pkce", "state", "nonce"],
+      // No Graph scope: the portal calls no Microsoft API, so the sign-in asks for nothing more
+      // than OpenID Connect needs. `acrs` and `auth_time` arrive as optional ID-token claims
+      // configured on the app registration (docs/real-tenant.md).
+      authorization: { params: { scope: "openid profile" } },
+      // The stock profile() fetches a photo from graph.microsoft.com; the portal must call no
+      // outside host, and it keys users by (tid, oid), never by email.
+      profile(claims) {
+        const tid = typeof claims.tid === "string" ? claims.tid.toLowerCase() : "";
+        const oid = typeof claims.oid === "string" ? claims.oid.toLowerCase() : "";
+        if (tid !== tenantId || !oid) throw new Error("ID token is missing the expected tid/oid");
+        return {
+          id: `${oid}.${tid}`,
+          name: typeof claims.name === "string" ? claims.name : null,
+          email: null,
+          image: null,
+          tenantId: tid,
+          objectId: oid,
+          userPrincipalName: typeof claims.preferred_username === "string" ? claims.preferred_username : null,
+        };
+      },
+      // Keep no tokens from the sign-in (see adapter.linkAccount).
+      account: () => ({}),
+    }),
+  ],
+  callbacks: {
+    signIn({ profile }) {
+      if (!profile) return false;
+      recordSignInStrength(strengthFromClaims(profile as Record<string, unknown>));
+      return true;
+    },
+    session({ session, user }) {
+      const row = session as unknown as PortalAdapterSession;
+      const identity = user as unknown as { tenantId: string; objectId: string; userPrincipalName: string | null };
+      // This object is what /api/auth/session returns to the browser: no session token here.
+      return {
+        expires: session.expires,
+        sessionId: row.id,
+        user: {
+          id: user.id,
+          name: user.name ?? null,
+          tenantId: identity.tenantId,
+          objectId: identity.objectId,
+          userPrincipalName: identity.userPrincipalName,
+        },
+        strength: { acrs: row.acrs, authTime: row.authTime ? row.authTime.toISOString() : null },
+      } as typeof session;
+    },
+  },
+  logger: {
+    // Auth.js logs errors with their cause (which can contain provider responses); keep the
+    // log to a name and message, never tokens or codes.
+    error(error) {
+      console.error(`[auth] ${error.name}: ${error.message}`);
+    },
+    warn(code) {
+      if (code !== "debug-enabled") console.warn(`[auth] warning: ${code}`);
+    },
+  },
+});
+
+export const { auth, signIn, signOut } = nextAuth;
+
+/**
+ * Route handlers for /api/auth/*, run inside a sign-in context so the session row can record
+ * the strength the ID token asserted.
+ */
+export const handlers = {
+  GET: (request: Parameters<typeof nextAuth.handlers.GET>[0]) => withSignInContext(() => nextAuth.handlers.GET(request)),
+  POST: (request: Parameters<typeof nextAuth.handlers.POST>[0]) => withSignInContext(() => nextAuth.handlers.POST(request)),
+};

@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { defineConfig } from "@playwright/test";
+import { e2eSettings } from "./e2e/support/settings";
+import { ROOT, nodeTrustEnv, stackEnv } from "./scripts/lib/stack-env";
+
+/**
+ * End-to-end tests in a real Chromium against the real portal (`next start`) and the emulator
+ * over HTTPS, on free ports. Run through `npm test`, or alone with `npx playwright test`.
+ */
+const settings = e2eSettings();
+process.env.E2E_AUTH_SECRET ??= randomBytes(33).toString("base64");
+
+/** Debian's Chromium when present (browsers cannot be downloaded here); else Playwright's own. */
+const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+
+const portalEnv = (portalPort: number, emulatorPort: number) => ({
+  ...stackEnv({
+    portalPort,
+    emulatorPort,
+    databaseUrl: settings.databaseUrl,
+    overrides: { AUTH_SECRET: process.env.E2E_AUTH_SECRET!, NODE_ENV: "production" },
+  }),
+  ...nodeTrustEnv(),
+});
+
+const emulatorDataDir = path.join(ROOT, ".data", "e2e", "emulator");
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: settings.portalOrigin,
+    browserName: "chromium",
+    headless: true,
+    trace: "on-first-retry",
+    video: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      ...(chromiumPath ? { executablePath: chromiumPath } : {}),
+      args: [
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        // Trust exactly the emulator's leaf key, nothing else (not ignoreHTTPSErrors).
+        `--ignore-certificate-errors-spki-list=${settings.spki}`,
+      ],
+    },
+  },
+  projects: [{ name: "chromium" }],
+  webServer: [
+    {
+      name: "emulator",
+      command: `node --import tsx emulator/main.ts --test-control --reset`,
+      cwd: ROOT,
+      env: {
+        ...stackEnv({ portalPort: settings.portalPort, emulatorPort: settings.emulatorPort }),
+        EMULATOR_DATA_DIR: emulatorDataDir,
+        EMULATOR_CONTROL_SECRET: settings.controlSecret,
+      },
+      url: `${settings.emulatorOrigin}/${settings.tenantId}/v2.0/.well-known/openid-configuration`,
+      // Only the readiness probe skips verification; browsers and Node pin the dev CA.
+      ignoreHTTPSErrors: true,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+    },
+    {
+      name: "portal",
+      command: `node --import tsx scripts/e2e-portal.ts ${settings.portalPort}`,
+      cwd: ROOT,
+      env: portalEnv(settings.portalPort, settings.emulatorPort),
+      url: `${settings.portalOrigin}/api/auth/providers`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+    },
+    {
+      name: "portal (identity provider down)",
+      command: `node --import tsx scripts/e2e-portal.ts ${settings.idpDownPortalPort} --no-migrate`,
+      cwd: ROOT,
+      env: portalEnv(settings.idpDownPortalPort, settings.deadEmulatorPort),
+      url: `http://localhost:${settings.idpDownPortalPort}/api/auth/providers`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+    },
+  ],
+});

@@ -1,0 +1,67 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+/**
+ * Per-request security headers. Next.js puts the nonce on its own scripts when it finds it
+ * in the request's Content-Security-Policy, so pages render dynamically (they do: they all
+ * read the session).
+ *
+ * proxy.ts is not a security boundary (pages and actions check the session themselves); it
+ * only makes sure every response carries the baseline headers.
+ */
+export function proxy(request: NextRequest) {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
+  const csp = contentSecurityPolicy(nonce);
+
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", csp);
+
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  // MSAL's step-up popup must be able to report back to this window.
+  response.headers.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
+  // Pages show account data; no shared or browser cache may keep them.
+  response.headers.set("Cache-Control", "private, no-store");
+  return response;
+}
+
+/** The identity provider's origin: the only other origin the browser may talk to. */
+function identityProviderOrigin(): string {
+  // proxy.ts runs before lib/env.ts is loaded in the route; read the one variable it needs.
+  // eslint-disable-next-line no-restricted-properties
+  const issuer = process.env.AUTH_MICROSOFT_ENTRA_ID_ISSUER;
+  return issuer ? new URL(issuer).origin : "";
+}
+
+function contentSecurityPolicy(nonce: string): string {
+  // eslint-disable-next-line no-restricted-properties
+  const isDev = process.env.NODE_ENV === "development";
+  const idp = identityProviderOrigin();
+  return [
+    "default-src 'self'",
+    // 'strict-dynamic' lets Next's nonce'd bootstrap load its chunks; React needs eval only in dev.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self' ${isDev ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${idp}`.trim(),
+    // MSAL's silent renewal may use a hidden iframe on the identity provider.
+    `frame-src ${idp || "'none'"}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self' ${idp}`.trim(),
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export const config = {
+  matcher: [
+    {
+      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|auth/redirect-bridge).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};

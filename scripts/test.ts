@@ -1,0 +1,155 @@
+/**
+ * `npm test`: every check, in the order that fails fastest, ending with one
+ * `N passed, N failed` line. Steps:
+ *   certificates → Prisma client (SQLite) + schema checks → lint → typecheck → unit tests →
+ *   build + end-to-end on SQLite → (when a PostgreSQL server is installed) the same on a private
+ *   PostgreSQL cluster → Prisma client back to SQLite.
+ * In CI (CI=true) a missing PostgreSQL server is a failure, never a silent skip.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT, nodeTrustEnv, stackEnv } from "./lib/stack-env";
+import { run } from "./lib/processes";
+import { findPostgresBin, startPostgres } from "./lib/postgres";
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+const tally: Tally = { passed: 0, failed: 0 };
+const failures: string[] = [];
+const started = Date.now();
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+const tsx = (script: string, ...args: string[]) => [process.execPath, ["--import", "tsx", script, ...args]] as const;
+
+function step(title: string) {
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\n=== [${String(seconds).padStart(4)}s] ${title}`);
+}
+
+/** A step that counts as one check. */
+async function check(title: string, command: string, args: readonly string[], env: Record<string, string | undefined> = {}) {
+  step(title);
+  const code = await run(command, [...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  if (code === 0) tally.passed += 1;
+  else {
+    tally.failed += 1;
+    failures.push(title);
+  }
+  return code === 0;
+}
+
+/** Every `*.test.ts` under the given folders (Node 20's test runner takes no glob for .ts). */
+function unitTestFiles(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".test.ts")) found.push(path.relative(ROOT, full));
+    }
+  };
+  for (const dir of ["test", "emulator", "lib", "scripts", "prisma"]) if (existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  return found.sort();
+}
+
+/** Runs node's test runner and adds its counts to the tally. */
+async function unitTests(env: Record<string, string | undefined>) {
+  step("unit tests (node:test)");
+  const files = unitTestFiles();
+  const reportDir = mkdtempSync(path.join(tmpdir(), "woodgrove-unit-"));
+  const tap = path.join(reportDir, "unit.tap");
+  const code = await run(
+    process.execPath,
+    ["--import", "tsx", "--conditions=react-server", "--test", "--test-concurrency=2", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
+    { cwd: ROOT, env: { ...process.env, ...env } },
+  );
+  const text = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  const pass = Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0);
+  const fail = Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0);
+  rmSync(reportDir, { recursive: true, force: true });
+  tally.passed += pass;
+  tally.failed += fail;
+  if (code !== 0) {
+    failures.push("unit tests");
+    if (fail === 0) tally.failed += 1;
+  }
+}
+
+/** Builds the portal and runs Playwright; adds Playwright's counts to the tally. */
+async function endToEnd(label: string, databaseUrl: string) {
+  const buildEnv = {
+    ...stackEnv({ portalPort: 3000, emulatorPort: 8443, databaseUrl, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } }),
+  };
+  if (!(await check(`next build (${label})`, bin("next"), ["build"], buildEnv))) return;
+  step(`end-to-end tests (${label})`);
+  const reportDir = mkdtempSync(path.join(tmpdir(), "woodgrove-e2e-"));
+  const jsonFile = path.join(reportDir, "results.json");
+  const code = await run(bin("playwright"), ["test", "--reporter=list,json"], {
+    cwd: ROOT,
+    env: { ...process.env, ...nodeTrustEnv(), E2E_DATABASE_URL: databaseUrl, PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile },
+  });
+  let counted = false;
+  if (existsSync(jsonFile)) {
+    const stats = (JSON.parse(readFileSync(jsonFile, "utf8")) as { stats?: { expected?: number; unexpected?: number; flaky?: number } }).stats;
+    if (stats) {
+      tally.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+      tally.failed += stats.unexpected ?? 0;
+      counted = true;
+      if (stats.flaky) console.log(`note: ${stats.flaky} flaky end-to-end test(s) passed on retry (${label})`);
+    }
+  }
+  rmSync(reportDir, { recursive: true, force: true });
+  if (code !== 0) {
+    failures.push(`end-to-end (${label})`);
+    if (!counted) tally.failed += 1;
+  }
+}
+
+async function main() {
+  const trust = nodeTrustEnv();
+  if (!(await check("certificates", ...tsx("emulator/certs.ts")))) return;
+  const sqliteUrl = `file:${path.join(ROOT, ".data", "e2e", "portal.db")}`;
+  await check("prisma generate (SQLite)", bin("prisma"), ["generate"], { DATABASE_URL: sqliteUrl });
+  await check("schema checks (PostgreSQL twin, migrations in step)", "npm", ["run", "-s", "db:check"]);
+  await check("lint", bin("eslint"), [".", "--max-warnings=0"]);
+  await check("typecheck", "sh", ["-c", `${bin("next")} typegen >/dev/null && ${bin("tsc")} --noEmit`]);
+  await unitTests(trust);
+  await endToEnd("SQLite", sqliteUrl);
+
+  const pgBin = findPostgresBin();
+  if (!pgBin) {
+    if (process.env.CI) {
+      step("PostgreSQL: no server binary found");
+      console.error("CI must test PostgreSQL: install Debian's postgresql package (.ci/run does).");
+      tally.failed += 1;
+      failures.push("PostgreSQL server missing");
+    } else {
+      step("PostgreSQL: not installed here, so the PostgreSQL run was NOT done (apt-get install postgresql to include it)");
+    }
+  } else {
+    step("start a private PostgreSQL cluster");
+    const pg = await startPostgres(pgBin, "woodgrove_e2e");
+    try {
+      if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: pg.url })) {
+        await endToEnd("PostgreSQL", pg.url);
+      }
+    } finally {
+      await pg.stop();
+      await check("prisma generate (back to SQLite)", bin("prisma"), ["generate"], { DATABASE_URL: sqliteUrl });
+    }
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  tally.failed += 1;
+  failures.push(`test runner: ${error instanceof Error ? error.message : String(error)}`);
+}
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+console.log(`\n${failures.length ? `Failed: ${failures.join("; ")}\n` : ""}npm test finished in ${minutes} min`);
+console.log(`${tally.passed} passed, ${tally.failed} failed`);
+process.exit(tally.failed === 0 && failures.length === 0 ? 0 : 1);

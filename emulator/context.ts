@@ -1,0 +1,64 @@
+import type { AppRegistry } from "./apps.js";
+import type { ClaimsRequest } from "./claims.js";
+import type { KeyStore } from "./keys.js";
+import type { Policy } from "./policy.js";
+import type { ResolvedScopes } from "./scopes.js";
+import type { StateStore } from "./state.js";
+
+/** How the authorize response reaches the client. */
+export type ResponseMode = "query" | "fragment" | "form_post";
+
+/** A pending interactive authorization (server-side, keyed by an opaque id in the page's forms). */
+export interface AuthorizeTx {
+  id: string;
+  /** Per-transaction CSRF token every form post must echo. */
+  csrf: string;
+  createdAt: number;
+  clientId: string;
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+  nonce?: string;
+  scope: string;
+  scopes: ResolvedScopes;
+  codeChallenge?: string;
+  prompt?: string;
+  loginHint?: string;
+  maxAgeSeconds?: number;
+  rawClaims?: string;
+  claims: ClaimsRequest;
+  correlationId?: string;
+  /** User identified by the username step. */
+  pendingOid?: string;
+  /** The password was verified in this transaction (satisfies prompt=login / max_age). */
+  passwordInTx: boolean;
+  /** Registration interrupt: a TOTP secret offered but not yet confirmed. */
+  pendingTotpSecret?: string;
+  /** Outstanding WebAuthn challenge and what it is for. */
+  webauthn?: { challenge: string; purpose: "authenticate" | "register" };
+  /** Method the user picked on the choice page. */
+  chosenMethod?: "totp" | "passkey";
+}
+
+/** Everything handlers share: configuration, state and registrations. */
+export interface Emulator {
+  origin: string;
+  tenantId: string;
+  /** `${origin}/${tenantId}/v2.0`. */
+  issuer: string;
+  portalOrigin: string;
+  store: StateStore;
+  keys: KeyStore;
+  apps: AppRegistry;
+  policy: Policy;
+  pending: Map<string, AuthorizeTx>;
+  /** Present only with `--test-control`. */
+  controlSecret?: string;
+  /** The @simplewebauthn/browser UMD bundle served to passkey pages. */
+  webauthnBundle: Buffer;
+  /** Structured server-side log; never pass tokens, codes, secrets or cookies. */
+  log(event: string, fields?: Record<string, unknown>): void;
+}
+
+/** Transactions older than this are discarded (Entra's sign-in pages time out similarly). */
+export const TX_TTL_MS = 10 * 60 * 1000;

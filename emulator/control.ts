@@ -1,0 +1,223 @@
+import { createHash, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createPublicKey } from "node:crypto";
+import { SignJWT, type JWTPayload } from "jose";
+import { z } from "zod";
+import { IDS } from "./apps.js";
+import { parseClaims } from "./claims.js";
+import type { Emulator } from "./context.js";
+import type { DirectoryMethod, DirectoryUser } from "./directory.js";
+import { isLoopback, sendJson, type RequestContext } from "./http.js";
+import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
+import { resolveScopes } from "./scopes.js";
+import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
+
+const createUserSchema = z.object({
+  displayName: z.string().min(1).max(128).optional(),
+  methods: z.array(z.enum(["totp", "passkey"])).max(4).default([]),
+  roles: z.array(z.string().max(64)).max(16).optional(),
+  accountEnabled: z.boolean().optional(),
+  blockedByConditionalAccess: z.boolean().optional(),
+});
+
+const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
+
+const interactionSchema = z.object({ oid: z.uuid().optional(), action: z.enum(["approve", "deny", "cancel", "hang"]) });
+
+const BROKEN_KINDS = [
+  "wrong-signature",
+  "alg-none",
+  "hs256-public-key",
+  "wrong-issuer",
+  "wrong-audience",
+  "wrong-tenant",
+  "wrong-azp",
+  "expired",
+  "not-yet-valid",
+  "missing-acrs",
+  "missing-auth-time",
+  "id-token",
+] as const;
+
+const brokenSchema = z.object({
+  kind: z.enum(BROKEN_KINDS),
+  oid: z.uuid(),
+  acrs: z.array(z.string().regex(/^c\d{1,2}$/)).max(99).optional(),
+});
+
+/** A kind of deliberately broken token the control API can mint. */
+export type BrokenKind = (typeof BROKEN_KINDS)[number];
+
+function authorized(emu: Emulator, ctx: RequestContext): boolean {
+  const secret = emu.controlSecret;
+  const header = ctx.req.headers.authorization ?? "";
+  if (!secret || !header.startsWith("Bearer ")) return false;
+  const a = createHash("sha256").update(header.slice(7)).digest();
+  const b = createHash("sha256").update(secret).digest();
+  return timingSafeEqual(a, b);
+}
+
+function fail(ctx: RequestContext, status: number, error: string, description: string): void {
+  sendJson(ctx.res, status, { error, error_description: description });
+}
+
+function b64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+async function brokenToken(emu: Emulator, kind: BrokenKind, user: DirectoryUser, acrs: string[]): Promise<string> {
+  const client = emu.apps.clients.get(IDS.spaClientId);
+  if (!client) throw new Error("SPA client missing");
+  const now = emu.store.now();
+  const base = {
+    client,
+    user,
+    sessionId: randomUUID(),
+    sid: randomUUID(),
+    auth: { passwordAt: now, totpAt: now },
+    scopes: resolveScopes(emu.apps, `${IDS.apiIdentifierUri}/access_as_user openid profile offline_access`),
+    claims: parseClaims(acrs.length ? JSON.stringify({ access_token: { acrs: { essential: true, values: acrs } } }) : undefined),
+  };
+  const claims: JWTPayload = accessTokenClaims(emu, base);
+  // The broken token still carries exactly the contexts asked for, whatever the policy says.
+  if (acrs.length) claims.acrs = acrs;
+  const { kid, jwk } = await emu.keys.current();
+  const iat = emu.store.toTokenSeconds(now);
+  switch (kind) {
+    case "wrong-signature": {
+      const token = await signJwt(emu, claims);
+      const [h, p] = token.split(".");
+      const other = await signJwt(emu, { ...claims, uti: randomId(16) });
+      return `${h}.${p}.${other.split(".")[2]}`;
+    }
+    case "alg-none":
+      return `${b64urlJson({ typ: "JWT", alg: "none", kid })}.${b64urlJson(claims)}.`;
+    case "hs256-public-key": {
+      // The classic key-confusion attack: HMAC keyed with the published RSA public key (PEM).
+      const pem = createPublicKey({ key: { kty: "RSA", n: jwk.n ?? "", e: jwk.e ?? "" }, format: "jwk" }).export({ type: "spki", format: "pem" });
+      return new SignJWT(claims).setProtectedHeader({ typ: "JWT", alg: "HS256", kid }).sign(createSecretKey(Buffer.from(pem)));
+    }
+    case "wrong-issuer":
+      return signJwt(emu, { ...claims, iss: `https://login.microsoftonline.com/${emu.tenantId}/v2.0` });
+    case "wrong-audience":
+      return signJwt(emu, { ...claims, aud: "00000003-0000-0000-c000-000000000000" });
+    case "wrong-tenant": {
+      const otherTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+      return signJwt(emu, { ...claims, tid: otherTenant, iss: `${emu.origin}/${otherTenant}/v2.0` });
+    }
+    case "wrong-azp":
+      return signJwt(emu, { ...claims, azp: randomUUID(), azpacr: "1" });
+    case "expired":
+      return signJwt(emu, { ...claims, iat: iat - 7200, nbf: iat - 7200, exp: iat - 3600 });
+    case "not-yet-valid":
+      return signJwt(emu, { ...claims, nbf: iat + 3600, exp: iat + 7200 });
+    case "missing-acrs":
+      return signJwt(emu, { ...claims, acrs: undefined });
+    case "missing-auth-time":
+      return signJwt(emu, { ...claims, auth_time: undefined });
+    case "id-token": {
+      const web = emu.apps.clients.get(IDS.webClientId);
+      if (!web) throw new Error("web client missing");
+      const idClaims = idTokenClaims(emu, {
+        ...base,
+        client: web,
+        claims: parseClaims(JSON.stringify({ id_token: { auth_time: { essential: true }, ...(acrs.length ? { acrs: { essential: true, values: acrs } } : {}) } })),
+      });
+      if (acrs.length) idClaims.acrs = acrs;
+      return signJwt(emu, idClaims);
+    }
+  }
+}
+
+/**
+ * `/__control/*`: test-only control API, mounted only with `--test-control`. Loopback callers with
+ * the bearer secret only. Documented in emulator/README.md.
+ */
+export async function control(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!isLoopback(ctx.req.socket.remoteAddress)) return fail(ctx, 403, "forbidden", "The control API accepts loopback callers only.");
+  if (!authorized(emu, ctx)) return fail(ctx, 401, "unauthorized", "Missing or wrong control secret.");
+  const route = `${ctx.req.method} ${ctx.params[0] ?? ""}`;
+  const store = emu.store;
+  const parse = async <T>(schema: z.ZodType<T>): Promise<T | undefined> => {
+    const result = schema.safeParse(await ctx.body());
+    if (!result.success) {
+      fail(ctx, 400, "invalid_request", z.prettifyError(result.error));
+      return undefined;
+    }
+    return result.data;
+  };
+
+  if (route === "POST reset") {
+    store.reset();
+    emu.pending.clear();
+    emu.log("control_reset");
+    return sendJson(ctx.res, 200, { ok: true });
+  }
+  if (route === "GET clock") return sendJson(ctx.res, 200, { now: new Date(store.now()).toISOString(), offsetSeconds: store.state.clockOffsetMs / 1000 });
+  if (route === "POST clock") {
+    const input = await parse(clockSchema);
+    if (!input) return;
+    store.state.clockOffsetMs += input.advanceSeconds * 1000;
+    store.save();
+    return sendJson(ctx.res, 200, { now: new Date(store.now()).toISOString(), offsetSeconds: store.state.clockOffsetMs / 1000 });
+  }
+  if (route === "POST keys/rotate") {
+    const kid = await emu.keys.rotate();
+    emu.log("keys_rotated", { kid });
+    return sendJson(ctx.res, 200, { kid, keys: emu.keys.jwks(emu.issuer).keys.map((k) => k.kid) });
+  }
+  if (route === "POST users") {
+    const input = await parse(createUserSchema);
+    if (!input) return;
+    const oid = randomUUID();
+    const tag = randomBytes(6).toString("hex");
+    const password = `Test#${randomBytes(12).toString("base64url")}`;
+    const methods: DirectoryMethod[] = [];
+    const out: Record<string, unknown> = { oid, userPrincipalName: `test-${tag}@woodgrove.test`, password };
+    if (input.methods.includes("totp")) {
+      const secret = newTotpSecret();
+      methods.push({ type: "softwareOath", secret });
+      out.totpSecret = secret;
+    }
+    if (input.methods.includes("passkey")) {
+      const { method } = createDemoPasskey(oid);
+      methods.push(method);
+      out.passkey = { credentialId: method.credentialId, privateKeyPkcs8: method.testPrivateKeyPkcs8, userHandle: method.userHandle, rpId: new URL(emu.origin).hostname };
+    }
+    store.state.users.push({
+      oid,
+      userPrincipalName: out.userPrincipalName as string,
+      displayName: input.displayName ?? `Test User ${tag}`,
+      persona: "test",
+      password,
+      ...(input.accountEnabled !== undefined ? { accountEnabled: input.accountEnabled } : {}),
+      ...(input.blockedByConditionalAccess ? { blockedByConditionalAccess: true } : {}),
+      ...(input.roles ? { roles: input.roles } : {}),
+      methods,
+    });
+    store.save();
+    return sendJson(ctx.res, 201, out);
+  }
+  const totpMatch = /^GET users\/([0-9a-f-]{36})\/totp$/.exec(route);
+  if (totpMatch) {
+    const user = store.user(totpMatch[1] ?? "");
+    if (!user) return fail(ctx, 404, "not_found", "No such user.");
+    const code = unusedTotpCode(emu, user);
+    if (!code) return fail(ctx, 409, "no_code", "The user has no authenticator app, or every current code was used; advance the clock.");
+    return sendJson(ctx.res, 200, { code });
+  }
+  if (route === "POST next-interaction") {
+    const input = await parse(interactionSchema);
+    if (!input) return;
+    store.state.scripted.push({ action: input.action, ...(input.oid ? { oid: input.oid } : {}) });
+    store.save();
+    return sendJson(ctx.res, 200, { ok: true, queued: store.state.scripted.length });
+  }
+  if (route === "POST tokens/broken") {
+    const input = await parse(brokenSchema);
+    if (!input) return;
+    const user = store.user(input.oid);
+    if (!user) return fail(ctx, 404, "not_found", "No such user.");
+    return sendJson(ctx.res, 200, { token: await brokenToken(emu, input.kind, user, input.acrs ?? []) });
+  }
+  return fail(ctx, 404, "not_found", "No such control route.");
+}

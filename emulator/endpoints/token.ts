@@ -1,0 +1,217 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ClientApp } from "../apps.js";
+import { essentialContexts, parseClaims, type ClaimsRequest } from "../claims.js";
+import type { Emulator } from "../context.js";
+import { AadError, aadErrorBody, errors } from "../errors.js";
+import { sendJson, str, type RequestContext } from "../http.js";
+import { evaluate } from "../policy.js";
+import { resolveScopes } from "../scopes.js";
+import { secretKey, type AuthSnapshot } from "../state.js";
+import { issueTokens } from "../tokens.js";
+
+function safeEqual(a: string, b: string): boolean {
+  const x = createHash("sha256").update(a).digest();
+  const y = createHash("sha256").update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+/**
+ * CORS for endpoints browsers call directly: echo a registered SPA origin (Entra echoes the
+ * caller's origin on its v2.0 endpoints; unregistered origins get no grant here).
+ */
+export function corsHeaders(emu: Emulator, ctx: RequestContext, fallbackAny = false): Record<string, string> {
+  const origin = ctx.req.headers.origin;
+  if (origin && emu.apps.spaOrigins.has(origin)) {
+    return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "Access-Control-Expose-Headers": "client-request-id, x-ms-request-id" };
+  }
+  return fallbackAny ? { "Access-Control-Allow-Origin": "*" } : {};
+}
+
+/** Answers a CORS preflight for the token and metadata endpoints. */
+export function preflight(emu: Emulator, ctx: RequestContext): void {
+  ctx.res.writeHead(204, {
+    ...corsHeaders(emu, ctx),
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": String(ctx.req.headers["access-control-request-headers"] ?? "content-type").slice(0, 1024),
+    "Access-Control-Max-Age": "86400",
+  });
+  ctx.res.end();
+}
+
+function clientCredentials(ctx: RequestContext, body: Record<string, unknown>): { clientId?: string; secret?: string } {
+  const header = ctx.req.headers.authorization;
+  if (header?.startsWith("Basic ")) {
+    const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
+    const i = decoded.indexOf(":");
+    if (i > 0) {
+      try {
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+        const id = decodeURIComponent(decoded.slice(0, i).replace(/\+/g, " "));
+        const secret = decodeURIComponent(decoded.slice(i + 1).replace(/\+/g, " "));
+        return { clientId: id, secret };
+      } catch {
+        return {};
+      }
+    }
+    return {};
+  }
+  const clientId = str(body, "client_id");
+  const secret = str(body, "client_secret");
+  return { ...(clientId !== undefined ? { clientId } : {}), ...(secret !== undefined ? { secret } : {}) };
+}
+
+function authenticateClient(emu: Emulator, ctx: RequestContext, body: Record<string, unknown>): ClientApp {
+  const { clientId, secret } = clientCredentials(ctx, body);
+  if (!clientId) throw errors.invalidRequest(900144, "The request body must contain the following parameter: 'client_id'.");
+  const client = emu.apps.clients.get(clientId);
+  if (!client) throw errors.unknownClient(clientId);
+  const origin = ctx.req.headers.origin;
+  // https://learn.microsoft.com/entra/identity-platform/reference-error-codes (9002326, 9002327)
+  if (client.platform === "spa" && !origin) {
+    throw errors.invalidRequest(9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.");
+  }
+  if (client.platform === "web") {
+    if (origin) {
+      throw errors.invalidRequest(9002326, `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`);
+    }
+    if (secret === undefined) {
+      throw new AadError("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    }
+    if (!client.secret || !safeEqual(secret, client.secret)) {
+      throw new AadError("invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`);
+    }
+  }
+  return client;
+}
+
+function mergeClaims(a: ClaimsRequest, b: ClaimsRequest): ClaimsRequest {
+  const merge = (x: ClaimsRequest["idToken"], y: ClaimsRequest["idToken"]) => ({
+    authTime: x.authTime || y.authTime,
+    xmsCc: [...new Set([...x.xmsCc, ...y.xmsCc])],
+    ...(x.acrs || y.acrs
+      ? { acrs: { essential: Boolean(x.acrs?.essential || y.acrs?.essential), values: [...new Set([...(x.acrs?.values ?? []), ...(y.acrs?.values ?? [])])] } }
+      : {}),
+  });
+  return { idToken: merge(a.idToken, b.idToken), accessToken: merge(a.accessToken, b.accessToken) };
+}
+
+function revokeFamily(emu: Emulator, familyId: string): void {
+  if (!emu.store.state.revokedFamilies.includes(familyId)) emu.store.state.revokedFamilies.push(familyId);
+  for (const [k, rt] of Object.entries(emu.store.state.refreshTokens)) if (rt.familyId === familyId) delete emu.store.state.refreshTokens[k];
+}
+
+/**
+ * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (PKCE, one-time) and refresh_token
+ * (rotating, with reuse detection and claims re-evaluation).
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
+ */
+export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
+  const cors = corsHeaders(emu, ctx);
+  const header = ctx.req.headers["client-request-id"];
+  const correlationId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : undefined;
+  const respondError = (err: AadError) => {
+    emu.log("token_error", { code: err.code, error: err.error, correlationId });
+    sendJson(ctx.res, err.status, aadErrorBody(err, emu.origin, correlationId, new Date()), {
+      ...cors,
+      ...(correlationId ? { "client-request-id": correlationId } : {}),
+    });
+  };
+  try {
+    const body = await ctx.body();
+    const client = authenticateClient(emu, ctx, body);
+    const requestClaims = parseClaims(str(body, "claims"));
+    const grant = str(body, "grant_type");
+    const now = emu.store.now();
+    const state = emu.store.state;
+
+    if (grant === "authorization_code") {
+      const code = str(body, "code") ?? "";
+      const key = secretKey(code);
+      const record = state.codes[key];
+      if (!record || record.expiresAt < now) {
+        throw errors.invalidGrant(70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
+      }
+      if (record.redeemed) {
+        // RFC 6749 §4.1.2: a replayed code revokes what it produced.
+        revokeFamily(emu, record.familyId);
+        emu.store.save();
+        throw errors.invalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
+      }
+      if (record.clientId !== client.clientId) throw errors.invalidGrant(70000, "The provided authorization code was issued to a different client.");
+      if (record.redirectUri !== str(body, "redirect_uri")) {
+        throw errors.invalidGrant(70000, "The provided value for the input parameter 'redirect_uri' is not valid. It does not match the redirect URI used to request the authorization code.");
+      }
+      const verifier = str(body, "code_verifier");
+      if (record.codeChallenge !== undefined || verifier !== undefined) {
+        const computed = verifier !== undefined ? createHash("sha256").update(verifier).digest("base64url") : "";
+        if (record.codeChallenge === undefined || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier ?? "") || computed !== record.codeChallenge) {
+          throw errors.invalidGrant(501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+        }
+      }
+      record.redeemed = true;
+      emu.store.save();
+      const user = emu.store.user(record.oid);
+      if (!user) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
+      const claims = mergeClaims(parseClaims(record.claims), requestClaims);
+      const { body: out, access } = await issueTokens(emu, {
+        client,
+        user,
+        sessionId: record.sessionId,
+        sid: record.sid,
+        auth: record.auth,
+        scopes: resolveScopes(emu.apps, record.scope),
+        claims,
+        ...(record.nonce !== undefined ? { nonce: record.nonce } : {}),
+        familyId: record.familyId,
+      });
+      emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
+      return sendJson(ctx.res, 200, out, cors);
+    }
+
+    if (grant === "refresh_token") {
+      const presented = str(body, "refresh_token") ?? "";
+      const key = secretKey(presented);
+      const record = state.refreshTokens[key];
+      if (!record || record.expiresAt < now || state.revokedFamilies.includes(record.familyId)) {
+        throw errors.invalidGrant(70000, "The provided value for the 'refresh_token' is not valid.");
+      }
+      if (record.clientId !== client.clientId) throw errors.invalidGrant(70000, "The refresh token was issued to a different client.");
+      if (record.rotated) {
+        revokeFamily(emu, record.familyId);
+        emu.store.save();
+        throw errors.invalidGrant(70000, "The refresh token has already been used; all tokens from this sign-in were revoked.");
+      }
+      const user = emu.store.user(record.oid);
+      if (!user || user.accountEnabled === false) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
+      if (user.blockedByConditionalAccess) throw errors.blockedByCa();
+      const session = state.sessions[record.sessionId];
+      // A step-up done in another window strengthens the browser session; Entra's refresh
+      // grant sees it. Without a session (signed out) the refresh token's own state counts.
+      const auth: AuthSnapshot = { ...record.auth, ...(session?.oid === record.oid ? session.auth : {}) };
+      const essential = essentialContexts(requestClaims);
+      const evaluation = evaluate(emu.policy, essential, { auth, now });
+      if (evaluation.missing.length > 0) throw errors.mfaRequired(str(body, "claims"));
+      record.rotated = true;
+      const requestedScope = str(body, "scope");
+      const scope = requestedScope ? (/\boffline_access\b/.test(requestedScope) ? requestedScope : `${requestedScope} offline_access`) : record.scope;
+      const { body: out, access } = await issueTokens(emu, {
+        client,
+        user,
+        sessionId: record.sessionId,
+        sid: record.sid,
+        auth,
+        scopes: resolveScopes(emu.apps, scope),
+        claims: requestClaims,
+        familyId: record.familyId,
+      });
+      emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
+      return sendJson(ctx.res, 200, out, cors);
+    }
+
+    throw new AadError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant ?? ""}'.`);
+  } catch (err) {
+    if (err instanceof AadError) return respondError(err);
+    throw err;
+  }
+}

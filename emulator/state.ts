@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { JWK } from "jose";
+import type { DirectoryUser } from "./directory.js";
+import { parseDirectory } from "./directory.js";
+
+/** Times (emulator clock, ms) at which each factor was last verified interactively. */
+export interface AuthSnapshot {
+  passwordAt?: number;
+  totpAt?: number;
+  passkeyAt?: number;
+}
+
+/** The emulator's SSO session, referenced by the `estsemu` cookie. */
+export interface SsoSession {
+  /** Storage key: a hash of the cookie value, so the state file holds no usable cookie. */
+  id: string;
+  /** Public session id (`sid` claim, `session_state`); never the cookie. */
+  sid: string;
+  oid: string;
+  createdAt: number;
+  auth: AuthSnapshot;
+}
+
+/** A one-time authorization code, stored by hash. */
+export interface CodeRecord {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  nonce?: string;
+  scope: string;
+  /** The raw `claims` JSON of the authorize request. */
+  claims?: string;
+  sessionId: string;
+  sid: string;
+  oid: string;
+  auth: AuthSnapshot;
+  expiresAt: number;
+  redeemed: boolean;
+  /** Refresh-token family minted from this code, revoked if the code is replayed. */
+  familyId: string;
+}
+
+/** A refresh token, stored by hash. */
+export interface RefreshRecord {
+  familyId: string;
+  clientId: string;
+  oid: string;
+  sessionId: string;
+  sid: string;
+  scope: string;
+  auth: AuthSnapshot;
+  issuedAt: number;
+  expiresAt: number;
+  /** Set once the token was exchanged; presenting it again is reuse. */
+  rotated: boolean;
+}
+
+/** A persisted RS256 signing key. */
+export interface SigningKeyRecord {
+  kid: string;
+  privateJwk: JWK;
+  createdAt: number;
+  /** When a newer key replaced it; it stays published for the grace period. */
+  retiredAt?: number;
+}
+
+/** A scripted answer for the next interactive MFA prompt (control API). */
+export interface ScriptedInteraction {
+  oid?: string;
+  action: "approve" | "deny" | "cancel" | "hang";
+}
+
+/** Everything that survives a restart. */
+export interface PersistedState {
+  version: 1;
+  clockOffsetMs: number;
+  keys: SigningKeyRecord[];
+  users: DirectoryUser[];
+  sessions: Record<string, SsoSession>;
+  codes: Record<string, CodeRecord>;
+  refreshTokens: Record<string, RefreshRecord>;
+  revokedFamilies: string[];
+  lockouts: Record<string, { failures: number; lockedUntil?: number }>;
+  /** TOTP time-steps already accepted, per user, so a code works once. */
+  usedTotpSteps: Record<string, number[]>;
+  scripted: ScriptedInteraction[];
+}
+
+/** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
+export function secretKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("base64url");
+}
+
+function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): PersistedState {
+  return {
+    version: 1,
+    clockOffsetMs: 0,
+    keys,
+    users: structuredClone(users),
+    sessions: {},
+    codes: {},
+    refreshTokens: {},
+    revokedFamilies: [],
+    lockouts: {},
+    usedTotpSteps: {},
+    scripted: [],
+  };
+}
+
+/**
+ * The emulator's state, kept in memory and written to `<dataDir>/state.json` after every mutation
+ * (write a temp file, then rename, so a crash never leaves half a file).
+ */
+export class StateStore {
+  state: PersistedState;
+  readonly #file: string;
+  readonly #directory: DirectoryUser[];
+
+  constructor(dataDir: string, directory: DirectoryUser[], reset: boolean) {
+    mkdirSync(dataDir, { recursive: true });
+    this.#file = join(dataDir, "state.json");
+    this.#directory = directory;
+    this.state = !reset && existsSync(this.#file) ? this.#load() : freshState(directory, []);
+    this.save();
+  }
+
+  #load(): PersistedState {
+    const loaded = JSON.parse(readFileSync(this.#file, "utf8")) as PersistedState;
+    if (loaded.version !== 1) throw new Error(`Unsupported emulator state version in ${this.#file}; start with --reset.`);
+    loaded.users = parseDirectory({ users: loaded.users });
+    // Users added to directory.json since the state was written appear without a reset.
+    for (const user of this.#directory) {
+      if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));
+    }
+    return loaded;
+  }
+
+  /** Emulator time in ms: wall clock plus the offset tests add through the control API. */
+  now(): number {
+    return Date.now() + this.state.clockOffsetMs;
+  }
+
+  /**
+   * Converts an emulator time to the wall-clock Unix seconds written into tokens. Tokens carry
+   * wall-clock `iat`/`nbf`/`exp` so relying parties accept them after the clock is advanced, while
+   * `auth_time` moves back by the offset and so shows the age the emulator believes in.
+   */
+  toTokenSeconds(emulatorMs: number): number {
+    return Math.floor((emulatorMs - this.state.clockOffsetMs) / 1000);
+  }
+
+  /** Back to directory.json: keeps the signing keys so verifiers holding the JWKS keep working. */
+  reset(): void {
+    this.state = freshState(this.#directory, this.state.keys);
+    this.save();
+  }
+
+  /** Finds a user by object id. */
+  user(oid: string): DirectoryUser | undefined {
+    return this.state.users.find((u) => u.oid === oid);
+  }
+
+  /** Finds a user by UPN, case-insensitively as Entra does. */
+  userByUpn(upn: string): DirectoryUser | undefined {
+    const wanted = upn.trim().toLowerCase();
+    return this.state.users.find((u) => u.userPrincipalName.toLowerCase() === wanted);
+  }
+
+  /** Drops expired codes and refresh tokens, then writes the file atomically. */
+  save(): void {
+    const now = this.now();
+    for (const [k, v] of Object.entries(this.state.codes)) if (v.expiresAt < now) delete this.state.codes[k];
+    for (const [k, v] of Object.entries(this.state.refreshTokens)) if (v.expiresAt < now) delete this.state.refreshTokens[k];
+    const tmp = `${this.#file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
+    renameSync(tmp, this.#file);
+  }
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import * as client from "openid-client";
+import { createRemoteJWKSet, jwtVerify, customFetch as joseFetch } from "jose";
+import { API_APP, authorizeUrl, cleanup, decode, MEGAN, PORTAL, redeem, returned, SPA_CLIENT, startTestEmulator, TENANT, TestBrowser, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+
+describe("discovery, keys and rotation", () => {
+  let emu: TestEmulator;
+  before(async () => {
+    emu = await startTestEmulator();
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+  });
+
+  it("publishes Entra's v2.0 metadata layout", async () => {
+    const res = await emu.fetch(`${emu.origin}/${TENANT}/v2.0/.well-known/openid-configuration`);
+    assert.equal(res.status, 200);
+    const meta = (await res.json()) as Record<string, unknown>;
+    const base = `${emu.origin}/${TENANT}`;
+    assert.equal(meta.issuer, `${base}/v2.0`);
+    assert.equal(meta.authorization_endpoint, `${base}/oauth2/v2.0/authorize`);
+    assert.equal(meta.token_endpoint, `${base}/oauth2/v2.0/token`);
+    assert.equal(meta.end_session_endpoint, `${base}/oauth2/v2.0/logout`);
+    assert.equal(meta.jwks_uri, `${base}/discovery/v2.0/keys`);
+    assert.deepEqual(meta.subject_types_supported, ["pairwise"]);
+    assert.deepEqual(meta.id_token_signing_alg_values_supported, ["RS256"]);
+    assert.deepEqual(meta.response_modes_supported, ["query", "fragment", "form_post"]);
+    assert.equal(meta.code_challenge_methods_supported, undefined, "Entra omits it");
+    for (const field of ["tenant_region_scope", "cloud_instance_name", "msgraph_host", "claims_supported", "scopes_supported"]) assert.ok(field in meta, field);
+  });
+
+  it("resolves organizations/common to the tenant and rejects other tenants in Entra's error shape", async () => {
+    for (const alias of ["organizations", "common"]) {
+      const res = await emu.fetch(`${emu.origin}/${alias}/v2.0/.well-known/openid-configuration`);
+      assert.equal(res.status, 200);
+    }
+    const res = await emu.fetch(`${emu.origin}/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration`);
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error_codes: number[]; error_description: string };
+    assert.deepEqual(body.error_codes, [90002]);
+    assert.match(body.error_description, /^AADSTS90002: .* Trace ID: .* Correlation ID: .* Timestamp: /);
+  });
+
+  it("answers CORS for the registered SPA origin on metadata, keys and token (with preflight)", async () => {
+    for (const path of ["v2.0/.well-known/openid-configuration", "discovery/v2.0/keys"]) {
+      const res = await emu.fetch(`${emu.origin}/${TENANT}/${path}`, { headers: { origin: PORTAL } });
+      assert.equal(res.headers.get("access-control-allow-origin"), PORTAL);
+    }
+    const pre = await emu.fetch(`${emu.origin}/${TENANT}/oauth2/v2.0/token`, {
+      method: "OPTIONS",
+      headers: { origin: PORTAL, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), PORTAL);
+    const bad = await emu.fetch(`${emu.origin}/${TENANT}/oauth2/v2.0/token`, { method: "POST", headers: { origin: PORTAL }, body: new URLSearchParams({ client_id: SPA_CLIENT, grant_type: "authorization_code", code: "x" }) });
+    assert.equal(bad.headers.get("access-control-allow-origin"), PORTAL, "errors carry CORS too");
+  });
+
+  it("serves an RS256 JWKS and verifies tokens across a key rotation", async () => {
+    const keysRes = await emu.fetch(`${emu.origin}/${TENANT}/discovery/v2.0/keys`);
+    const { keys } = (await keysRes.json()) as { keys: Record<string, unknown>[] };
+    assert.equal(keys.length, 1);
+    const key = keys[0] ?? {};
+    assert.equal(key.kty, "RSA");
+    assert.equal(key.use, "sig");
+    assert.equal(typeof key.kid, "string");
+    assert.equal(Buffer.from(String(key.n), "base64url").length, 256, "2048-bit modulus");
+
+    const issue = async () => {
+      const b = new TestBrowser(emu);
+      let p = await b.go(authorizeUrl(emu, { scope: "openid profile api://woodgrove-portal/access_as_user" }));
+      p = await b.submit(p, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+      const t = await redeem(emu, { grant_type: "authorization_code", code: returned(p).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+      assert.equal(t.status, 200, JSON.stringify(t.body));
+      return String(t.body.access_token);
+    };
+    const jwks = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch, cacheMaxAge: 0, cooldownDuration: 0 });
+    const options = { issuer: `${emu.origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] };
+    const before = await issue();
+    await jwtVerify(before, jwks, options);
+    const rotated = (await (await emu.control("keys/rotate", {})).json()) as { kid: string; keys: string[] };
+    assert.equal(rotated.keys.length, 2);
+    const afterRotation = await issue();
+    assert.equal(decode(afterRotation).header.kid, rotated.kid, "new tokens use the new key");
+    assert.notEqual(decode(before).header.kid, rotated.kid);
+    const fresh = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch });
+    await jwtVerify(before, fresh, options);
+    await jwtVerify(afterRotation, fresh, options);
+    await emu.control("clock", { advanceSeconds: 25 * 3600 });
+    const pruned = (await (await emu.fetch(`${emu.origin}/${TENANT}/discovery/v2.0/keys`)).json()) as { keys: { kid: string }[] };
+    assert.deepEqual(pruned.keys.map((k) => k.kid), [rotated.kid], "old key leaves after the grace period");
+    await emu.control("clock", { advanceSeconds: -25 * 3600 });
+  });
+
+  it("works with openid-client discovery", async () => {
+    const config = await client.discovery(new URL(`${emu.origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, undefined, { [client.customFetch]: emu.fetch });
+    assert.equal(config.serverMetadata().issuer, `${emu.origin}/${TENANT}/v2.0`);
+  });
+});

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import * as client from "openid-client";
+import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from "jose";
+import {
+  API_APP, API_SCOPE, authorizeUrl, cleanup, decode, MEGAN, PORTAL, redeem, returned, SPA_CLIENT, SPA_REDIRECT, startTestEmulator,
+  TENANT, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator, type TestFetch,
+} from "./helpers.js";
+
+const c1 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
+
+describe("authorization code, refresh and claims with openid-client", () => {
+  let emu: TestEmulator;
+  let config: client.Configuration;
+  let spa: client.Configuration;
+  before(async () => {
+    emu = await startTestEmulator();
+    const server = new URL(`${emu.origin}/${TENANT}/v2.0`);
+    config = await client.discovery(server, WEB_CLIENT, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { [client.customFetch]: emu.fetch });
+    config[client.customFetch] = emu.fetch;
+    // The SPA redeems cross-origin, so every token call carries the portal's Origin.
+    const spaFetch: TestFetch = (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("origin", PORTAL);
+      return emu.fetch(input, { ...init, headers });
+    };
+    spa = await client.discovery(server, SPA_CLIENT, undefined, client.None(), { [client.customFetch]: spaFetch });
+    spa[client.customFetch] = spaFetch;
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+  });
+
+  async function signIn(cfg: client.Configuration, redirectUri: string, params: Record<string, string>, factor?: "totp") {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: redirectUri,
+      scope: `openid profile email offline_access ${API_SCOPE}`,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+      nonce,
+      ...params,
+    });
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(url.toString());
+    assert.match(page.html, /<label for="loginfmt">Email or username<\/label>/);
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn });
+    assert.match(page.html, /<label for="passwd">Password<\/label>/);
+    page = await browser.submit(page, "password", { passwd: MEGAN.password });
+    if (factor === "totp") {
+      assert.match(page.html, /<label for="otc">Enter code<\/label>/);
+      assert.match(page.html, /autocomplete="one-time-code"/);
+      assert.match(page.html, /inputmode="numeric"/);
+      page = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    }
+    assert.equal(page.status, 302, page.html.slice(0, 400));
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    return { tokens, browser, callback: page.url };
+  }
+
+  it("password + TOTP with a c1 claims request yields acrs in an access token shaped as ENTRA.md says", async () => {
+    const { tokens } = await signIn(config, WEB_REDIRECT, { claims: c1 }, "totp");
+    assert.equal(tokens.token_type.toLowerCase(), "bearer");
+    assert.equal(typeof tokens.expires_in, "number");
+    assert.ok(tokens.refresh_token);
+    const body = tokens as unknown as Record<string, unknown>;
+    assert.deepEqual(JSON.parse(Buffer.from(String(body.client_info), "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
+    assert.equal(typeof body.ext_expires_in, "number");
+    const jwks = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: `${emu.origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] });
+    assert.equal(protectedHeader.typ, "JWT");
+    assert.ok(protectedHeader.kid);
+    assert.deepEqual(payload.acrs, ["c1"]);
+    assert.equal(payload.ver, "2.0");
+    assert.equal(payload.azp, WEB_CLIENT);
+    assert.equal(payload.azpacr, "1");
+    assert.equal(payload.tid, TENANT);
+    assert.equal(payload.oid, MEGAN.oid);
+    assert.equal(payload.scp, "access_as_user");
+    assert.equal(payload.amr, undefined, "no amr in v2 tokens");
+    assert.equal(payload.acr, undefined);
+    assert.equal(payload.xms_cc, undefined);
+    assert.equal(typeof payload.auth_time, "number");
+    for (const claim of ["uti", "aio", "rh", "sub", "name", "preferred_username", "iat", "nbf", "exp"]) assert.ok(claim in payload, claim);
+    assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 3600);
+    const id = tokens.claims();
+    assert.equal(id?.aud, WEB_CLIENT);
+    assert.equal(id?.email, MEGAN.upn);
+    assert.equal(id?.amr, undefined);
+    assert.notEqual(id?.sub, payload.sub, "sub is pairwise per application");
+  });
+
+  it("password only: acrs is absent, and the Auth.js id_token request reports only satisfied contexts", async () => {
+    const claims = JSON.stringify({ id_token: { acrs: { essential: false, values: ["c1", "c2", "c3"] }, auth_time: { essential: true } } });
+    const { tokens } = await signIn(config, WEB_REDIRECT, { claims });
+    assert.equal(decode(tokens.access_token).payload.acrs, undefined);
+    const id = tokens.claims();
+    assert.deepEqual(id?.acrs, []);
+    assert.equal(typeof id?.auth_time, "number");
+  });
+
+  it("id_token values form reports c1 and c3 after TOTP, not c2 (passkey only)", async () => {
+    const claims = JSON.stringify({ id_token: { acrs: { essential: false, values: ["c1", "c2", "c3"] }, auth_time: { essential: true } }, access_token: { acrs: { essential: true, values: ["c1"] } } });
+    const { tokens } = await signIn(config, WEB_REDIRECT, { claims }, "totp");
+    assert.deepEqual(tokens.claims()?.acrs, ["c1", "c3"]);
+  });
+
+  it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it", async () => {
+    const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1"] } } });
+    const { tokens } = await signIn(spa, SPA_REDIRECT, { claims });
+    const at = decode(tokens.access_token).payload;
+    assert.equal(at.azp, SPA_CLIENT);
+    assert.equal(at.azpacr, "0");
+    assert.deepEqual(at.xms_cc, ["CP1"]);
+  });
+
+  it("refresh rotates: the old refresh token fails and reuse revokes the family", async () => {
+    const { tokens } = await signIn(config, WEB_REDIRECT, {});
+    const first = tokens.refresh_token ?? "";
+    const second = await client.refreshTokenGrant(config, first);
+    assert.ok(second.refresh_token && second.refresh_token !== first);
+    await assert.rejects(client.refreshTokenGrant(config, first), (err: client.ResponseBodyError) => err.error === "invalid_grant");
+    await assert.rejects(client.refreshTokenGrant(config, second.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "family revoked after reuse");
+  });
+
+  it("refresh with an unmet claims request answers interaction_required (AADSTS50076); a met one is issued silently", async () => {
+    const { tokens } = await signIn(config, WEB_REDIRECT, {});
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token ?? "", { claims: c1 }), (err: client.ResponseBodyError) => {
+      assert.equal(err.error, "interaction_required");
+      assert.deepEqual(err.cause.error_codes, [50076]);
+      assert.equal(err.cause.suberror, "basic_action");
+      return true;
+    });
+    // The refresh token was not consumed by the failed attempt.
+    const c3 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c3" } } });
+    const mfa = await signIn(config, WEB_REDIRECT, { claims: c1 }, "totp");
+    const silent = await client.refreshTokenGrant(config, mfa.tokens.refresh_token ?? "", { claims: c3, scope: API_SCOPE });
+    assert.deepEqual(decode(silent.access_token).payload.acrs, ["c3"]);
+    await emu.control("clock", { advanceSeconds: 3700 });
+    await assert.rejects(client.refreshTokenGrant(config, silent.refresh_token ?? "", { claims: c3 }), (err: client.ResponseBodyError) => err.error === "interaction_required");
+    await emu.control("clock", { advanceSeconds: -3700 });
+  });
+
+  it("a step-up in the same browser asks only for the second factor", async () => {
+    const { browser } = await signIn(config, WEB_REDIRECT, {});
+    const page = await browser.go(authorizeUrl(emu, { claims: c1 }));
+    assert.match(page.html, /Enter code/);
+    assert.doesNotMatch(page.html, /Password/);
+  });
+
+  it("prompt=none: login_required without a session, interaction_required for an unmet context, code when satisfied", async () => {
+    const anon = await new TestBrowser(emu).go(authorizeUrl(emu, { prompt: "none" }));
+    assert.equal(returned(anon).get("error"), "login_required");
+    const { browser } = await signIn(config, WEB_REDIRECT, {});
+    const unmet = await browser.go(authorizeUrl(emu, { prompt: "none", claims: c1, state: "xyz" }));
+    assert.equal(returned(unmet).get("error"), "interaction_required");
+    assert.match(returned(unmet).get("error_description") ?? "", /^AADSTS50076/);
+    assert.equal(returned(unmet).get("state"), "xyz");
+    const ok = await browser.go(authorizeUrl(emu, { prompt: "none" }));
+    assert.ok(returned(ok).get("code"));
+  });
+
+  it("fragment response mode (MSAL's default) puts the code in the fragment", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, response_mode: "fragment", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const url = new URL(page.url);
+    assert.equal(url.search, "");
+    assert.ok(new URLSearchParams(url.hash.slice(1)).get("code"));
+    const redeemed = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" }, { origin: PORTAL });
+    assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
+  });
+
+  it("form_post response mode posts the code back with a nonce'd script", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { response_mode: "form_post" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    assert.equal(page.status, 200);
+    assert.match(page.html, new RegExp(`action="${WEB_REDIRECT}"`));
+    assert.match(page.html, /name="code" value="/);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce && page.html.includes(`<script nonce="${nonce}">`));
+    assert.match(csp, /frame-ancestors 'none'/);
+  });
+
+  it("logout clears the SSO session and returns to a registered post-logout URI", async () => {
+    const { browser, tokens } = await signIn(config, WEB_REDIRECT, {});
+    const out = await browser.go(`${emu.origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(`${PORTAL}/signed-out`)}&id_token_hint=${tokens.id_token}&state=bye`);
+    assert.equal(out.url, `${PORTAL}/signed-out?state=bye`);
+    assert.equal(browser.cookies.size, 0);
+    const again = await browser.go(authorizeUrl(emu, { prompt: "none" }));
+    assert.equal(returned(again).get("error"), "login_required");
+    const page = await browser.go(`${emu.origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("https://evil.example/")}`);
+    assert.match(page.html, /You signed out/);
+  });
+
+  it("client_secret_basic works for the web client", async () => {
+    const basic = await client.discovery(new URL(`${emu.origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, client.ClientSecretBasic(WEB_SECRET), { [client.customFetch]: emu.fetch });
+    basic[client.customFetch] = emu.fetch;
+    const { tokens } = await signIn(basic, WEB_REDIRECT, {});
+    assert.ok(tokens.access_token);
+  });
+
+  it("a replayed code is rejected (54005) and revokes the refresh token it produced", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, {}));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const code = returned(page).get("code") ?? "";
+    const form = { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT };
+    const first = await redeem(emu, form);
+    assert.equal(first.status, 200);
+    const replay = await redeem(emu, form);
+    assert.equal(replay.body.error, "invalid_grant");
+    assert.deepEqual(replay.body.error_codes, [54005]);
+    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(first.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    assert.equal(refresh.body.error, "invalid_grant");
+  });
+});

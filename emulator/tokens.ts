@@ -1,0 +1,189 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { SignJWT, type JWTPayload } from "jose";
+import type { ClientApp } from "./apps.js";
+import type { ClaimsRequest } from "./claims.js";
+import type { Emulator } from "./context.js";
+import type { DirectoryUser } from "./directory.js";
+import { evaluate, intervalContexts } from "./policy.js";
+import type { ResolvedScopes } from "./scopes.js";
+import { secretKey, type AuthSnapshot } from "./state.js";
+
+/** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
+export const TOKEN_LIFETIME_SECONDS = 3600;
+/** Refresh-token lifetime: Entra gives SPAs 24 hours and other clients 90 days. */
+export const REFRESH_LIFETIME_MS = { spa: 24 * 3600 * 1000, web: 90 * 24 * 3600 * 1000 } as const;
+
+/** Base64url of random bytes. */
+export function randomId(bytes = 32): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+/**
+ * Pairwise subject: stable per user and application, different across applications, as Entra's
+ * `sub` is. Keyed by the tenant so another emulated tenant gets other values.
+ */
+export function pairwiseSub(tenantId: string, oid: string, appId: string): string {
+  return createHmac("sha256", `woodgrove-emulator-sub:${tenantId}`).update(`${oid}|${appId}`).digest("base64url").slice(0, 43);
+}
+
+/** Entra's `client_info`: base64url JSON `{uid, utid}`, which MSAL uses to key its cache. */
+export function clientInfo(oid: string, tenantId: string): string {
+  return Buffer.from(JSON.stringify({ uid: oid, utid: tenantId })).toString("base64url");
+}
+
+/** Unix seconds (token time) of the most recent interactive verification of any factor. */
+export function lastAuthTime(emu: Emulator, auth: AuthSnapshot): number | undefined {
+  const times = [auth.passwordAt, auth.totpAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
+  return times.length ? emu.store.toTokenSeconds(Math.max(...times)) : undefined;
+}
+
+/** Signs a JWT with the current key and Entra's header (`typ`, `alg`, `kid`). */
+export async function signJwt(emu: Emulator, payload: JWTPayload): Promise<string> {
+  const { kid, key } = await emu.keys.current();
+  return new SignJWT(payload).setProtectedHeader({ typ: "JWT", alg: "RS256", kid }).sign(key);
+}
+
+function opaque(prefix: string): string {
+  return `${prefix}.${randomId(24)}`;
+}
+
+/** Inputs for one token issuance. */
+export interface IssueInput {
+  client: ClientApp;
+  user: DirectoryUser;
+  sessionId: string;
+  /** Public session id for the `sid` claim. */
+  sid: string;
+  auth: AuthSnapshot;
+  scopes: ResolvedScopes;
+  claims: ClaimsRequest;
+  nonce?: string;
+  /** Refresh-token family (new one for a code redemption, inherited on refresh). */
+  familyId: string;
+}
+
+/** The v2.0 token endpoint's success body. */
+export interface TokenResponse {
+  token_type: "Bearer";
+  scope: string;
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  client_info: string;
+}
+
+/**
+ * Builds v2.0 access-token claims. `acrs` lists only contexts met by this sign-in: requested ones
+ * that `evaluate` says are satisfied, plus opportunistic ones when the resource opted in.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+ */
+export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "nonce">): JWTPayload {
+  const now = emu.store.now();
+  const iat = emu.store.toTokenSeconds(now);
+  const { api } = emu.apps;
+  const isApi = input.scopes.audience === api.appId;
+  const optional = isApi ? api.accessTokenOptionalClaims : [];
+  const requested = input.claims.accessToken.acrs?.values ?? [];
+  const opportunistic = isApi && api.opportunisticAcrs && optional.includes("acrs") ? intervalContexts(emu.policy) : [];
+  const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { auth: input.auth, now }).satisfied;
+  const authTime = lastAuthTime(emu, input.auth);
+  const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
+  return {
+    aud: input.scopes.audience,
+    iss: emu.issuer,
+    iat,
+    nbf: iat,
+    exp: iat + TOKEN_LIFETIME_SECONDS,
+    ...(acrs.length ? { acrs } : {}),
+    aio: opaque("E2RgYGh"),
+    ...(authTime !== undefined && (optional.includes("auth_time") || input.claims.accessToken.authTime) ? { auth_time: authTime } : {}),
+    azp: input.client.clientId,
+    azpacr: input.client.platform === "spa" ? "0" : "1",
+    name: input.user.displayName,
+    oid: input.user.oid,
+    preferred_username: input.user.userPrincipalName,
+    rh: opaque("1.AUEA"),
+    ...(roles.length ? { roles } : {}),
+    scp: input.scopes.scp.join(" "),
+    sid: input.sid,
+    sub: pairwiseSub(emu.tenantId, input.user.oid, input.scopes.audience),
+    tid: emu.tenantId,
+    uti: randomId(16),
+    ver: "2.0",
+    ...(isApi && optional.includes("xms_cc") && input.claims.accessToken.xmsCc.length ? { xms_cc: input.claims.accessToken.xmsCc } : {}),
+  };
+}
+
+/**
+ * Builds v2.0 ID-token claims; `acrs`/`auth_time` appear when the client asked through
+ * `claims.id_token` (or the client configured them as optional claims).
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
+ */
+export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId">): JWTPayload {
+  const now = emu.store.now();
+  const iat = emu.store.toTokenSeconds(now);
+  const optional = input.client.idTokenOptionalClaims;
+  const acrsRequest = input.claims.idToken.acrs;
+  const acrs = acrsRequest ? evaluate(emu.policy, acrsRequest.values, { auth: input.auth, now }).satisfied : [];
+  const authTime = lastAuthTime(emu, input.auth);
+  const wantsAuthTime = input.claims.idToken.authTime || optional.includes("auth_time");
+  return {
+    aud: input.client.clientId,
+    iss: emu.issuer,
+    iat,
+    nbf: iat,
+    exp: iat + TOKEN_LIFETIME_SECONDS,
+    ...(acrsRequest || optional.includes("acrs") ? { acrs } : {}),
+    aio: opaque("AWQAm"),
+    ...(wantsAuthTime && authTime !== undefined ? { auth_time: authTime } : {}),
+    ...(input.scopes.oidc.has("email") ? { email: input.user.userPrincipalName } : {}),
+    name: input.user.displayName,
+    ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
+    oid: input.user.oid,
+    preferred_username: input.user.userPrincipalName,
+    rh: opaque("1.AUEA"),
+    ...(input.user.roles?.length ? { roles: input.user.roles } : {}),
+    sid: input.sid,
+    sub: pairwiseSub(emu.tenantId, input.user.oid, input.client.clientId),
+    tid: emu.tenantId,
+    uti: randomId(16),
+    ver: "2.0",
+  };
+}
+
+/** Mints the token response and records the refresh token (by hash) in the state store. */
+export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ body: TokenResponse; access: JWTPayload }> {
+  const access = accessTokenClaims(emu, input);
+  const body: TokenResponse = {
+    token_type: "Bearer",
+    scope: input.scopes.responseScope,
+    expires_in: TOKEN_LIFETIME_SECONDS,
+    ext_expires_in: TOKEN_LIFETIME_SECONDS,
+    access_token: await signJwt(emu, access),
+    client_info: clientInfo(input.user.oid, emu.tenantId),
+  };
+  if (input.scopes.oidc.has("openid")) body.id_token = await signJwt(emu, idTokenClaims(emu, input));
+  if (input.scopes.oidc.has("offline_access")) {
+    const refreshToken = `1.${randomId(48)}`;
+    const now = emu.store.now();
+    emu.store.state.refreshTokens[secretKey(refreshToken)] = {
+      familyId: input.familyId,
+      clientId: input.client.clientId,
+      oid: input.user.oid,
+      sessionId: input.sessionId,
+      sid: input.sid,
+      scope: input.scopes.responseScope,
+      auth: { ...input.auth },
+      issuedAt: now,
+      expiresAt: now + REFRESH_LIFETIME_MS[input.client.platform],
+      rotated: false,
+    };
+    body.refresh_token = refreshToken;
+  }
+  emu.store.save();
+  return { body, access };
+}

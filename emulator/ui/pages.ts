@@ -1,0 +1,239 @@
+import { esc, layout } from "./html.js";
+
+/** The transaction fields every form carries. */
+export interface FlowRef {
+  id: string;
+  csrf: string;
+  tenant: string;
+}
+
+function hidden(flow: FlowRef): string {
+  return `<input type="hidden" name="flow" value="${esc(flow.id)}"><input type="hidden" name="csrf" value="${esc(flow.csrf)}">`;
+}
+
+function action(flow: FlowRef, step: string): string {
+  return `/${esc(flow.tenant)}/login/${step}`;
+}
+
+function alert(id: string, message: string | undefined, kind: "error" | "warning" = "error"): string {
+  return message ? `<p id="${id}" class="${kind}" role="alert">${esc(message)}</p>` : "";
+}
+
+function cancelForm(flow: FlowRef): string {
+  return `<form method="post" action="${action(flow, "cancel")}">${hidden(flow)}<button type="submit">Cancel</button></form>`;
+}
+
+/** Username step. Labels are a contract with the portal's Playwright tests (see README). */
+export function usernamePage(nonce: string, flow: FlowRef, opts: { username?: string; error?: string } = {}): string {
+  const described = opts.error ? ' aria-describedby="username-error" aria-invalid="true"' : "";
+  return layout({
+    title: "Sign in to your account",
+    nonce,
+    body: `<h1>Sign in</h1>
+<form method="post" action="${action(flow, "username")}" novalidate>
+${hidden(flow)}
+<label for="loginfmt">Email or username</label>
+<input id="loginfmt" name="loginfmt" type="email" autocomplete="username" required autofocus value="${esc(opts.username)}"${described}>
+${alert("username-error", opts.error)}
+<div class="actions"><button class="primary" type="submit">Next</button></div>
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
+/** Password step. */
+export function passwordPage(nonce: string, flow: FlowRef, opts: { username: string; error?: string; errorCode?: number }): string {
+  const described = opts.error ? ' aria-describedby="password-error" aria-invalid="true"' : "";
+  return layout({
+    title: "Enter password",
+    nonce,
+    body: `<p class="muted">${esc(opts.username)}</p>
+<h1>Enter password</h1>
+<form method="post" action="${action(flow, "password")}" novalidate>
+${hidden(flow)}
+<input type="hidden" name="loginfmt" value="${esc(opts.username)}" autocomplete="username">
+<label for="passwd">Password</label>
+<input id="passwd" name="passwd" type="password" autocomplete="current-password" required autofocus${described}>
+${opts.error ? `<div id="password-error" class="error" role="alert"><p>${esc(opts.error)}</p>${opts.errorCode ? `<p class="muted">Error code: AADSTS${opts.errorCode}</p>` : ""}</div>` : ""}
+<div class="actions"><button class="primary" type="submit">Sign in</button></div>
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
+/** Labels for the second-factor choices. */
+export const METHOD_LABELS = {
+  totp: "Use a verification code from my authenticator app",
+  passkey: "Use a passkey",
+} as const;
+
+/** Method choice: only methods that satisfy what is missing are listed. */
+export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: ("totp" | "passkey")[]; reason: string; notice?: string }): string {
+  return layout({
+    title: "Verify your identity",
+    nonce,
+    body: `<h1>Verify your identity</h1>
+<p>${esc(opts.reason)}</p>
+${alert("method-notice", opts.notice)}
+<form method="post" action="${action(flow, "method")}">
+${hidden(flow)}
+${opts.methods.map((m) => `<button class="method" type="submit" name="method" value="${m}">${esc(METHOD_LABELS[m])}</button>`).join("\n")}
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
+/** Authenticator-app code entry. */
+export function codePage(
+  nonce: string,
+  flow: FlowRef,
+  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean },
+): string {
+  const describedBy = [opts.error ? "code-error" : "", opts.warning ? "code-warning" : ""].filter(Boolean).join(" ");
+  return layout({
+    title: "Enter code",
+    nonce,
+    body: `<h1>Enter code</h1>
+<p>Enter the code displayed in the authenticator app on your device.</p>
+<form method="post" action="${action(flow, "totp")}" novalidate>
+${hidden(flow)}
+<label for="otc">Enter code</label>
+<input id="otc" name="otc" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus${opts.locked ? " disabled" : ""}${describedBy ? ` aria-describedby="${describedBy}" aria-invalid="${opts.error ? "true" : "false"}"` : ""}>
+${alert("code-error", opts.error)}
+${alert("code-warning", opts.warning, "warning")}
+<div class="actions"><button class="primary" type="submit"${opts.locked ? " disabled" : ""}>Verify</button></div>
+</form>
+${opts.otherMethods ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<button type="submit" name="method" value="choose">Sign in another way</button></form>` : ""}
+${cancelForm(flow)}`,
+  });
+}
+
+function passkeyScript(purpose: "authenticate" | "register"): string {
+  // Configuration travels in data-* attributes so no request data is interpolated into script.
+  return `(() => {
+  const button = document.getElementById("passkey-button");
+  const status = document.getElementById("passkey-status");
+  const post = async (url, body) => (await fetch(url, { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+  button.addEventListener("click", async () => {
+    const { optionsUrl, verifyUrl, flow, csrf } = button.dataset;
+    button.disabled = true;
+    status.className = "muted";
+    status.removeAttribute("role");
+    status.textContent = "Waiting for your passkey…";
+    try {
+      const options = await post(optionsUrl, { flow, csrf });
+      if (options.error) throw new Error(options.error_description || options.error);
+      const response = await SimpleWebAuthnBrowser.${purpose === "register" ? "startRegistration" : "startAuthentication"}({ optionsJSON: options });
+      const result = await post(verifyUrl, { flow, csrf, response });
+      if (!result.ok) throw new Error(result.error_description || "The passkey could not be verified.");
+      status.textContent = "Passkey verified. Continuing…";
+      document.getElementById("continue-form").submit();
+    } catch (e) {
+      status.className = "error";
+      status.setAttribute("role", "alert");
+      status.textContent = (e && e.name === "NotAllowedError") ? "The passkey request was cancelled or timed out. Try again." : String(e && e.message ? e.message : e);
+      button.disabled = false;
+    }
+  });
+})();`;
+}
+
+function passkeyBlock(flow: FlowRef, purpose: "authenticate" | "register", label: string): string {
+  const base = purpose === "register" ? "register/passkey" : "passkey";
+  return `<button id="passkey-button" class="primary" type="button" data-options-url="${action(flow, `${base}/options`)}" data-verify-url="${action(flow, `${base}/verify`)}" data-flow="${esc(flow.id)}" data-csrf="${esc(flow.csrf)}">${esc(label)}</button>
+<p id="passkey-status" class="muted" aria-live="polite"></p>
+<form id="continue-form" method="post" action="${action(flow, "continue")}">${hidden(flow)}</form>`;
+}
+
+/** Passkey verification as the second factor. */
+export function passkeyPage(nonce: string, flow: FlowRef, opts: { otherMethods: boolean }): string {
+  return layout({
+    title: "Use a passkey",
+    nonce,
+    body: `<h1>Use a passkey</h1>
+<p>Use the passkey saved on this device or a security key to verify your identity.</p>
+${passkeyBlock(flow, "authenticate", "Use a passkey")}
+${opts.otherMethods ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<button type="submit" name="method" value="choose">Sign in another way</button></form>` : ""}
+${cancelForm(flow)}`,
+    scripts: ["/static/simplewebauthn-browser.js", passkeyScript("authenticate")],
+  });
+}
+
+/** The AADSTS50079 interrupt: register an authenticator app and/or a passkey, then continue. */
+export function registrationPage(
+  nonce: string,
+  flow: FlowRef,
+  opts: { totp?: { secret: string; uri: string }; passkey: boolean; error?: string },
+): string {
+  const totp = opts.totp
+    ? `<h2>Authenticator app</h2>
+<p>Add an account in your authenticator app with this secret key, then enter the code it shows.</p>
+<p>Secret key: <span class="secret" id="totp-secret">${esc(opts.totp.secret)}</span></p>
+<p class="muted">Setup URI: <code id="totp-uri">${esc(opts.totp.uri)}</code></p>
+<form method="post" action="${action(flow, "register/totp")}" novalidate>
+${hidden(flow)}
+<label for="otc">Enter code</label>
+<input id="otc" name="otc" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required${opts.error ? ' aria-describedby="register-error" aria-invalid="true"' : ""}>
+${alert("register-error", opts.error)}
+<div class="actions"><button class="primary" type="submit">Verify</button></div>
+</form>`
+    : "";
+  const passkey = opts.passkey
+    ? `<h2>Passkey</h2>
+<p>Create a passkey on this device or a security key.</p>
+${passkeyBlock(flow, "register", "Register a passkey")}`
+    : "";
+  return layout({
+    title: "More information required",
+    nonce,
+    body: `<h1>More information required</h1>
+<p>Your organization needs more information to keep your account secure. Set up a sign-in method to continue. (AADSTS50079)</p>
+${totp}
+${passkey}
+${cancelForm(flow)}`,
+    scripts: opts.passkey ? ["/static/simplewebauthn-browser.js", passkeyScript("register")] : [],
+  });
+}
+
+/** An error the user cannot fix here: code, plain message, correlation and trace ids. */
+export function errorPage(
+  nonce: string,
+  opts: { code: number; message: string; correlationId: string; traceId: string; timestamp: string; backUrl?: string },
+): string {
+  return layout({
+    title: "Sign-in error",
+    nonce,
+    body: `<h1>Sorry, but we’re having trouble signing you in.</h1>
+<div role="alert"><p id="error-code"><strong>AADSTS${opts.code}</strong>: ${esc(opts.message)}</p></div>
+<dl class="details">
+<dt>Correlation ID</dt><dd id="correlation-id">${esc(opts.correlationId)}</dd>
+<dt>Trace ID</dt><dd id="trace-id">${esc(opts.traceId)}</dd>
+<dt>Timestamp</dt><dd>${esc(opts.timestamp)}</dd>
+</dl>
+${opts.backUrl ? `<p><a href="${esc(opts.backUrl)}">Back to the application</a></p>` : ""}`,
+  });
+}
+
+/** Shown by the logout endpoint when there is no registered place to return to. */
+export function signedOutPage(nonce: string): string {
+  return layout({
+    title: "You signed out",
+    nonce,
+    body: `<h1>You signed out of your account</h1>
+<p id="signed-out">It’s a good idea to close all browser windows.</p>`,
+  });
+}
+
+/** `response_mode=form_post`: an auto-submitting form (with a button when script is off). */
+export function formPostPage(nonce: string, target: string, params: Record<string, string>): string {
+  const inputs = Object.entries(params)
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join("");
+  return layout({
+    title: "Working…",
+    nonce,
+    body: `<h1>Working…</h1>
+<form id="form-post" method="post" action="${esc(target)}">${inputs}<noscript><button class="primary" type="submit">Continue</button></noscript></form>`,
+    scripts: ['document.getElementById("form-post").submit();'],
+  });
+}

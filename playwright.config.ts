@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
@@ -15,6 +16,13 @@ process.env.E2E_AUTH_SECRET ??= randomBytes(33).toString("base64");
 /** Debian's Chromium when present (browsers cannot be downloaded here); else Playwright's own. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
+/**
+ * Video needs Playwright's own ffmpeg build, which cannot be downloaded on machines without
+ * internet; traces (which include a screenshot filmstrip) are kept on failure either way.
+ */
+const browsersDir = process.env.PLAYWRIGHT_BROWSERS_PATH ?? path.join(os.homedir(), ".cache", "ms-playwright");
+const hasPlaywrightFfmpeg = existsSync(browsersDir) && readdirSync(browsersDir).some((entry) => entry.startsWith("ffmpeg"));
+
 const portalEnv = (portalPort: number, emulatorPort: number) => ({
   ...stackEnv({
     portalPort,
@@ -25,7 +33,7 @@ const portalEnv = (portalPort: number, emulatorPort: number) => ({
   ...nodeTrustEnv(),
 });
 
-const emulatorDataDir = path.join(ROOT, ".data", "e2e", "emulator");
+const emulatorDataDir = path.join(settings.runDir, "emulator");
 
 export default defineConfig({
   testDir: "./e2e",
@@ -41,8 +49,8 @@ export default defineConfig({
     baseURL: settings.portalOrigin,
     browserName: "chromium",
     headless: true,
-    trace: "on-first-retry",
-    video: "retain-on-failure",
+    trace: "retain-on-failure",
+    video: hasPlaywrightFfmpeg ? "retain-on-failure" : "off",
     screenshot: "only-on-failure",
     launchOptions: {
       ...(chromiumPath ? { executablePath: chromiumPath } : {}),
@@ -74,7 +82,6 @@ export default defineConfig({
       ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 60_000,
-      stdout: "pipe",
     },
     {
       name: "portal",

@@ -21,7 +21,7 @@ const personaMethods: Record<PersonaKind, SignInMethod[]> = {
 };
 
 /** A persona: the emulator user plus the portal's seeded user and accounts. */
-export type Persona = EmulatorUser & { username: string };
+export type Persona = EmulatorUser;
 
 interface WorkerFixtures {
   settings: E2eSettings;
@@ -63,7 +63,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         userPrincipalName: user.userPrincipalName,
         persona: kind,
       });
-      return { ...user, username: user.userPrincipalName };
+      return user;
     });
   },
   home: async ({ page }, use) => use(new HomePage(page)),

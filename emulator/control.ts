@@ -172,7 +172,8 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     const tag = randomBytes(6).toString("hex");
     const password = `Test#${randomBytes(12).toString("base64url")}`;
     const methods: DirectoryMethod[] = [];
-    const out: Record<string, unknown> = { oid, userPrincipalName: `test-${tag}@woodgrove.test`, password };
+    const displayName = input.displayName ?? `Test User ${tag}`;
+    const out: Record<string, unknown> = { oid, userPrincipalName: `test-${tag}@woodgrove.test`, displayName, password };
     if (input.methods.includes("totp")) {
       const secret = newTotpSecret();
       methods.push({ type: "softwareOath", secret });
@@ -186,7 +187,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     store.state.users.push({
       oid,
       userPrincipalName: out.userPrincipalName as string,
-      displayName: input.displayName ?? `Test User ${tag}`,
+      displayName,
       persona: "test",
       password,
       ...(input.accountEnabled !== undefined ? { accountEnabled: input.accountEnabled } : {}),

@@ -9,6 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { ROOT, nodeTrustEnv, stackEnv } from "./lib/stack-env";
 import { run } from "./lib/processes";
 import { findPostgresBin, startPostgres } from "./lib/postgres";
@@ -79,7 +80,7 @@ async function unitTests(env: Record<string, string | undefined>) {
 }
 
 /** Builds the portal and runs Playwright; adds Playwright's counts to the tally. */
-async function endToEnd(label: string, databaseUrl: string) {
+async function endToEnd(label: string, databaseUrl: string, options: { perRunDatabase: boolean }) {
   const buildEnv = {
     ...stackEnv({ portalPort: 3000, emulatorPort: 8443, databaseUrl, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } }),
   };
@@ -89,7 +90,13 @@ async function endToEnd(label: string, databaseUrl: string) {
   const jsonFile = path.join(reportDir, "results.json");
   const code = await run(bin("playwright"), ["test", "--reporter=list,json"], {
     cwd: ROOT,
-    env: { ...process.env, ...nodeTrustEnv(), E2E_DATABASE_URL: databaseUrl, PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile },
+    env: {
+      ...process.env,
+      ...nodeTrustEnv(),
+      // SQLite: the e2e settings give each run its own file; PostgreSQL: the private cluster.
+      ...(options.perRunDatabase ? {} : { E2E_DATABASE_URL: databaseUrl }),
+      PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile,
+    },
   });
   let counted = false;
   if (existsSync(jsonFile)) {
@@ -111,13 +118,15 @@ async function endToEnd(label: string, databaseUrl: string) {
 async function main() {
   const trust = nodeTrustEnv();
   if (!(await check("certificates", ...tsx("emulator/certs.ts")))) return;
-  const sqliteUrl = `file:${path.join(ROOT, ".data", "e2e", "portal.db")}`;
+  const sqliteUrl = `file:${path.join(ROOT, ".data", "test", "portal.db")}`;
   await check("prisma generate (SQLite)", bin("prisma"), ["generate"], { DATABASE_URL: sqliteUrl });
   await check("schema checks (PostgreSQL twin, migrations in step)", "npm", ["run", "-s", "db:check"]);
   await check("lint", bin("eslint"), [".", "--max-warnings=0"]);
   await check("typecheck", "sh", ["-c", `${bin("next")} typegen >/dev/null && ${bin("tsc")} --noEmit`]);
-  await unitTests(trust);
-  await endToEnd("SQLite", sqliteUrl);
+  // Unit tests import lib/ modules, which parse the portal's configuration at import: give
+  // them the example configuration with a per-run secret.
+  await unitTests({ ...stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: randomBytes(33).toString("base64") } }), ...trust });
+  await endToEnd("SQLite", sqliteUrl, { perRunDatabase: true });
 
   const pgBin = findPostgresBin();
   if (!pgBin) {
@@ -134,7 +143,7 @@ async function main() {
     const pg = await startPostgres(pgBin, "woodgrove_e2e");
     try {
       if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: pg.url })) {
-        await endToEnd("PostgreSQL", pg.url);
+        await endToEnd("PostgreSQL", pg.url, { perRunDatabase: false });
       }
     } finally {
       await pg.stop();

@@ -16,6 +16,12 @@ export class IdentityProviderPage {
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
+  /** After a wrong password: the password page stays, with its error, for another try. */
+  async retryPassword(password: string) {
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+  }
+
   /** Chooses the authenticator app and enters a code. */
   async verifyWithCode(code: string) {
     const choice = this.page.getByRole("button", { name: /authenticator app/i });

@@ -17,6 +17,8 @@ export interface E2eSettings {
   deadEmulatorPort: number;
   controlSecret: string;
   databaseUrl: string;
+  /** Folder for this run's files (SQLite database, emulator state). */
+  runDir: string;
   tenantId: string;
   portalOrigin: string;
   emulatorOrigin: string;
@@ -41,7 +43,9 @@ export function e2eSettings(): E2eSettings {
   const emulatorPort = Number(once("E2E_EMULATOR_PORT", () => String(freePortSync())));
   const deadEmulatorPort = Number(once("E2E_DEAD_EMULATOR_PORT", () => String(freePortSync())));
   const controlSecret = once("E2E_CONTROL_SECRET", () => randomBytes(32).toString("base64url"));
-  const databaseUrl = once("E2E_DATABASE_URL", () => `file:${path.join(ROOT, ".data", "e2e", "portal.db")}`);
+  // Per-run folders (keyed by the portal's port), so two runs on one machine never share state.
+  const runDir = once("E2E_RUN_DIR", () => path.join(ROOT, ".data", "e2e", `run-${portalPort}`));
+  const databaseUrl = once("E2E_DATABASE_URL", () => `file:${path.join(runDir, "portal.db")}`);
   if (!existsSync(SPKI_FILE)) {
     execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "certs.ts")], { stdio: "inherit", cwd: ROOT });
   }
@@ -53,6 +57,7 @@ export function e2eSettings(): E2eSettings {
     deadEmulatorPort,
     controlSecret,
     databaseUrl,
+    runDir,
     tenantId,
     portalOrigin: `http://localhost:${portalPort}`,
     emulatorOrigin: `https://localhost:${emulatorPort}`,

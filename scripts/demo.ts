@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ROOT, CERT_DIR, nodeTrustEnv, readEnvFile, stackEnv } from "./lib/stack-env";
-import { mustRun, startProcess, waitForUrl, type ManagedProcess } from "./lib/processes";
+import { isPortInUse, mustRun, startProcess, waitForUrl, type ManagedProcess } from "./lib/processes";
 
 const dev = process.argv.includes("--dev");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
@@ -27,6 +27,13 @@ const fileEnv = readEnvFile(path.join(ROOT, ".env"));
 const portalPort = Number(new URL(fileEnv.AUTH_URL ?? "http://localhost:3000").port || 80);
 const emulatorPort = Number(fileEnv.EMULATOR_PORT ?? 8443);
 const env = { ...process.env, ...stackEnv({ portalPort, emulatorPort }), ...nodeTrustEnv() };
+
+for (const [what, port, variable] of [["portal", portalPort, "AUTH_URL and PORTAL_ORIGIN"], ["emulator", emulatorPort, "EMULATOR_PORT (and the issuer URL)"]] as const) {
+  if (await isPortInUse(port)) {
+    console.error(`Port ${port} (the ${what}) is already in use. Stop whatever runs there, or choose another port in .env (${variable}).`);
+    process.exit(1);
+  }
+}
 
 await mustRun(process.execPath, ["--import", "tsx", "emulator/certs.ts"], { cwd: ROOT, env });
 await mustRun(bin("prisma"), ["generate"], { cwd: ROOT, env });
@@ -60,9 +67,15 @@ for (const p of processes) {
 
 const portalUrl = `http://localhost:${portalPort}`;
 const tenant = env.EMULATOR_TENANT_ID;
-const alive = () => !stopping;
-await waitForUrl(`https://localhost:${emulatorPort}/${tenant}/v2.0/.well-known/openid-configuration`, 60_000, alive);
-await waitForUrl(`${portalUrl}/api/auth/providers`, 120_000, alive);
+const isAlive = () => !stopping;
+try {
+  const ca = readFileSync(path.join(CERT_DIR, "ca.pem"));
+  await waitForUrl(`https://localhost:${emulatorPort}/${tenant}/v2.0/.well-known/openid-configuration`, 60_000, { isAlive, ca });
+  await waitForUrl(`${portalUrl}/api/auth/providers`, 120_000, { isAlive });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stopAll(1);
+}
 
 interface DirectoryUser {
   userPrincipalName: string;

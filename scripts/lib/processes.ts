@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { createInterface } from "node:readline";
 import net from "node:net";
+import http from "node:http";
+import https from "node:https";
 
 /** A child process whose output is prefixed and which is stopped with its whole group. */
 export interface ManagedProcess {
@@ -66,6 +68,20 @@ export async function mustRun(command: string, args: string[], options: SpawnOpt
   if (code !== 0) throw new Error(`${[command, ...args].join(" ")} exited with ${code}`);
 }
 
+/** Whether something already listens on `port` on localhost (IPv4 or IPv6). */
+export function isPortInUse(port: number): Promise<boolean> {
+  const attempt = (host: string) =>
+    new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+  return Promise.all([attempt("127.0.0.1"), attempt("::1")]).then((results) => results.some(Boolean));
+}
+
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,13 +96,13 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers (any HTTP status), or throws after `timeoutMs`. */
-export async function waitForUrl(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForUrl(url: string, timeoutMs: number, options: { isAlive?: () => boolean; ca?: Buffer } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`process serving ${url} exited before it was ready`);
+    if (options.isAlive && !options.isAlive()) throw new Error(`process serving ${url} exited before it was ready`);
     try {
-      await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await probe(url, options.ca);
       return;
     } catch (error) {
       lastError = error;
@@ -94,4 +110,17 @@ export async function waitForUrl(url: string, timeoutMs: number, isAlive: () => 
     }
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/** One GET; resolves on any response. `ca` lets this process trust the emulator's dev CA. */
+function probe(url: string, ca?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = url.startsWith("https:") ? https : http;
+    const request = client.get(url, { timeout: 2_000, ...(ca ? { ca } : {}) }, (response) => {
+      response.resume();
+      resolve();
+    });
+    request.on("timeout", () => request.destroy(new Error("timed out")));
+    request.on("error", reject);
+  });
 }

@@ -12,7 +12,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ROOT, nodeTrustEnv, stackEnv } from "./lib/stack-env";
 import { run } from "./lib/processes";
-import { findPostgresBin, startPostgres } from "./lib/postgres";
+import { findPostgresBin, startTempPostgres } from "./lib/pg-cluster";
 
 interface Tally {
   passed: number;
@@ -128,8 +128,7 @@ async function main() {
   await unitTests({ ...stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: randomBytes(33).toString("base64") } }), ...trust });
   await endToEnd("SQLite", sqliteUrl, { perRunDatabase: true });
 
-  const pgBin = findPostgresBin();
-  if (!pgBin) {
+  if (!findPostgresBin()) {
     if (process.env.CI) {
       step("PostgreSQL: no server binary found");
       console.error("CI must test PostgreSQL: install Debian's postgresql package (.ci/run does).");
@@ -140,10 +139,11 @@ async function main() {
     }
   } else {
     step("start a private PostgreSQL cluster");
-    const pg = await startPostgres(pgBin, "woodgrove_e2e");
+    const pg = await startTempPostgres();
     try {
-      if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: pg.url })) {
-        await endToEnd("PostgreSQL", pg.url, { perRunDatabase: false });
+      const url = await pg.createDatabase("woodgrove_e2e");
+      if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: url })) {
+        await endToEnd("PostgreSQL", url, { perRunDatabase: false });
       }
     } finally {
       await pg.stop();

@@ -15,7 +15,7 @@
 import path from "node:path";
 import { loadDotEnv } from "../../prisma/database-url";
 import { pendingSchemaChanges } from "./internal/commands";
-import { findPostgresBin, startTempPostgres } from "./internal/pg-cluster";
+import { findPostgresBin, startTempPostgres } from "../lib/pg-cluster";
 import { syncPostgresSchema } from "./internal/pg-twin";
 
 type Outcome = "ok" | "failed" | "not-run";

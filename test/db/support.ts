@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestContext } from "node:test";
-import { findPostgresBin, startTempPostgres, type TempPostgres } from "../../scripts/db/internal/pg-cluster";
+import { findPostgresBin, startTempPostgres, type TempPostgres } from "../../scripts/lib/pg-cluster";
 
 /** The checkout under test. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

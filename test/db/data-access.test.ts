@@ -4,37 +4,17 @@
  * configuration from lib/env, so the test sets a valid environment (the
  * .env.example values) before importing it.
  */
+import { TENANT_ID as TENANT, databaseUrl as url, migrateTestDatabase } from "../support/portal-env";
 import assert from "node:assert/strict";
-import path from "node:path";
 import { before, after, test } from "node:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { PrismaClient } from "../../lib/generated/prisma/client";
 import { createAdapterFactory } from "../../prisma/adapter";
 import { seedPersona } from "../../prisma/seed-data";
-import { runTsx } from "./support";
 
-const dir = mkdtempSync(path.join(tmpdir(), "woodgrove-data-"));
-const url = `file:${path.join(dir, "portal.db")}`;
-const TENANT = "60aa9999-b070-45a9-b57a-58ec086ab606";
 const ids = { owner: "", other: "", otherAccount: "" };
 
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  DATABASE_URL: url,
-  AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
-  AUTH_URL: "http://localhost:3000",
-  AUTH_MICROSOFT_ENTRA_ID_ID: "290dbd3e-8e36-4c9e-9c8c-a8c8f27ecdc1",
-  AUTH_MICROSOFT_ENTRA_ID_SECRET: "woodgrove-emulator-web-secret",
-  AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:8443/${TENANT}/v2.0`,
-  ENTRA_SPA_CLIENT_ID: "115cbd24-ca1d-442e-b2d1-5e6e4995c1c1",
-  ENTRA_API_CLIENT_ID: "2d748872-b3e5-47e0-9d03-badcd26bf489",
-  ENTRA_API_SCOPE: "api://woodgrove-portal/access_as_user",
-});
-
 before(async () => {
-  const deploy = await runTsx("scripts/db/migrate.ts", ["deploy"], { DATABASE_URL: url });
-  assert.equal(deploy.code, 0, deploy.stderr);
+  await migrateTestDatabase();
   const seeder = new PrismaClient({ adapter: createAdapterFactory(url) });
   try {
     const base = { tenantId: TENANT, displayName: "Owner", userPrincipalName: "owner@woodgrove.test" };
@@ -51,7 +31,6 @@ before(async () => {
 after(async () => {
   const { prisma } = await import("../../lib/db");
   await prisma.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test("listAccountsForUser returns only the user's accounts, in display order, without full numbers", async () => {

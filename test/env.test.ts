@@ -19,7 +19,7 @@ function loadEnv(vars: Record<string, string | undefined>) {
   for (const [key, value] of Object.entries(vars)) if (value !== undefined) env[key] = value;
   const result = spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "--input-type=module", "-e", "await import('./lib/env.ts')"], {
     cwd: REPO_ROOT,
-    env,
+    env: env as NodeJS.ProcessEnv,
     encoding: "utf8",
   });
   return { code: result.status, stderr: result.stderr };

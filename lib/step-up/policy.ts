@@ -1,10 +1,15 @@
+import { minorDigits } from "@/lib/format";
+
 /**
- * The only place authentication context ids appear in the portal. The step-up engine's
- * operation table (issue #5) grows here; for now it describes what each context means so the
- * header can tell people how strongly they are signed in.
+ * The step-up policy: which operation needs which authentication context, how fresh, and
+ * bound to what. This file is the only place authentication context ids appear in the portal
+ * (the identity provider decides what each id *requires*; the portal decides which operation
+ * asks for which id).
  *
  * The ids must match the identity provider's authentication contexts (Conditional Access >
- * Authentication contexts in Entra ID; emulator/policy.json locally).
+ * Authentication contexts in Entra ID; emulator/policy.json locally). It holds no secrets and
+ * reads no env, so client components may import its labels; the server picks the active set
+ * with `env.STEP_UP_POLICY_SET` (lib/actions/protected-action.ts). docs/step-up.md has the table.
  */
 export const authContexts = {
   c1: { label: "Multi-factor, just now", description: "Verified with a second factor for this action" },
@@ -25,4 +30,171 @@ export function describeStrength(acrs: readonly string[]): { label: string; mult
   const order: AuthContextId[] = ["c2", "c1", "c3"];
   const strongest = order.find((id) => acrs.includes(id));
   return strongest ? { label: authContexts[strongest].label, multiFactor: true } : { label: "Password only", multiFactor: false };
+}
+
+/**
+ * Freshness windows, in seconds, matched to the identity provider's sign-in frequency for each
+ * context so that the two can never disagree. If the portal demanded a fresher `auth_time` than
+ * the identity provider re-verifies, the provider would keep issuing a token the portal keeps
+ * rejecting: a step-up loop with no way out.
+ * - c1, c2: "every time", which Entra applies with a 5-minute tolerance (ENTRA.md §8).
+ * - c3: "within the hour".
+ */
+const EVERY_TIME_SECONDS = 300;
+const WITHIN_THE_HOUR_SECONDS = 3_600;
+
+/** How long a session-bound step-up lasts (the elevation), independent of freshness. */
+const STATEMENTS_ELEVATION_SECONDS = 900;
+
+/**
+ * Session binding: one verification elevates the session for a while (reading statements
+ * repeatedly needs no popup each time).
+ */
+export interface SessionBoundRequirement {
+  readonly binding: "session";
+  readonly authContext: AuthContextId;
+  /** Oldest accepted `auth_time` of the proof (or of the sign-in), in seconds. */
+  readonly maxAgeSeconds: number;
+  /** How long a verified proof elevates the session (capped by the session's own end). */
+  readonly elevationSeconds: number;
+}
+
+/**
+ * Transaction binding: each execution needs its own proof, minted after the exact payload the
+ * user approves was stored, and consumed with it.
+ */
+export interface TransactionBoundRequirement {
+  readonly binding: "transaction";
+  readonly authContext: AuthContextId;
+  /** Oldest accepted `auth_time` of the proof, in seconds. */
+  readonly maxAgeSeconds: number;
+}
+
+/** What an operation needs before it runs. */
+export type StepUpRequirement = SessionBoundRequirement | TransactionBoundRequirement;
+
+/** The answer for an operation that needs no step-up for this input. */
+export const NO_STEP_UP = "none";
+
+/** A rule's answer: a requirement, or `NO_STEP_UP`. */
+export type RuleOutcome = StepUpRequirement | typeof NO_STEP_UP;
+
+/** The facts `transfer.create`'s rule decides on; the action derives them from the database. */
+export interface TransferPolicyInput {
+  /** Positive amount in minor units of `currency`. */
+  readonly amountMinor: bigint;
+  /** ISO 4217 code of the source account. */
+  readonly currency: string;
+  /** True when the recipient is a payee with no completed transfer yet (false between own accounts). */
+  readonly newPayee: boolean;
+}
+
+/** Transfer thresholds in whole currency units; scaled to minor units per currency. */
+interface TransferLimits {
+  /** From this amount on, a transfer needs step-up at all (c1). */
+  readonly stepUpFrom: bigint;
+  /** From this amount on, or to a new payee, it needs the strongest context (c2). */
+  readonly highValueFrom: bigint;
+}
+
+/**
+ * Production thresholds: 1,000.00 and 10,000.00 in the source account's currency. Exported so
+ * the UI can say "transfers from … need verification" without restating the numbers.
+ */
+export const PRODUCTION_TRANSFER_LIMITS: TransferLimits = { stepUpFrom: 1_000n, highValueFrom: 10_000n };
+
+/**
+ * Staging thresholds are ten times lower, so testers exercise every tier with the small balances
+ * of staging accounts.
+ */
+export const STAGING_TRANSFER_LIMITS: TransferLimits = { stepUpFrom: 100n, highValueFrom: 1_000n };
+
+const viewStatements: SessionBoundRequirement = {
+  binding: "session",
+  authContext: "c3",
+  maxAgeSeconds: WITHIN_THE_HOUR_SECONDS,
+  elevationSeconds: STATEMENTS_ELEVATION_SECONDS,
+};
+
+const securityUpdate: TransactionBoundRequirement = { binding: "transaction", authContext: "c2", maxAgeSeconds: EVERY_TIME_SECONDS };
+
+function transferRule(limits: TransferLimits) {
+  return (transfer: TransferPolicyInput): RuleOutcome => {
+    // Fails closed: a non-positive amount is not a transfer this policy knows how to grade, and
+    // an invalid currency makes minorDigits throw, which resolveRequirement turns into a denial.
+    if (transfer.amountMinor <= 0n) throw new RangeError("transfer amount must be positive");
+    const scale = 10n ** BigInt(minorDigits(transfer.currency));
+    if (transfer.newPayee || transfer.amountMinor >= limits.highValueFrom * scale) {
+      return { binding: "transaction", authContext: "c2", maxAgeSeconds: EVERY_TIME_SECONDS };
+    }
+    if (transfer.amountMinor >= limits.stepUpFrom * scale) {
+      return { binding: "transaction", authContext: "c1", maxAgeSeconds: EVERY_TIME_SECONDS };
+    }
+    return NO_STEP_UP;
+  };
+}
+
+type PolicyTable = Record<string, (input: never) => RuleOutcome>;
+
+/**
+ * Production: the table of issue #5.
+ * - `finance.viewStatements` (full account numbers, statements): c3, session-bound, 15 minutes.
+ * - `transfer.create`: nothing below 1,000.00; c1 from there; c2 from 10,000.00 or to a new payee.
+ * - `security.update` (payees, limits, ending other sessions): c2.
+ */
+const production = {
+  "finance.viewStatements": () => viewStatements,
+  "transfer.create": transferRule(PRODUCTION_TRANSFER_LIMITS),
+  "security.update": () => securityUpdate,
+} as const satisfies PolicyTable;
+
+/** Every operation the policy knows. An operation missing here does not compile anywhere. */
+export type StepUpOperation = keyof typeof production;
+
+/**
+ * Staging asks for the same contexts as production. The difference between the sets at the
+ * identity provider (issue #3: in staging c2 means "MFA" rather than "phishing-resistant") is
+ * what a context *requires*, which the provider decides; the portal keeps asking for c2, so
+ * switching the provider's set needs no change here. What does differ is the transfer thresholds.
+ */
+const staging = {
+  ...production,
+  "transfer.create": transferRule(STAGING_TRANSFER_LIMITS),
+} as const satisfies Record<StepUpOperation, (input: never) => RuleOutcome>;
+
+/** The policy sets, by `STEP_UP_POLICY_SET`. */
+export const policySets = { production, staging } as const;
+
+/** A policy set name (`STEP_UP_POLICY_SET`). */
+export type PolicySetName = keyof typeof policySets;
+
+/** The input an operation's rule needs: `undefined` for operations whose rule takes none. */
+export type PolicyInput<Op extends StepUpOperation> = Parameters<(typeof production)[Op]> extends [infer I] ? I : undefined;
+
+/** The outcome of looking an operation up: fail-closed, so anything unexpected is `denied`. */
+export type RequirementResolution =
+  | { kind: "none" }
+  | { kind: "required"; requirement: StepUpRequirement }
+  | { kind: "denied"; reason: "unknown_operation" | "policy_error" };
+
+/** True for a string that names an operation in the policy. */
+export function isStepUpOperation(value: string): value is StepUpOperation {
+  return Object.hasOwn(production, value);
+}
+
+/**
+ * What `operation` needs for this input under `set`. Takes a plain string because callers (a
+ * route handler, a replayed pending operation) may hold one: anything the table does not know,
+ * and any rule that throws on its input, is denied, never let through.
+ */
+export function resolveRequirement(set: PolicySetName, operation: string, input?: unknown): RequirementResolution {
+  if (!isStepUpOperation(operation)) return { kind: "denied", reason: "unknown_operation" };
+  try {
+    const table: Record<StepUpOperation, (input: never) => RuleOutcome> = policySets[set];
+    const rule = table[operation] as (input: unknown) => RuleOutcome;
+    const outcome = rule(input);
+    return outcome === NO_STEP_UP ? { kind: "none" } : { kind: "required", requirement: outcome };
+  } catch {
+    return { kind: "denied", reason: "policy_error" };
+  }
 }

@@ -1,0 +1,68 @@
+import "server-only";
+import type { z } from "zod";
+import type { ActionResult, StepUpProof } from "@/lib/actions/result";
+import { rotateSessionToken } from "@/lib/auth/rotate-session";
+import { requireSession } from "@/lib/auth/session";
+import { runAuthed, runProtected, type ActionHandler, type PolicyInputResolver, type ProtectedDefinition } from "@/lib/step-up/enforce";
+import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
+import { getProofVerifier } from "@/lib/step-up/verify-proof";
+
+export type { ActionContext, ActionHandler, PolicyInputResolver } from "@/lib/step-up/enforce";
+
+/**
+ * Server-action wrappers (STYLE.md §3). Export what they return from a `'use server'` file:
+ *
+ * ```ts
+ * export const createTransferAction = protectedAction("transfer.create", transferSchema, createTransfer, {
+ *   policyInput: transferPolicyInput,
+ * });
+ * // client: await createTransferAction(input) → step_up_required → popup →
+ * //         await createTransferAction(input, { token, pendingOperationId: challenge.pendingOperationId })
+ * ```
+ *
+ * They add only what needs a Next.js request (the session cookie, setting the rotated cookie);
+ * lib/step-up/enforce.ts holds the logic, which route handlers reuse.
+ */
+
+/** A server action: input is `unknown` until parsed; the step-up proof travels as its own argument, never as a form field. */
+export type ProtectedServerAction<T> = (input: unknown, proof?: StepUpProof) => Promise<ActionResult<T>>;
+
+/** Options of `protectedAction`: required exactly when the operation's policy rule takes an input. */
+export type ProtectedActionOptions<Op extends StepUpOperation, I> =
+  PolicyInput<Op> extends undefined ? [] : [options: { policyInput: PolicyInputResolver<Op, I> }];
+
+/**
+ * A server action for an operation in the step-up policy: session, input parsing (every field
+ * error), the policy's requirement for this input, the session's strength or a proof, then
+ * `handler` in one transaction. An operation missing from the policy does not compile (and a
+ * string that names none is denied at run time).
+ */
+export function protectedAction<Op extends StepUpOperation, I, T>(
+  operation: Op,
+  schema: z.ZodType<I>,
+  handler: ActionHandler<I, T>,
+  ...options: ProtectedActionOptions<Op, I>
+): ProtectedServerAction<T> {
+  const definition = { operation, schema, handler, policyInput: options[0]?.policyInput } as ProtectedDefinition<Op, I, T>;
+  return async (input, proof) => {
+    const session = await requireSession();
+    return runProtected(definition, {
+      session,
+      input,
+      proof,
+      verifier: getProofVerifier(),
+      rotateSession: rotateSessionToken,
+    });
+  };
+}
+
+/**
+ * A server action for a mutation that needs a session but no step-up: session, input parsing,
+ * then `handler` in one transaction. Anything sensitive belongs in the policy and `protectedAction`.
+ */
+export function authedAction<I, T>(schema: z.ZodType<I>, handler: ActionHandler<I, T>): (input: unknown) => Promise<ActionResult<T>> {
+  return async (input) => {
+    const session = await requireSession();
+    return runAuthed({ schema, handler }, { session, input });
+  };
+}

@@ -1,0 +1,80 @@
+import type { AuthContextId, StepUpOperation } from "@/lib/step-up/policy";
+import type { StepUpReason } from "@/lib/step-up/reasons";
+
+/**
+ * What every server action returns (STYLE.md §3). Expected outcomes are values, never thrown
+ * errors: Next.js replaces a thrown action error with a generic one in production, so a thrown
+ * "step-up required" would reach the client as "something went wrong". Client-safe: the client
+ * switches on `status` exhaustively, ending in `assertNever`.
+ */
+export type ActionResult<T> =
+  | { status: "success"; data: T }
+  | { status: "invalid"; fieldErrors: Record<string, string[]> }
+  | { status: "step_up_required"; challenge: StepUpChallenge }
+  | { status: "failed"; message: string };
+
+/** A JSON value, as stored in a pending operation's canonical payload. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What the client needs to step up and retry. Everything in it is safe to show the user who
+ * asked: it describes their own request.
+ */
+export interface StepUpChallenge {
+  operation: StepUpOperation;
+  /**
+   * The claims request for MSAL's `claims` parameter, e.g.
+   * `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`. Built per challenge and never
+   * cached by the client: the next challenge may name another context.
+   */
+  claims: string;
+  /** The authentication context the proof must carry in `acrs`. */
+  authContext: AuthContextId;
+  /** `session`: silent token first, then the dialog. `transaction`: always the dialog (a fresh approval). */
+  binding: "session" | "transaction";
+  /** Transaction binding: the stored operation the retry must name. */
+  pendingOperationId?: string;
+  /** Transaction binding: exactly what runs after approval (canonical form: money as minor-unit strings). */
+  payload?: { [key: string]: JsonValue };
+  /** Transaction binding: when the pending operation expires (ISO 8601). */
+  expiresAt?: string;
+  /** Server-generated; pass it to MSAL as `correlationId` so the portal's audit and the sign-in logs join. */
+  correlationId: string;
+  reason: StepUpReason;
+}
+
+/**
+ * The step-up proof a retry passes as the action's second argument (never a form field): an
+ * access token for the portal's API scope and, for transaction binding, the pending operation
+ * the user approved.
+ */
+export interface StepUpProof {
+  token: string;
+  pendingOperationId?: string;
+}
+
+/** What an action's handler may return: it cannot ask for step-up itself (the policy does). */
+export type HandlerResult<T> = Extract<ActionResult<T>, { status: "success" | "invalid" | "failed" }>;
+
+/** A successful result. */
+export function success<T>(data: T): { status: "success"; data: T } {
+  return { status: "success", data };
+}
+
+/** A validation failure, with every field's messages (`form` for errors not tied to one field). */
+export function invalid(fieldErrors: Record<string, string[]>): { status: "invalid"; fieldErrors: Record<string, string[]> } {
+  return { status: "invalid", fieldErrors };
+}
+
+/** An expected failure with a message safe to show: never an exception's text. */
+export function failed(message: string): { status: "failed"; message: string } {
+  return { status: "failed", message };
+}
+
+/** The message for unexpected errors; the error itself is logged on the server only. */
+export const UNEXPECTED_FAILURE_MESSAGE = "Something went wrong. Nothing was changed.";
+
+/** Ends an exhaustive switch: a new variant becomes a compile error here. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,186 @@
+import "server-only";
+import { prisma } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import type { ActingUser } from "@/lib/data/types";
+
+/**
+ * The step-up engine's records: pending operations (transaction binding), session elevations
+ * (session binding) and used proofs (one use per `uti`). Every function is scoped to the acting
+ * user; times come from the caller's clock so one clock decides every expiry (tests move it).
+ */
+
+/** Longest a pending operation may wait for its proof (issue #5: at most 10 minutes). */
+export const PENDING_OPERATION_MAX_TTL_SECONDS = 600;
+
+/** A pending operation as the engine uses it. */
+export interface PendingOperationRecord {
+  id: string;
+  operation: string;
+  /** Canonical JSON of what runs on approval. */
+  payloadJson: string;
+  payloadHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  consumedAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+const pendingSelect = {
+  id: true,
+  operation: true,
+  payloadJson: true,
+  payloadHash: true,
+  createdAt: true,
+  expiresAt: true,
+  consumedAt: true,
+  cancelledAt: true,
+} as const;
+
+/** Key of the one open pending operation per session and operation (see PendingOperation.openKey). */
+function openKeyOf(sessionId: string, operation: string): string {
+  return `${sessionId} ${operation}`;
+}
+
+/**
+ * Stores what the user is about to approve and cancels the session's previous open request for
+ * the same operation (a new request replaces the old; the old one can then never execute).
+ */
+export async function createPendingOperation(
+  user: ActingUser,
+  request: { sessionId: string; operation: string; payloadJson: string; payloadHash: string; now: Date; ttlSeconds: number },
+): Promise<PendingOperationRecord> {
+  const ttl = Math.min(Math.max(request.ttlSeconds, 1), PENDING_OPERATION_MAX_TTL_SECONDS);
+  const openKey = openKeyOf(request.sessionId, request.operation);
+  // Two concurrent requests of one session (two tabs) can both cancel "the" open one and then
+  // race to insert; the unique openKey lets exactly one win, and the loser tries again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runTransaction(async (tx) => {
+        await tx.pendingOperation.updateMany({
+          where: { openKey, userId: user.id },
+          data: { openKey: null, cancelledAt: request.now },
+        });
+        return tx.pendingOperation.create({
+          data: {
+            userId: user.id,
+            sessionId: request.sessionId,
+            operation: request.operation,
+            payloadJson: request.payloadJson,
+            payloadHash: request.payloadHash,
+            openKey,
+            createdAt: request.now,
+            expiresAt: new Date(request.now.getTime() + ttl * 1000),
+          },
+          select: pendingSelect,
+        });
+      });
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+/** The user's pending operation with this id, for this session and operation, or null. */
+export async function getPendingOperation(
+  user: ActingUser,
+  where: { id: string; sessionId: string; operation: string },
+): Promise<PendingOperationRecord | null> {
+  return prisma.pendingOperation.findFirst({
+    where: { id: where.id, userId: user.id, sessionId: where.sessionId, operation: where.operation },
+    select: pendingSelect,
+  });
+}
+
+/**
+ * Marks the pending operation consumed, if and only if it is still open and unexpired. A
+ * conditional update, not read-then-write: of two concurrent retries exactly one sees `true`.
+ * Run it inside the transaction of the operation's own writes.
+ */
+export async function consumePendingOperation(
+  tx: TransactionClient,
+  user: ActingUser,
+  pending: { id: string; sessionId: string; now: Date },
+): Promise<boolean> {
+  const { count } = await tx.pendingOperation.updateMany({
+    where: {
+      id: pending.id,
+      userId: user.id,
+      sessionId: pending.sessionId,
+      consumedAt: null,
+      cancelledAt: null,
+      expiresAt: { gt: pending.now },
+    },
+    data: { consumedAt: pending.now, openKey: null },
+  });
+  return count === 1;
+}
+
+/**
+ * Remembers a proof's `uti` until `expiresAt`. Returns false when it was used before (the
+ * primary key says so, also under concurrency). Inside a transaction a false return must end
+ * it (throw): PostgreSQL refuses further statements after the failed insert.
+ */
+export async function recordProofUse(
+  tx: TransactionClient,
+  user: ActingUser,
+  proof: { uti: string; operation: string; now: Date; expiresAt: Date },
+): Promise<boolean> {
+  try {
+    await tx.usedProof.create({
+      data: { uti: proof.uti, userId: user.id, operation: proof.operation, usedAt: proof.now, expiresAt: proof.expiresAt },
+    });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/** Whether a proof with this `uti` was accepted before: a cheap early answer; recordProofUse decides. */
+export async function isProofUsed(uti: string): Promise<boolean> {
+  return (await prisma.usedProof.count({ where: { uti } })) > 0;
+}
+
+/** Records a session-bound elevation granted by a verified proof. */
+export async function grantSessionElevation(
+  tx: TransactionClient,
+  user: ActingUser,
+  elevation: { sessionId: string; context: string; proofUti: string; grantedAt: Date; expiresAt: Date },
+): Promise<void> {
+  // The session must be the user's: the insert is scoped through it, not trusted from the caller.
+  const session = await tx.session.findFirst({ where: { id: elevation.sessionId, userId: user.id }, select: { id: true } });
+  if (!session) throw new Error("Elevation for a session that is not the acting user's");
+  await tx.sessionElevation.create({ data: elevation });
+}
+
+/** Whether the session holds an unexpired elevation for `context`. */
+export async function hasSessionElevation(user: ActingUser, session: { sessionId: string; context: string; now: Date }): Promise<boolean> {
+  const count = await prisma.sessionElevation.count({
+    where: {
+      sessionId: session.sessionId,
+      context: session.context,
+      expiresAt: { gt: session.now },
+      session: { userId: user.id },
+    },
+  });
+  return count > 0;
+}
+
+/** Pending operations are kept a day past expiry, so a late retry hears "expired", not "unknown". */
+const PENDING_OPERATION_RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * Deletes used proofs past their expiry, expired elevations, and pending operations a day after
+ * theirs. Nothing depends on it for correctness (every read checks expiry); it keeps the tables
+ * small. The audit log keeps the history.
+ */
+export async function purgeExpiredStepUpRecords(now: Date): Promise<void> {
+  await prisma.usedProof.deleteMany({ where: { expiresAt: { lt: now } } });
+  await prisma.pendingOperation.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - PENDING_OPERATION_RETENTION_MS) } } });
+  await prisma.sessionElevation.deleteMany({ where: { expiresAt: { lt: now } } });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

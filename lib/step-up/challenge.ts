@@ -1,0 +1,170 @@
+import type { AuthContextId } from "@/lib/step-up/policy";
+
+/**
+ * Claims challenges in Entra ID's format (ENTRA.md §4). A server action returns the claims JSON
+ * in its `step_up_required` result; a route handler answers 401 with the same JSON, base64-encoded,
+ * in `WWW-Authenticate`. Client-safe (no server imports), so the parser serves tests, a
+ * programmatic client and the browser alike.
+ *
+ * See https://learn.microsoft.com/entra/identity-platform/claims-challenge.
+ */
+
+/**
+ * The claims request asking for `authContext` in the access token, e.g.
+ * `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`: what MSAL takes as `claims`.
+ */
+export function claimsChallenge(authContext: AuthContextId): string {
+  return JSON.stringify({ access_token: { acrs: { essential: true, value: authContext } } });
+}
+
+/**
+ * `WWW-Authenticate` for a token that lacks the context:
+ * `Bearer realm="", error="insufficient_claims", claims="<base64 of the claims JSON>"`.
+ * The status must be 401 and the scheme Bearer, or MSAL-based clients will not treat it as a
+ * claims challenge. `realm` is empty as Entra's own resources send it.
+ */
+export function insufficientClaimsHeader(authContext: AuthContextId): string {
+  return `Bearer realm="", error="insufficient_claims", claims="${encodeBase64(claimsChallenge(authContext))}"`;
+}
+
+/** `WWW-Authenticate` for a request without a token (RFC 6750 §3: no error code). */
+export function bearerChallengeHeader(): string {
+  return 'Bearer realm=""';
+}
+
+/** One challenge of a `WWW-Authenticate` header: its scheme and parameters (names lower-cased). */
+export interface AuthChallenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** A decoded Entra claims challenge. */
+export interface ClaimsChallenge {
+  /** The decoded claims JSON, ready for MSAL's `claims`. */
+  claims: string;
+  /** The contexts asked for (`acrs.value` or `acrs.values`), empty when the JSON names none. */
+  acrs: string[];
+}
+
+/** Anything carrying `WWW-Authenticate`: raw values, or a Fetch `Headers`. */
+export type WwwAuthenticateSource = string | readonly string[] | { get(name: string): string | null };
+
+/**
+ * Parses `WWW-Authenticate` into challenges. Handles several headers (Fetch joins them with
+ * ", "), several challenges in one header, parameters in any order, quoted strings with escapes
+ * and unquoted values (including base64 padding). Malformed parts are skipped, never thrown on.
+ */
+export function parseWwwAuthenticate(source: WwwAuthenticateSource): AuthChallenge[] {
+  const values = typeof source === "string" ? [source] : "get" in source ? [source.get("www-authenticate") ?? ""] : [...source];
+  return values.flatMap(parseHeaderValue);
+}
+
+/**
+ * The Entra claims challenges (`Bearer` with `error="insufficient_claims"`) in the headers, with
+ * their claims decoded. Empty when there is none or the claims are not valid base64 JSON.
+ */
+export function parseClaimsChallenges(source: WwwAuthenticateSource): ClaimsChallenge[] {
+  const found: ClaimsChallenge[] = [];
+  for (const challenge of parseWwwAuthenticate(source)) {
+    if (challenge.scheme.toLowerCase() !== "bearer" || challenge.params.error !== "insufficient_claims") continue;
+    const encoded = challenge.params.claims;
+    if (!encoded) continue;
+    const claims = decodeBase64(encoded);
+    if (claims === null) continue;
+    const acrs = acrsOf(claims);
+    if (acrs) found.push({ claims, acrs });
+  }
+  return found;
+}
+
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
+function parseHeaderValue(value: string): AuthChallenge[] {
+  const challenges: AuthChallenge[] = [];
+  let current: AuthChallenge | undefined;
+  let i = 0;
+  const skip = (chars: RegExp) => {
+    while (i < value.length && chars.test(value[i] ?? "")) i += 1;
+  };
+  const readToken = () => {
+    const start = i;
+    while (i < value.length && TOKEN_CHAR.test(value[i] ?? "")) i += 1;
+    return value.slice(start, i);
+  };
+  while (i < value.length) {
+    skip(/[\s,]/);
+    const name = readToken();
+    if (!name) {
+      // Not a token: skip to the next comma so one bad part cannot hide the rest.
+      while (i < value.length && value[i] !== ",") i += 1;
+      continue;
+    }
+    skip(/[ \t]/);
+    if (value[i] !== "=") {
+      current = { scheme: name, params: {} };
+      challenges.push(current);
+      continue;
+    }
+    i += 1;
+    skip(/[ \t]/);
+    const paramValue = value[i] === '"' ? readQuoted() : readBare();
+    if (current && !(name.toLowerCase() in current.params)) current.params[name.toLowerCase()] = paramValue;
+  }
+  return challenges;
+
+  function readQuoted(): string {
+    let out = "";
+    i += 1;
+    while (i < value.length && value[i] !== '"') {
+      if (value[i] === "\\" && i + 1 < value.length) i += 1;
+      out += value[i];
+      i += 1;
+    }
+    i += 1;
+    return out;
+  }
+
+  function readBare(): string {
+    const start = i;
+    while (i < value.length && value[i] !== "," && !/\s/.test(value[i] ?? "")) i += 1;
+    return value.slice(start, i);
+  }
+}
+
+function acrsOf(claimsJson: string): string[] | null {
+  try {
+    const parsed: unknown = JSON.parse(claimsJson);
+    if (!isRecord(parsed)) return null;
+    const accessToken = parsed.access_token;
+    const acrs = isRecord(accessToken) ? accessToken.acrs : undefined;
+    if (!isRecord(acrs)) return [];
+    if (typeof acrs.value === "string") return [acrs.value];
+    if (Array.isArray(acrs.values)) return acrs.values.filter((v): v is string => typeof v === "string");
+    return [];
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function encodeBase64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Standard or URL-safe alphabet, padded or not; null when it is not base64 of UTF-8. */
+function decodeBase64(encoded: string): string | null {
+  const normalized = encoded.trim().replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  if (!/^[A-Za-z0-9+/]*$/.test(normalized) || normalized.length % 4 === 1) return null;
+  try {
+    const binary = atob(normalized + "=".repeat((4 - (normalized.length % 4)) % 4));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}

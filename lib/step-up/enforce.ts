@@ -1,0 +1,466 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import {
+  UNEXPECTED_FAILURE_MESSAGE,
+  failed,
+  invalid,
+  type ActionResult,
+  type HandlerResult,
+  type StepUpChallenge,
+  type StepUpProof,
+} from "@/lib/actions/result";
+import type { PortalSession, PortalUser } from "@/lib/auth/session";
+import { recordAuditEvent, type AuditDetailValue } from "@/lib/data/audit";
+import {
+  PENDING_OPERATION_MAX_TTL_SECONDS,
+  consumePendingOperation,
+  createPendingOperation,
+  getPendingOperation,
+  grantSessionElevation,
+  hasSessionElevation,
+  purgeExpiredStepUpRecords,
+  recordProofUse,
+  type PendingOperationRecord,
+} from "@/lib/data/step-up";
+import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { env } from "@/lib/env";
+import { claimsChallenge } from "@/lib/step-up/challenge";
+import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/payload";
+import {
+  isStepUpOperation,
+  resolveRequirement,
+  type PolicyInput,
+  type PolicySetName,
+  type SessionBoundRequirement,
+  type StepUpOperation,
+  type StepUpRequirement,
+  type TransactionBoundRequirement,
+} from "@/lib/step-up/policy";
+import type { StepUpReason } from "@/lib/step-up/reasons";
+import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
+
+/**
+ * The enforcement core shared by server actions (lib/actions/protected-action.ts) and route
+ * handlers: session → input → policy → proof → handler, in that order, always. It takes the
+ * session, the verifier and the session rotation as arguments, so it runs (and is tested)
+ * outside a Next.js request. docs/step-up.md draws the sequence.
+ *
+ * Invariants:
+ * - Fail closed: an operation the policy does not know, or a rule that throws, is denied.
+ * - Expected outcomes are returned (`step_up_required`, `invalid`, `failed`), never thrown;
+ *   unexpected errors become a generic `failed` and are logged by name and message only.
+ * - Transaction binding executes only the stored payload, only with a proof minted after it was
+ *   stored, and consumes pending operation and proof in the handler's own transaction: an
+ *   approval executes at most once, whatever the client sends how often.
+ * - Every decision is audited with a server-generated correlation id; a proof appears there only
+ *   by its `uti`.
+ */
+
+/** What a handler receives. Its writes go through `tx`: they commit with the step-up bookkeeping or not at all. */
+export interface ActionContext<I> {
+  user: PortalUser;
+  session: PortalSession;
+  /** The validated input; for a transaction-bound retry, the stored payload the user approved. */
+  input: I;
+  tx: TransactionClient;
+  correlationId: string;
+}
+
+/**
+ * An action's body. Returning `invalid` or `failed` rolls back its writes (and leaves the pending
+ * operation and the proof unused); throwing is for the unexpected only.
+ */
+export type ActionHandler<I, T> = (context: ActionContext<I>) => Promise<HandlerResult<T>>;
+
+/**
+ * Derives the facts an operation's policy rule decides on (e.g. the source account's currency)
+ * from the validated input. Reads only; scoped to `user`.
+ */
+export type PolicyInputResolver<Op extends StepUpOperation, I> = (context: { user: PortalUser; input: I }) => Promise<HandlerResult<PolicyInput<Op>>>;
+
+/** A protected operation: its policy key, input schema, body and (when its rule needs one) policy input. */
+export type ProtectedDefinition<Op extends StepUpOperation, I, T> = {
+  operation: Op;
+  /**
+   * Validates the caller's input. For transaction-bound operations it must also accept its own
+   * canonical form (money as a string of minor units, dates as ISO strings): the stored payload
+   * is parsed with it again on the retry. Checked when the pending operation is created.
+   */
+  schema: z.ZodType<I>;
+  handler: ActionHandler<I, T>;
+} & (PolicyInput<Op> extends undefined ? { policyInput?: undefined } : { policyInput: PolicyInputResolver<Op, I> });
+
+/** One call of a protected operation. */
+export interface ProtectedRequest {
+  session: PortalSession;
+  input: unknown;
+  proof?: StepUpProof;
+  verifier: ProofVerifier;
+  /** Gives the session a new token after it is elevated; server actions pass `rotateSessionToken`. */
+  rotateSession?: (sessionId: string) => Promise<void>;
+  /** Defaults to `env.STEP_UP_POLICY_SET`. */
+  policySet?: PolicySetName;
+}
+
+/** Messages for expected failures: shown to the user as they are. */
+const MESSAGES = {
+  unknownOperation: "This action is not available.",
+  alreadyUsed: "This approval was already used. Nothing else was changed.",
+  approvalGone: "This approval is no longer available. Start again.",
+} as const;
+
+/** Thrown inside a transaction to roll it back with a known outcome. */
+class Rollback extends Error {
+  constructor(readonly outcome: { kind: "already_used" } | { kind: "replayed" } | { kind: "handler"; result: HandlerResult<never> }) {
+    super("rollback");
+    this.name = "Rollback";
+  }
+}
+
+/** Runs a protected operation; see the module comment for the order and invariants. */
+export async function runProtected<Op extends StepUpOperation, I, T>(
+  definition: ProtectedDefinition<Op, I, T>,
+  untrustedRequest: ProtectedRequest,
+): Promise<ActionResult<T>> {
+  const request = { ...untrustedRequest, proof: sanitizeProof(untrustedRequest.proof) };
+  const { session, verifier } = request;
+  const operation: string = definition.operation;
+  const user = session.user;
+  const correlationId = randomUUID();
+  const now = verifier.clock();
+  const audit = (outcome: string, details?: Record<string, AuditDetailValue | undefined>, tx?: TransactionClient) =>
+    recordAuditEvent({ userId: user.id, operation, outcome, correlationId, details }, tx);
+  const auditQuietly = (outcome: string, details?: Record<string, AuditDetailValue | undefined>) =>
+    audit(outcome, details).catch((error: unknown) => logError(operation, correlationId, "audit", error));
+
+  try {
+    if (!isStepUpOperation(operation)) {
+      await auditQuietly("rejected:unknown_operation");
+      return failed(MESSAGES.unknownOperation);
+    }
+
+    // A transaction-bound retry may omit the input: the pending operation holds it.
+    let pending: PendingOperationRecord | null | undefined;
+    let rawInput = request.input;
+    if (rawInput === undefined && request.proof?.pendingOperationId) {
+      pending = await getPendingOperation(user, { id: request.proof.pendingOperationId, sessionId: session.sessionId, operation });
+      if (!pending) {
+        await auditQuietly("rejected:pending_not_found");
+        return failed(MESSAGES.approvalGone);
+      }
+      rawInput = JSON.parse(pending.payloadJson);
+    }
+
+    const parsed = definition.schema.safeParse(rawInput);
+    if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
+    const input = parsed.data;
+
+    let policyInput: unknown;
+    if (definition.policyInput) {
+      const resolved = await definition.policyInput({ user, input });
+      if (resolved.status !== "success") return resolved;
+      policyInput = resolved.data;
+    }
+    const resolution = resolveRequirement(request.policySet ?? env.STEP_UP_POLICY_SET, operation, policyInput);
+    if (resolution.kind === "denied") {
+      await auditQuietly(`rejected:${resolution.reason}`);
+      return failed(MESSAGES.unknownOperation);
+    }
+
+    const context = { definition, request, input, correlationId, now, audit, auditQuietly };
+    if (resolution.kind === "none") return await execute(context, { requirement: "none" });
+    const requirement: StepUpRequirement = resolution.requirement;
+    return requirement.binding === "session"
+      ? await runSessionBound(context, requirement)
+      : await runTransactionBound(context, requirement, pending);
+  } catch (error) {
+    logError(operation, correlationId, "unexpected", error);
+    await auditQuietly("failed", { error: error instanceof Error ? error.name : "unknown" });
+    return failed(UNEXPECTED_FAILURE_MESSAGE);
+  }
+}
+
+interface RunContext<Op extends StepUpOperation, I, T> {
+  definition: ProtectedDefinition<Op, I, T>;
+  request: ProtectedRequest;
+  input: I;
+  correlationId: string;
+  now: Date;
+  audit: (outcome: string, details?: Record<string, AuditDetailValue | undefined>, tx?: TransactionClient) => Promise<void>;
+  auditQuietly: (outcome: string, details?: Record<string, AuditDetailValue | undefined>) => Promise<void>;
+}
+
+/**
+ * Session binding: the session's own strength counts (the sign-in, or an earlier elevation);
+ * otherwise a proof elevates the session for `elevationSeconds`, never past its end.
+ */
+async function runSessionBound<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: SessionBoundRequirement,
+): Promise<ActionResult<T>> {
+  const { request, now } = context;
+  const { session } = request;
+  const via = await sessionStrengthSatisfies(session, requirement, now);
+  if (via) {
+    await context.auditQuietly("satisfied", { via, authContext: requirement.authContext });
+    return execute(context, { requirement: requirement.authContext });
+  }
+  if (!request.proof?.token) {
+    await context.auditQuietly("required", { binding: "session", authContext: requirement.authContext });
+    return { status: "step_up_required", challenge: challengeFor(context, requirement, "insufficient_session") };
+  }
+
+  const verification = await request.verifier.verify(request.proof.token, {
+    user: session.user,
+    authContext: requirement.authContext,
+    maxAgeSeconds: requirement.maxAgeSeconds,
+  });
+  if (!verification.ok) {
+    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "session", authContext: requirement.authContext });
+    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason) };
+  }
+
+  const claims = verification.claims;
+  const expiresAt = new Date(Math.min(now.getTime() + requirement.elevationSeconds * 1000, session.expires.getTime()));
+  try {
+    await runTransaction(async (tx) => {
+      if (!(await recordProofUse(tx, session.user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });
+      await grantSessionElevation(tx, session.user, {
+        sessionId: session.sessionId,
+        context: requirement.authContext,
+        proofUti: claims.uti,
+        grantedAt: now,
+        expiresAt,
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+    await context.auditQuietly("rejected:replayed", { binding: "session", uti: claims.uti });
+    return { status: "step_up_required", challenge: challengeFor(context, requirement, "replayed") };
+  }
+  await context.auditQuietly("satisfied", { via: "proof", authContext: requirement.authContext, uti: claims.uti, elevatedUntil: expiresAt.toISOString() });
+  await request.rotateSession?.(session.sessionId);
+  return execute(context, { requirement: requirement.authContext, uti: claims.uti });
+}
+
+/**
+ * Transaction binding: store the exact payload and challenge; on the retry, execute only that
+ * payload, only with a proof minted after it, consuming both with the handler's writes.
+ */
+async function runTransactionBound<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: TransactionBoundRequirement,
+  preloaded: PendingOperationRecord | null | undefined,
+): Promise<ActionResult<T>> {
+  const { request, definition, now } = context;
+  const { session } = request;
+  const operation: string = definition.operation;
+  const payload = canonicalPayload(context.input);
+  const proof = request.proof;
+
+  if (!proof?.token || !proof.pendingOperationId) return challengeWithNewPending(context, requirement, payload, "missing_proof");
+
+  const pending =
+    preloaded ?? (await getPendingOperation(session.user, { id: proof.pendingOperationId, sessionId: session.sessionId, operation }));
+  if (!pending) return challengeWithNewPending(context, requirement, payload, "pending_not_found");
+  if (pending.consumedAt) {
+    await context.auditQuietly("rejected:already_used", { pendingOperationId: pending.id });
+    return failed(MESSAGES.alreadyUsed);
+  }
+  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, payload, "pending_cancelled");
+  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, payload, "pending_expired");
+  // What the user approved is the stored payload; anything else needs its own approval.
+  if (pending.payloadHash !== payload.hash) return challengeWithNewPending(context, requirement, payload, "payload_changed");
+
+  const verification = await request.verifier.verify(proof.token, {
+    user: session.user,
+    authContext: requirement.authContext,
+    maxAgeSeconds: requirement.maxAgeSeconds,
+    mintedAfter: pending.createdAt,
+  });
+  if (!verification.ok) {
+    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "transaction", pendingOperationId: pending.id });
+    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason, pending, payload) };
+  }
+
+  // The handler runs on the stored payload, parsed again: equal to the input by hash, and the
+  // only thing this approval covers.
+  const stored = definition.schema.parse(JSON.parse(pending.payloadJson));
+  const claims = verification.claims;
+  const details = { requirement: requirement.authContext, uti: claims.uti, pendingOperationId: pending.id };
+  return execute({ ...context, input: stored }, details, {
+    before: async (tx) => {
+      if (!(await consumePendingOperation(tx, session.user, { id: pending.id, sessionId: session.sessionId, now }))) {
+        throw new Rollback({ kind: "already_used" });
+      }
+      if (!(await recordProofUse(tx, session.user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });
+    },
+    // Rolled back, so the pending operation is still open: a fresh proof can still approve it.
+    replayed: () => ({ status: "step_up_required", challenge: challengeFor(context, requirement, "replayed", pending, payload) }),
+  });
+}
+
+/**
+ * Runs the handler in one transaction, after `before` (the step-up bookkeeping, which may roll
+ * everything back), and audits the outcome. "executed" is written in the same transaction, so
+ * it exists exactly when the change does.
+ */
+async function execute<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  details: Record<string, AuditDetailValue | undefined>,
+  bookkeeping?: { before: (tx: TransactionClient) => Promise<void>; replayed: () => ActionResult<T> },
+): Promise<ActionResult<T>> {
+  const { request, definition, input, correlationId } = context;
+  const { session } = request;
+  try {
+    return await runTransaction(async (tx) => {
+      await bookkeeping?.before(tx);
+      const result = await definition.handler({ user: session.user, session, input, tx, correlationId });
+      if (result.status !== "success") throw new Rollback({ kind: "handler", result: result as HandlerResult<never> });
+      await context.audit("executed", details, tx);
+      return result;
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+    const outcome = error.outcome;
+    switch (outcome.kind) {
+      case "handler":
+        await context.auditQuietly("failed", { ...details, status: outcome.result.status });
+        return outcome.result;
+      case "already_used":
+        await context.auditQuietly("rejected:already_used", details);
+        return failed(MESSAGES.alreadyUsed);
+      case "replayed":
+        await context.auditQuietly("rejected:replayed", details);
+        if (!bookkeeping) throw new Error("replay outcome without step-up bookkeeping");
+        return bookkeeping.replayed();
+    }
+  }
+}
+
+async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: TransactionBoundRequirement,
+  payload: CanonicalPayload,
+  reason: StepUpReason,
+): Promise<ActionResult<T>> {
+  const { request, definition, now } = context;
+  assertRoundTrip(definition, payload);
+  const pending = await createPendingOperation(request.session.user, {
+    sessionId: request.session.sessionId,
+    operation: definition.operation,
+    payloadJson: payload.json,
+    payloadHash: payload.hash,
+    now,
+    ttlSeconds: PENDING_OPERATION_MAX_TTL_SECONDS,
+  });
+  await context.auditQuietly(reason === "missing_proof" ? "required" : `rejected:${reason}`, {
+    binding: "transaction",
+    authContext: requirement.authContext,
+    pendingOperationId: pending.id,
+    payloadHash: payload.hash,
+  });
+  await purgeExpiredStepUpRecords(now).catch((error: unknown) => logError(definition.operation, context.correlationId, "purge", error));
+  return { status: "step_up_required", challenge: challengeFor(context, requirement, reason, pending, payload) };
+}
+
+/**
+ * The stored payload is parsed with the action's schema on the retry; a schema that does not
+ * accept its own canonical form (e.g. it turns a decimal string into minor units) would execute
+ * something else than was approved. Refuse to store such a payload: a programming error, loud.
+ */
+function assertRoundTrip<Op extends StepUpOperation, I, T>(definition: ProtectedDefinition<Op, I, T>, payload: CanonicalPayload): void {
+  const again = definition.schema.safeParse(JSON.parse(payload.json));
+  if (!again.success || canonicalPayload(again.data).hash !== payload.hash) {
+    throw new Error(`${definition.operation}: the schema does not accept its own canonical payload; see ProtectedDefinition.schema`);
+  }
+}
+
+function challengeFor<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: StepUpRequirement,
+  reason: StepUpReason,
+  pending?: PendingOperationRecord,
+  payload?: CanonicalPayload,
+): StepUpChallenge {
+  return {
+    operation: context.definition.operation,
+    claims: claimsChallenge(requirement.authContext),
+    authContext: requirement.authContext,
+    binding: requirement.binding,
+    ...(pending && payload ? { pendingOperationId: pending.id, payload: payload.value, expiresAt: pending.expiresAt.toISOString() } : {}),
+    correlationId: context.correlationId,
+    reason,
+  };
+}
+
+/**
+ * Whether the session already satisfies a session-bound requirement, and how: the sign-in, if it
+ * asserted the context and happened within the window (it counts as an elevation granted at its
+ * `auth_time`), or an unexpired elevation. Contexts are matched exactly: Entra defines no order
+ * between them (c2 is not "more than" c1), so none is inferred.
+ */
+async function sessionStrengthSatisfies(session: PortalSession, requirement: SessionBoundRequirement, now: Date): Promise<"sign_in" | "elevation" | null> {
+  const { acrs, authTime } = session.strength;
+  const windowMs = Math.min(requirement.maxAgeSeconds, requirement.elevationSeconds) * 1000;
+  if (acrs.includes(requirement.authContext) && authTime && now.getTime() - authTime.getTime() < windowMs) return "sign_in";
+  const elevated = await hasSessionElevation(session.user, { sessionId: session.sessionId, context: requirement.authContext, now });
+  return elevated ? "elevation" : null;
+}
+
+function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>, claims: ProofClaims) {
+  // Remembered for as long as the verifier would still accept the token.
+  const expiresAt = new Date(claims.exp.getTime() + context.request.verifier.maxSkewSeconds * 1000);
+  return { uti: claims.uti, operation: context.definition.operation, now: context.now, expiresAt };
+}
+
+/**
+ * The proof arrives from the client as arbitrary data (a server action's argument, a header):
+ * keep only well-typed members, so a malformed one is "no proof" (answered with a challenge)
+ * rather than an exception.
+ */
+function sanitizeProof(proof: unknown): StepUpProof | undefined {
+  if (typeof proof !== "object" || proof === null) return undefined;
+  const { token, pendingOperationId } = proof as Record<string, unknown>;
+  if (typeof token !== "string" || token.length === 0) return undefined;
+  return typeof pendingOperationId === "string" && pendingOperationId.length > 0 ? { token, pendingOperationId } : { token };
+}
+
+/** Every issue, keyed by its dotted path (`form` for the input as a whole). */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
+    (fieldErrors[key] ??= []).push(issue.message);
+  }
+  return fieldErrors;
+}
+
+/** Logs an unexpected error by name and message only: causes and stacks may carry tokens or rows. */
+export function logError(operation: string, correlationId: string, stage: string, error: unknown): void {
+  const description = error instanceof Error ? `${error.name}: ${error.message}` : "non-Error value thrown";
+  console.error(`[step-up] ${operation} ${stage} error (correlation ${correlationId}): ${description}`);
+}
+
+/** Runs an operation that needs a session but no step-up: session, input, then the handler in a transaction. */
+export async function runAuthed<I, T>(
+  definition: { schema: z.ZodType<I>; handler: ActionHandler<I, T>; name?: string },
+  request: { session: PortalSession; input: unknown },
+): Promise<ActionResult<T>> {
+  const parsed = definition.schema.safeParse(request.input);
+  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
+  const correlationId = randomUUID();
+  const { session } = request;
+  try {
+    return await runTransaction(async (tx) => {
+      const result = await definition.handler({ user: session.user, session, input: parsed.data, tx, correlationId });
+      if (result.status !== "success") throw new Rollback({ kind: "handler", result: result as HandlerResult<never> });
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof Rollback && error.outcome.kind === "handler") return error.outcome.result;
+    logError(definition.name ?? "action", correlationId, "unexpected", error);
+    return failed(UNEXPECTED_FAILURE_MESSAGE);
+  }
+}

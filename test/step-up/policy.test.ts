@@ -1,0 +1,101 @@
+/**
+ * lib/step-up/policy.ts: the table of issue #5 in both policy sets, failing closed, and the
+ * rule that authentication context ids appear nowhere else in the portal's code.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { resolveRequirement, type PolicySetName } from "../../lib/step-up/policy";
+import { REPO_ROOT } from "../db/support";
+
+const transfer = (set: PolicySetName, amountMinor: bigint, currency = "USD", newPayee = false) =>
+  resolveRequirement(set, "transfer.create", { amountMinor, currency, newPayee });
+
+const contextOf = (resolution: ReturnType<typeof resolveRequirement>) =>
+  resolution.kind === "required" ? resolution.requirement.authContext : resolution.kind;
+
+test("statements: c3, session-bound, elevated for 15 minutes, as fresh as the provider's c3", () => {
+  for (const set of ["production", "staging"] as const) {
+    assert.deepEqual(resolveRequirement(set, "finance.viewStatements"), {
+      kind: "required",
+      requirement: { binding: "session", authContext: "c3", maxAgeSeconds: 3600, elevationSeconds: 900 },
+    });
+  }
+});
+
+test("security.update: c2, transaction-bound, 5 minutes", () => {
+  assert.deepEqual(resolveRequirement("production", "security.update"), {
+    kind: "required",
+    requirement: { binding: "transaction", authContext: "c2", maxAgeSeconds: 300 },
+  });
+});
+
+test("transfers in production: none below 1,000.00, c1 from it, c2 from 10,000.00", () => {
+  assert.equal(contextOf(transfer("production", 99_999n)), "none");
+  assert.equal(contextOf(transfer("production", 100_000n)), "c1");
+  assert.equal(contextOf(transfer("production", 999_999n)), "c1");
+  assert.equal(contextOf(transfer("production", 1_000_000n)), "c2");
+  const c1 = transfer("production", 100_000n);
+  assert.ok(c1.kind === "required" && c1.requirement.binding === "transaction" && c1.requirement.maxAgeSeconds === 300);
+});
+
+test("a new payee needs c2 at any amount, even below the threshold", () => {
+  assert.equal(contextOf(transfer("production", 1n, "USD", true)), "c2");
+  assert.equal(contextOf(transfer("production", 150_000n, "USD", true)), "c2");
+});
+
+test("thresholds scale with the currency's minor units", () => {
+  assert.equal(contextOf(transfer("production", 999n, "JPY")), "none");
+  assert.equal(contextOf(transfer("production", 1_000n, "JPY")), "c1");
+  assert.equal(contextOf(transfer("production", 10_000n, "JPY")), "c2");
+  assert.equal(contextOf(transfer("production", 999_999n, "BHD")), "none");
+  assert.equal(contextOf(transfer("production", 1_000_000n, "BHD")), "c1");
+});
+
+test("staging asks for the same contexts from lower thresholds", () => {
+  assert.equal(contextOf(transfer("staging", 9_999n)), "none");
+  assert.equal(contextOf(transfer("staging", 10_000n)), "c1");
+  assert.equal(contextOf(transfer("staging", 100_000n)), "c2");
+  assert.deepEqual(resolveRequirement("staging", "security.update"), resolveRequirement("production", "security.update"));
+});
+
+test("fails closed: unknown operations, missing or odd input, an unknown set", () => {
+  assert.deepEqual(resolveRequirement("production", "transfer.delete"), { kind: "denied", reason: "unknown_operation" });
+  assert.deepEqual(resolveRequirement("production", "toString"), { kind: "denied", reason: "unknown_operation" });
+  assert.deepEqual(resolveRequirement("production", "__proto__"), { kind: "denied", reason: "unknown_operation" });
+  assert.deepEqual(resolveRequirement("production", "transfer.create"), { kind: "denied", reason: "policy_error" });
+  assert.deepEqual(transfer("production", 0n), { kind: "denied", reason: "policy_error" });
+  assert.deepEqual(transfer("production", -500_000n), { kind: "denied", reason: "policy_error" });
+  assert.deepEqual(transfer("production", 100n, "not a currency"), { kind: "denied", reason: "policy_error" });
+  assert.deepEqual(resolveRequirement("qa" as PolicySetName, "security.update"), { kind: "denied", reason: "policy_error" });
+});
+
+test("an unknown operation does not compile", () => {
+  // @ts-expect-error "transfer.delete" is not in the policy table.
+  const guard: import("../../lib/step-up/policy").StepUpOperation = "transfer.delete";
+  assert.ok(guard);
+});
+
+test("authentication context ids appear in no other portal code than policy.ts", () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) {
+        if (name !== "generated" && name !== "node_modules") walk(full);
+        continue;
+      }
+      if (!/\.(ts|tsx)$/.test(name) || full.endsWith(path.join("lib", "step-up", "policy.ts"))) continue;
+      readFileSync(full, "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          const code = line.replace(/\/\/.*$/, "").trim();
+          if (code.startsWith("*") || code.startsWith("/*")) return;
+          if (/["'`]c\d{1,2}["'`]/.test(code)) offenders.push(`${path.relative(REPO_ROOT, full)}:${index + 1}`);
+        });
+    }
+  };
+  for (const dir of ["lib", "app", "components"]) walk(path.join(REPO_ROOT, dir));
+  assert.deepEqual(offenders, []);
+});

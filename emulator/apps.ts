@@ -70,7 +70,9 @@ export function buildApps(portalOrigin: string): AppRegistry {
     secret: IDS.webClientSecret,
     redirectUris: [`${origin}/api/auth/callback/microsoft-entra-id`],
     postLogoutRedirectUris: [`${origin}/`, `${origin}/signed-out`],
-    idTokenOptionalClaims: [],
+    // The portal learns the sign-in's strength from these (docs/real-tenant.md configures the
+    // same optional claims on the real registration).
+    idTokenOptionalClaims: ["acrs", "auth_time"],
   };
   const spa: ClientApp = {
     clientId: IDS.spaClientId,

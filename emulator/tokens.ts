@@ -128,7 +128,10 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId">
   const iat = emu.store.toTokenSeconds(now);
   const optional = input.client.idTokenOptionalClaims;
   const acrsRequest = input.claims.idToken.acrs;
-  const acrs = acrsRequest ? evaluate(emu.policy, acrsRequest.values, { auth: input.auth, now }).satisfied : [];
+  // With the `acrs` optional claim configured and no explicit request, contexts with an interval
+  // sign-in frequency are added opportunistically when the session satisfies them (ENTRA.md §6).
+  const acrsCandidates = acrsRequest ? acrsRequest.values : optional.includes("acrs") ? intervalContexts(emu.policy) : [];
+  const acrs = evaluate(emu.policy, acrsCandidates, { auth: input.auth, now }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const wantsAuthTime = input.claims.idToken.authTime || optional.includes("auth_time");
   return {

@@ -48,6 +48,13 @@ const schema = z
     STEP_UP_POLICY_SET: z.enum(["staging", "production"]).default("production"),
   })
   .superRefine((value, ctx) => {
+    // A step-up proof is recognised as an access token for the API partly by its audience; if the
+    // API shared a client id with the web or SPA registration, every proof would look like an
+    // ID token and step-up could never succeed. Entra allows one registration for all three;
+    // this portal needs them apart (docs/real-tenant.md).
+    if (value.ENTRA_API_CLIENT_ID === value.ENTRA_SPA_CLIENT_ID || value.ENTRA_API_CLIENT_ID === value.AUTH_MICROSOFT_ENTRA_ID_ID) {
+      ctx.addIssue({ code: "custom", path: ["ENTRA_API_CLIENT_ID"], message: "must be its own app registration, not the web or SPA client id" });
+    }
     // Checked when the portal starts in production, not while `next build` evaluates modules
     // (a build may run without the real secrets, e.g. in an image build).
     if (value.NODE_ENV !== "production" || process.env.NEXT_PHASE === "phase-production-build") return;

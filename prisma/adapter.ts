@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { providerOf, sqliteFilePath } from "./database-url";
 
 /**
@@ -41,8 +41,85 @@ export class SqliteAdapterFactory extends PrismaBetterSqlite3 {
   override async connect(): Promise<SqlDriverAdapter> {
     const adapter = await super.connect();
     await adapter.executeScript(SQLITE_CONNECTION_PRAGMAS);
-    return adapter;
+    return serializeOutsideTransactions(adapter);
   }
+}
+
+/**
+ * The better-sqlite3 adapter shares ONE connection between everything: it serialises
+ * transactions with a mutex, but a plain query issued while another request's transaction is
+ * open runs *inside* that transaction (it reads its uncommitted rows, and its writes are rolled
+ * back with it; a sign-out or a session rotation could silently be undone). This wrapper makes
+ * every statement outside a transaction wait until no transaction is open, and holds the same
+ * lock from BEGIN to COMMIT/ROLLBACK.
+ *
+ * Contract: code inside a transaction uses the transaction client (`tx`) only. A plain query
+ * issued from inside one waits for it and the transaction times out (Prisma's `timeout`).
+ */
+export function serializeOutsideTransactions(inner: SqlDriverAdapter): SqlDriverAdapter {
+  let tail: Promise<void> = Promise.resolve();
+  /** FIFO lock: resolves with a release function once every earlier holder has released. */
+  const acquire = (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = tail;
+    tail = previous.then(() => held);
+    return previous.then(() => release);
+  };
+  const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+    const release = await acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    queryRaw: (query) => exclusive(() => inner.queryRaw(query)),
+    executeRaw: (query) => exclusive(() => inner.executeRaw(query)),
+    executeScript: (script) => exclusive(() => inner.executeScript(script)),
+    async startTransaction(isolationLevel) {
+      const release = await acquire();
+      try {
+        return holdUntilFinished(await inner.startTransaction(isolationLevel), release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    ...(inner.getConnectionInfo ? { getConnectionInfo: () => inner.getConnectionInfo!() } : {}),
+    dispose: () => inner.dispose(),
+  };
+}
+
+function holdUntilFinished(tx: Transaction, release: () => void): Transaction {
+  let released = false;
+  const finish = async (end: () => Promise<void>) => {
+    try {
+      await end();
+    } finally {
+      if (!released) {
+        released = true;
+        release();
+      }
+    }
+  };
+  return {
+    provider: tx.provider,
+    adapterName: tx.adapterName,
+    get options() {
+      return tx.options;
+    },
+    queryRaw: (query) => tx.queryRaw(query),
+    executeRaw: (query) => tx.executeRaw(query),
+    commit: () => finish(() => tx.commit()),
+    rollback: () => finish(() => tx.rollback()),
+    ...(tx.createSavepoint ? { createSavepoint: (name: string) => tx.createSavepoint!(name) } : {}),
+    ...(tx.rollbackToSavepoint ? { rollbackToSavepoint: (name: string) => tx.rollbackToSavepoint!(name) } : {}),
+    ...(tx.releaseSavepoint ? { releaseSavepoint: (name: string) => tx.releaseSavepoint!(name) } : {}),
+  };
 }
 
 /** The driver adapter factory for a DATABASE_URL (file: → SQLite, postgres[ql]:// → pg). */

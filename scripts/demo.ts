@@ -26,7 +26,7 @@ ensureDotEnv();
 const fileEnv = readEnvFile(path.join(ROOT, ".env"));
 const portalPort = Number(new URL(fileEnv.AUTH_URL ?? "http://localhost:3000").port || 80);
 const emulatorPort = Number(fileEnv.EMULATOR_PORT ?? 8443);
-const env = { ...process.env, ...stackEnv({ portalPort, emulatorPort }), ...nodeTrustEnv() };
+const env = { ...process.env, ...stackEnv({ portalPort, emulatorPort, includeDotEnv: true }), ...nodeTrustEnv() };
 
 for (const [what, port, variable] of [["portal", portalPort, "AUTH_URL and PORTAL_ORIGIN"], ["emulator", emulatorPort, "EMULATOR_PORT (and the issuer URL)"]] as const) {
   if (await isPortInUse(port)) {

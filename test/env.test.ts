@@ -65,3 +65,9 @@ test("a production start refuses the emulator's published client secret for a re
   assert.notEqual(code, 0);
   assert.match(stderr, /AUTH_MICROSOFT_ENTRA_ID_SECRET: is the local emulator's published secret/);
 });
+
+test("the API must be its own app registration (else every proof would look like an ID token)", () => {
+  const { code, stderr } = loadEnv({ ...example, ENTRA_API_CLIENT_ID: example.ENTRA_SPA_CLIENT_ID });
+  assert.notEqual(code, 0);
+  assert.match(stderr, /ENTRA_API_CLIENT_ID: must be its own app registration/);
+});

@@ -3,7 +3,6 @@ import type { DefaultSession } from "next-auth";
 /** The one place Auth.js's session type is augmented (lib/auth/config.ts builds it). */
 declare module "next-auth" {
   interface Session {
-    sessionId: string;
     user: {
       id: string;
       name: string | null;

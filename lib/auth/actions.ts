@@ -5,8 +5,13 @@ import { signIn, signOut, ENTRA_PROVIDER_ID } from "@/lib/auth/config";
 import { getIdentityProviderMetadata } from "@/lib/auth/identity-provider";
 import { env } from "@/lib/env";
 
-/** Starts the OpenID Connect sign-in with the identity provider. */
+/**
+ * Starts the OpenID Connect sign-in with the identity provider. Any portal session this browser
+ * still has is ended first, so every sign-in creates a fresh session (new token, the new
+ * sign-in's strength) and never runs over someone else's.
+ */
 export async function signInAction(): Promise<void> {
+  await signOut({ redirect: false });
   await signIn(ENTRA_PROVIDER_ID, { redirectTo: "/dashboard" });
 }
 

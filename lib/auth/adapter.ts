@@ -38,12 +38,13 @@ export function portalAdapter(options: { absoluteLifetimeMs: number }): Adapter 
       return null;
     },
 
-    async getUserByAccount({ provider, providerAccountId }) {
-      const account = await prisma.account.findUnique({
-        where: { provider_providerAccountId: { provider, providerAccountId } },
-        include: { user: true },
-      });
-      return account ? toAdapterUser(account.user) : null;
+    async getUserByAccount({ providerAccountId }) {
+      // Resolved from the directory identity the provider account id carries, not from the
+      // Account link table: a stale or wrong link can never route a sign-in to another user.
+      const identity = parseProviderAccountId(providerAccountId);
+      if (!identity) return null;
+      const user = await prisma.user.findUnique({ where: { tenantId_objectId: identity } });
+      return user ? toAdapterUser(user) : null;
     },
 
     async updateUser({ id, name }) {
@@ -52,15 +53,20 @@ export function portalAdapter(options: { absoluteLifetimeMs: number }): Adapter 
     },
 
     async linkAccount(account) {
+      // Auth.js links a new provider account to whoever is signed in when the callback arrives.
+      // Signing in as someone else over an open session must never attach their identity to
+      // this portal user (a takeover that would outlive sign-out), so a link is accepted only
+      // when it is the user's own (tid, oid).
+      const user = await prisma.user.findUnique({ where: { id: account.userId }, select: { tenantId: true, objectId: true } });
+      if (!user || providerAccountIdOf(user) !== account.providerAccountId) {
+        throw new Error("Refusing to link a different directory identity to this portal user");
+      }
       // Only the link is kept: the portal calls no API with the sign-in's tokens, so storing
       // them would add risk and no value.
-      await prisma.account.create({
-        data: {
-          userId: account.userId,
-          type: account.type,
-          provider: account.provider,
-          providerAccountId: account.providerAccountId,
-        },
+      await prisma.account.upsert({
+        where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+        create: { userId: account.userId, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
+        update: {},
       });
     },
 
@@ -100,6 +106,19 @@ export function portalAdapter(options: { absoluteLifetimeMs: number }): Adapter 
       await prisma.session.deleteMany({ where: { sessionToken } });
     },
   };
+}
+
+/**
+ * The provider account id `profile()` gives Auth.js: `<oid>.<tid>`, the shape of MSAL's
+ * home account id.
+ */
+export function providerAccountIdOf(identity: { tenantId: string; objectId: string }): string {
+  return `${identity.objectId}.${identity.tenantId}`;
+}
+
+function parseProviderAccountId(value: string): { tenantId: string; objectId: string } | null {
+  const match = /^([0-9a-f-]{36})\.([0-9a-f-]{36})$/i.exec(value);
+  return match ? { objectId: match[1]!.toLowerCase(), tenantId: match[2]!.toLowerCase() } : null;
 }
 
 /** The Entra identity our `profile()` adds to Auth.js's user. */
@@ -159,7 +178,8 @@ function toAdapterSession(row: SessionRow): PortalAdapterSession {
   };
 }
 
-function parseAcrs(json: string): string[] {
+/** Reads the session row's `acrs` column (a JSON array); anything malformed is "none". */
+export function parseAcrs(json: string): string[] {
   try {
     const value: unknown = JSON.parse(json);
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];

@@ -2,7 +2,7 @@ import "server-only";
 import NextAuth from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { env, tenantId } from "@/lib/env";
-import { portalAdapter, type PortalAdapterSession } from "@/lib/auth/adapter";
+import { portalAdapter, providerAccountIdOf, type PortalAdapterSession } from "@/lib/auth/adapter";
 import { recordSignInStrength, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
 
 /** Auth.js's provider id; part of the callback URL registered with Entra ID. */
@@ -39,7 +39,7 @@ const nextAuth = NextAuth({
         const oid = typeof claims.oid === "string" ? claims.oid.toLowerCase() : "";
         if (tid !== tenantId || !oid) throw new Error("ID token is missing the expected tid/oid");
         return {
-          id: `${oid}.${tid}`,
+          id: providerAccountIdOf({ tenantId: tid, objectId: oid }),
           name: typeof claims.name === "string" ? claims.name : null,
           email: null,
           image: null,
@@ -64,7 +64,6 @@ const nextAuth = NextAuth({
       // This object is what /api/auth/session returns to the browser: no session token here.
       return {
         expires: session.expires,
-        sessionId: row.id,
         user: {
           id: user.id,
           name: user.name ?? null,

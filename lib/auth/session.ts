@@ -1,7 +1,11 @@
 import "server-only";
 import { cache } from "react";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { auth } from "@/lib/auth/config";
+import { prisma } from "@/lib/db";
+import { env } from "@/lib/env";
+import { sessionCookie } from "@/lib/auth/rotate-session";
+import { parseAcrs } from "@/lib/auth/adapter";
 
 /** The signed-in user as the portal's server code sees it. */
 export interface PortalUser {
@@ -21,18 +25,47 @@ export interface PortalSession {
   expires: Date;
 }
 
+const IDLE_MS = env.SESSION_IDLE_MINUTES * 60_000;
+const ABSOLUTE_MS = env.SESSION_ABSOLUTE_HOURS * 3_600_000;
+/** The idle expiry is written at most this often (one write per minute per active session). */
+const SLIDE_EVERY_MS = 60_000;
+
 /**
- * The current session, or null. Cached per request (React `cache`), so a page and the
- * components it renders read the session row once.
+ * The current session, or null. Cached per request (React `cache`).
+ *
+ * Read from `cookies()`, not through Auth.js's `auth()`: `auth()` reads the request's Cookie
+ * header, which Next does not update when a server action sets a cookie, so the page rendered
+ * right after a step-up rotated the session token would look the old token up and find nobody.
+ * The rules are Auth.js's database-session rules plus ours: the row must exist, be within its
+ * idle expiry (slid forward here, as Auth.js's session endpoint does) and within the absolute
+ * lifetime counted from sign-in.
  */
 export const getSession = cache(async (): Promise<PortalSession | null> => {
-  const session = await auth();
-  if (!session?.user?.id || !session.sessionId) return null;
+  const token = (await cookies()).get(sessionCookie().name)?.value;
+  if (!token) return null;
+  const row = await prisma.session.findUnique({ where: { sessionToken: token }, include: { user: true } });
+  if (!row) return null;
+  const now = Date.now();
+  if (row.expires.getTime() <= now || now - row.createdAt.getTime() > ABSOLUTE_MS) {
+    await prisma.session.deleteMany({ where: { id: row.id } });
+    return null;
+  }
+  let expires = row.expires;
+  if (row.expires.getTime() - IDLE_MS + SLIDE_EVERY_MS <= now) {
+    expires = new Date(now + IDLE_MS);
+    await prisma.session.updateMany({ where: { id: row.id }, data: { expires, lastSeenAt: new Date(now) } });
+  }
   return {
-    sessionId: session.sessionId,
-    user: session.user,
-    strength: { acrs: session.strength.acrs, authTime: session.strength.authTime ? new Date(session.strength.authTime) : null },
-    expires: new Date(session.expires),
+    sessionId: row.id,
+    user: {
+      id: row.user.id,
+      name: row.user.name,
+      userPrincipalName: row.user.userPrincipalName,
+      tenantId: row.user.tenantId,
+      objectId: row.user.objectId,
+    },
+    strength: { acrs: parseAcrs(row.acrs), authTime: row.authTime },
+    expires,
   };
 });
 

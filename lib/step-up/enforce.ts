@@ -222,7 +222,10 @@ async function runSessionBound<Op extends StepUpOperation, I, T>(
   }
 
   const claims = verification.claims;
-  const expiresAt = new Date(Math.min(now.getTime() + requirement.elevationSeconds * 1000, session.expires.getTime()));
+  // An elevation never outlasts the evidence: the elevation window, the proof's own freshness
+  // window (from its auth_time, when the tenant emits one), and the session itself.
+  const evidenceEnd = claims.authTime ? claims.authTime.getTime() + requirement.maxAgeSeconds * 1000 : Number.POSITIVE_INFINITY;
+  const expiresAt = new Date(Math.min(now.getTime() + requirement.elevationSeconds * 1000, evidenceEnd, session.expires.getTime()));
   try {
     await runTransaction(async (tx) => {
       if (!(await recordProofUse(tx, session.user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });

@@ -159,7 +159,9 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
       if (claims.auth_time > nowSeconds + skew) return reject("not_yet_valid");
       if (nowSeconds - claims.auth_time > expected.maxAgeSeconds + skew) return reject("stale_auth_time");
     }
-    if (expected.mintedAfter && claims.iat * 1000 < expected.mintedAfter.getTime() - skew * 1000) return reject("minted_before_operation");
+    // No skew here: with a tolerance, a token minted for an approval the user abandoned could
+    // approve the (different) operation that replaced it seconds later. `iat` has whole seconds.
+    if (expected.mintedAfter && claims.iat < Math.floor(expected.mintedAfter.getTime() / 1000)) return reject("minted_before_operation");
 
     return {
       ok: true,

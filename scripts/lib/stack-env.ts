@@ -21,15 +21,17 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Extra variables (e.g. a per-run AUTH_SECRET or control secret). */
   overrides?: Record<string, string>;
+  /** Layer the developer's `.env` over `.env.example` (the demo does; tests stay hermetic). */
+  includeDotEnv?: boolean;
 }
 
 /**
  * The environment for the portal and the emulator started together: `.env.example`, then
- * `.env`, then the ports and overrides. The two must agree on the portal origin and the issuer;
+ * (for the demo) `.env`, then the ports and overrides. The two must agree on the portal origin and the issuer;
  * this is the one place that keeps them in step.
  */
-export function stackEnv({ portalPort, emulatorPort, databaseUrl, overrides = {} }: StackOptions): Record<string, string> {
-  const base = { ...readEnvFile(path.join(ROOT, ".env.example")), ...readEnvFile(path.join(ROOT, ".env")) };
+export function stackEnv({ portalPort, emulatorPort, databaseUrl, overrides = {}, includeDotEnv = false }: StackOptions): Record<string, string> {
+  const base = { ...readEnvFile(path.join(ROOT, ".env.example")), ...(includeDotEnv ? readEnvFile(path.join(ROOT, ".env")) : {}) };
   const tenant = base.EMULATOR_TENANT_ID;
   if (!tenant) throw new Error("EMULATOR_TENANT_ID is missing from .env.example/.env");
   const portalOrigin = `http://localhost:${portalPort}`;

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { before, test } from "node:test";
 import type { AdapterUser } from "next-auth/adapters";
 
-const { portalAdapter } = await import("../../lib/auth/adapter");
+const { portalAdapter, providerAccountIdOf } = await import("../../lib/auth/adapter");
 const { withSignInContext, recordSignInStrength, strengthFromClaims } = await import("../../lib/auth/sign-in-context");
 const { prisma } = await import("../../lib/db");
 
@@ -51,12 +51,13 @@ test("nobody is ever found by email, so accounts cannot be linked through a spoo
 });
 
 test("linking an account keeps no tokens", async () => {
-  const user = await adapter.createUser!({ id: "x", email: "", emailVerified: null, ...newIdentity() } as AdapterUser);
+  const identity = newIdentity();
+  const user = await adapter.createUser!({ id: "x", email: "", emailVerified: null, ...identity } as AdapterUser);
   await adapter.linkAccount!({
     userId: user.id,
     type: "oidc",
     provider: "microsoft-entra-id",
-    providerAccountId: `${randomUUID()}.${TENANT_ID}`,
+    providerAccountId: providerAccountIdOf(identity),
     access_token: "secret-access-token",
     id_token: "secret-id-token",
     refresh_token: "secret-refresh-token",
@@ -65,6 +66,26 @@ test("linking an account keeps no tokens", async () => {
   assert.equal(stored.access_token, null);
   assert.equal(stored.id_token, null);
   assert.equal(stored.refresh_token, null);
+});
+
+test("signing in as someone else over an open session never links their identity to this user", async () => {
+  const victim = await adapter.createUser!({ id: "x", email: "", emailVerified: null, ...newIdentity() } as AdapterUser);
+  const attacker = newIdentity();
+  await assert.rejects(
+    async () =>
+      adapter.linkAccount!({ userId: victim.id, type: "oidc", provider: "microsoft-entra-id", providerAccountId: providerAccountIdOf(attacker) }),
+    /different directory identity/,
+  );
+  assert.equal(await prisma.account.count({ where: { userId: victim.id } }), 0);
+  assert.equal(await adapter.getUserByAccount!({ provider: "microsoft-entra-id", providerAccountId: providerAccountIdOf(attacker) }), null);
+});
+
+test("a provider account resolves to the user with that (tid, oid), whatever the link table says", async () => {
+  const identity = newIdentity();
+  const user = await adapter.createUser!({ id: "x", email: "", emailVerified: null, ...identity } as AdapterUser);
+  const found = await adapter.getUserByAccount!({ provider: "microsoft-entra-id", providerAccountId: providerAccountIdOf(identity) });
+  assert.equal(found?.id, user.id);
+  assert.equal(await adapter.getUserByAccount!({ provider: "microsoft-entra-id", providerAccountId: "not-an-identity" }), null);
 });
 
 test("a session records the sign-in's acrs and auth_time", async () => {

@@ -205,9 +205,13 @@ describe("time", () => {
     assert.equal((await verifyClaims({ acrs: ["c3"], auth_time: iat - 3000 }, { authContext: "c3", maxAgeSeconds: 3600 })).ok, true);
   });
 
-  test("a token minted before the pending operation is refused (beyond the skew)", async () => {
-    await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 61 * SECOND) });
-    assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() + 30 * SECOND) })).ok, true);
+  test("a token minted before the pending operation is refused, with no skew allowed", async () => {
+    // A token minted for an abandoned approval must not approve the operation that replaced it.
+    await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 1 * SECOND) });
+    await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 30 * SECOND) });
+    // Same second (iat has whole seconds) and later are fine.
+    assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() + 999) })).ok, true);
+    assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() - 5 * SECOND) })).ok, true);
   });
 
   test("required time claims must be present", async () => {

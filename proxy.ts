@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { sessionCookieFor } from "@/lib/auth/session-cookie";
 
 /**
  * Per-request security headers. Next.js puts the nonce on its own scripts when it finds it
@@ -18,12 +19,42 @@ export function proxy(request: NextRequest) {
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  if (request.nextUrl.pathname === REDIRECT_BRIDGE_PATH) {
+    // The step-up popup's landing page (it receives an authorization code, so it keeps the CSP):
+    // no COOP, which would sever it from the portal window that must read its result.
+    response.headers.set("Cache-Control", "no-store");
+    return response;
+  }
+  slideSessionCookie(request, response);
   // MSAL's step-up popup must be able to report back to this window.
   response.headers.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
   // Pages show account data; no shared or browser cache may keep them.
   response.headers.set("Cache-Control", "private, no-store");
   return response;
 }
+
+/**
+ * The database decides whether a session is alive (lib/auth/session.ts slides its idle expiry
+ * on use); the browser's cookie must not die first. Auth.js sets the cookie's expiry once, at
+ * sign-in, so without this an active user would be signed out when the first idle window ends.
+ * Only on GET: a server action that rotates the session token sets the cookie itself, and an
+ * echo of the old value must never race it.
+ */
+function slideSessionCookie(request: NextRequest, response: NextResponse) {
+  if (request.method !== "GET") return;
+  // eslint-disable-next-line no-restricted-properties
+  const portalUrl = process.env.AUTH_URL;
+  if (!portalUrl) return;
+  const { name, options } = sessionCookieFor(portalUrl);
+  const token = request.cookies.get(name)?.value;
+  if (!token) return;
+  // eslint-disable-next-line no-restricted-properties
+  const idleMinutes = Number(process.env.SESSION_IDLE_MINUTES ?? 30) || 30;
+  response.cookies.set(name, token, { ...options, maxAge: idleMinutes * 60 });
+}
+
+/** MSAL's redirect URI (app/auth/redirect-bridge; registered on the SPA app, docs/contracts.md). */
+const REDIRECT_BRIDGE_PATH = "/auth/redirect-bridge";
 
 /** The identity provider's origin: the only other origin the browser may talk to. */
 function identityProviderOrigin(): string {
@@ -57,7 +88,7 @@ function contentSecurityPolicy(nonce: string): string {
 export const config = {
   matcher: [
     {
-      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|auth/redirect-bridge).*)",
+      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -7,6 +7,7 @@ import { EmulatorControl, type EmulatorUser, type SignInMethod } from "./support
 import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { DashboardPage } from "./pages/dashboard.page";
+import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -35,6 +36,8 @@ interface TestFixtures {
   home: HomePage;
   identityProvider: IdentityProviderPage;
   dashboard: DashboardPage;
+  /** The portal's step-up dialog on `page`. */
+  stepUpDialog: StepUpDialogPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -69,6 +72,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   home: async ({ page }, use) => use(new HomePage(page)),
   identityProvider: async ({ page }, use) => use(new IdentityProviderPage(page)),
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
+  stepUpDialog: async ({ page }, use) => use(new StepUpDialogPage(page)),
 });
 
 export { expect };

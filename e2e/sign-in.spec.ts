@@ -9,6 +9,21 @@ test.describe("sign-in @smoke", () => {
     await dashboard.expectSignedInAs(user.displayName);
     await expect(dashboard.account("Everyday Checking")).toBeVisible();
     await expect(dashboard.strengthBadge()).toContainText("Password only");
+    // auth_time arrived as an ID-token optional claim and was recorded with the session.
+    await expect(dashboard.strengthBadge()).toContainText("verified");
+  });
+
+  test("an active session's cookie slides with the idle timeout instead of dying at sign-in + 30 minutes", async ({ page, persona, home, identityProvider, dashboard }) => {
+    const user = await persona("totp");
+    await home.goto();
+    await home.startSignIn();
+    await identityProvider.signIn(user);
+    await dashboard.expectSignedInAs(user.displayName);
+    const response = await page.goto("/dashboard");
+    const setCookie = (await response!.headerValue("set-cookie")) ?? "";
+    expect(setCookie).toMatch(/authjs\.session-token=[^;]+;.*Max-Age=1800/i);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=lax/i);
   });
 
   test("signing out ends both sessions, and the old session cookie is rejected", async ({ browser, page, persona, home, identityProvider, dashboard, settings }) => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import type { StepUpClientConfig } from "@/lib/step-up/msal";
 
 /**
  * The portal's configuration, parsed once at start-up. Nothing else reads `process.env`
@@ -87,3 +88,23 @@ export const identityProviderOrigin = new URL(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER
 
 /** The tenant id the portal trusts (the GUID in the issuer). */
 export const tenantId = new URL(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER).pathname.split("/")[1]!.toLowerCase();
+
+/**
+ * What the browser needs to step up with MSAL: public values only, built per request on the
+ * server and handed to client components as a prop (not `NEXT_PUBLIC_*`, which would freeze the
+ * build machine's ports and tenant into the bundle). Works unchanged for
+ * `https://login.microsoftonline.com/<tenant>`.
+ */
+export function stepUpClientConfig(): StepUpClientConfig {
+  const issuer = new URL(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER);
+  return {
+    clientId: env.ENTRA_SPA_CLIENT_ID,
+    // MSAL's authority is the issuer without `/v2.0`.
+    authority: `${issuer.origin}/${tenantId}`,
+    // Trust this host's metadata instead of asking Microsoft's instance discovery.
+    knownAuthorities: [issuer.host],
+    apiScope: env.ENTRA_API_SCOPE,
+    // Registered on the SPA app (docs/contracts.md); served by app/auth/redirect-bridge.
+    redirectUri: `${env.AUTH_URL}/auth/redirect-bridge`,
+  };
+}

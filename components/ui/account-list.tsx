@@ -17,8 +17,17 @@ const kindLabels: Record<string, string> = {
   brokerage: "Brokerage",
 };
 
-/** Balances per account, as cards. */
-export function AccountList({ accounts }: { accounts: readonly AccountListItem[] }) {
+/**
+ * Balances per account, as cards. `renderNumber` replaces the masked number line (the dashboard
+ * passes a "Show full number" control); without it the masked number shows.
+ */
+export function AccountList({
+  accounts,
+  renderNumber,
+}: {
+  accounts: readonly AccountListItem[];
+  renderNumber?: (account: AccountListItem) => React.ReactNode;
+}) {
   return (
     <section aria-labelledby="accounts-heading">
       <h2 id="accounts-heading" className="sr-only">
@@ -33,10 +42,14 @@ export function AccountList({ accounts }: { accounts: readonly AccountListItem[]
               <p className="text-sm text-muted">{kindLabels[account.kind] ?? account.kind}</p>
               <p className="mt-0.5 font-medium">{account.name}</p>
               <p className="mt-4 text-2xl font-semibold tabular-nums tracking-tight">{formatMoney(account.balanceMinor, account.currency)}</p>
-              <p className="mt-1 text-xs text-muted">
-                <span className="sr-only">Account number ending </span>
-                {account.maskedNumber}
-              </p>
+              {renderNumber ? (
+                renderNumber(account)
+              ) : (
+                <p className="mt-1 text-xs text-muted">
+                  <span className="sr-only">Account number ending </span>
+                  {account.maskedNumber}
+                </p>
+              )}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Logo } from "@/components/ui/logo";
 import { StrengthBadge } from "@/components/ui/strength-badge";
+import { SignOutButton } from "@/components/step-up/sign-out-button";
 import { signOutAction } from "@/lib/auth/actions";
 import type { PortalSession } from "@/lib/auth/session";
 
@@ -34,11 +35,7 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
             <p className="text-sm font-medium">{session.user.name ?? session.user.userPrincipalName}</p>
             <StrengthBadge acrs={session.strength.acrs} authTime={session.strength.authTime} />
           </div>
-          <form action={signOutAction}>
-            <button type="submit" className="rounded-md border border-black/10 px-3 py-1.5 text-sm font-medium hover:bg-surface">
-              Sign out
-            </button>
-          </form>
+          <SignOutButton action={signOutAction} />
         </div>
       </div>
     </header>

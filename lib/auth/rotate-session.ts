@@ -3,20 +3,11 @@ import { randomBytes } from "node:crypto";
 import { cookies } from "next/headers";
 import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
+import { sessionCookieFor } from "@/lib/auth/session-cookie";
 
-/**
- * Auth.js's session cookie, as @auth/core's `defaultCookies` names it: the `__Secure-` prefix and
- * the Secure flag when the portal is served over https (Auth.js decides by the request URL, which
- * next-auth rewrites to AUTH_URL). With database sessions the cookie holds the session token itself.
- * Must match node_modules/@auth/core/lib/utils/cookie.js; a name mismatch would leave the old
- * cookie in place and sign the user out on the next request.
- */
-export function sessionCookie(): { name: string; options: { httpOnly: true; sameSite: "lax"; path: "/"; secure: boolean } } {
-  const secure = new URL(env.AUTH_URL).protocol === "https:";
-  return {
-    name: `${secure ? "__Secure-" : ""}authjs.session-token`,
-    options: { httpOnly: true, sameSite: "lax", path: "/", secure },
-  };
+/** The portal's session cookie name and options (see session-cookie.ts). */
+export function sessionCookie() {
+  return sessionCookieFor(env.AUTH_URL);
 }
 
 /**

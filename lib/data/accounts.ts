@@ -1,5 +1,6 @@
 import "server-only";
 import { prisma } from "@/lib/db";
+import type { TransactionClient } from "@/lib/data/transaction";
 import { ACCOUNT_KINDS, type AccountKind, type AccountSummary, type ActingUser, type ActivityEntry } from "@/lib/data/types";
 
 /** Columns of BankAccount a summary may show; fullNumber is deliberately absent. */
@@ -80,4 +81,18 @@ export async function listRecentActivity(
     accountName: account.name,
     amountMinor: amountMinor.toString(),
   }));
+}
+
+/**
+ * The full number of one of the user's accounts, or null when it does not exist or belongs to
+ * someone else. Only `revealAccountNumberAction` may call this: it runs under the
+ * `finance.viewStatements` step-up policy, which audits every reveal. Never log the result.
+ * Pass the handler's `tx` so the read happens inside the action's transaction.
+ */
+export async function getFullAccountNumber(user: ActingUser, accountId: string, tx: TransactionClient = prisma): Promise<string | null> {
+  const row = await tx.bankAccount.findFirst({
+    where: { id: accountId, ownerId: user.id },
+    select: { fullNumber: true },
+  });
+  return row?.fullNumber ?? null;
 }

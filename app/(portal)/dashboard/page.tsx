@@ -2,15 +2,30 @@ import type { Metadata } from "next";
 import { SiteHeader } from "@/components/ui/site-header";
 import { AccountList } from "@/components/ui/account-list";
 import { ActivityTable } from "@/components/ui/activity-table";
+import { RevealAccountNumber } from "@/components/step-up/reveal-account-number";
+import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { requireSession } from "@/lib/auth/session";
 import { listAccountsForUser, listRecentActivity } from "@/lib/data/accounts";
+import { env, stepUpClientConfig } from "@/lib/env";
+import { resolveRequirement } from "@/lib/step-up/policy";
+import { revealAccountNumberAction } from "./actions";
 
 export const metadata: Metadata = { title: "Overview" };
+
+/** What one verification for statements grants, worded from the policy so the two cannot disagree. */
+function statementsPurpose(): string {
+  const resolution = resolveRequirement(env.STEP_UP_POLICY_SET, "finance.viewStatements");
+  const seconds = resolution.kind === "required" && resolution.requirement.binding === "session" ? resolution.requirement.elevationSeconds : 0;
+  const minutes = Math.round(seconds / 60);
+  return minutes > 0 ? `Verify to see full account numbers and statements for ${minutes} minutes.` : "Verify to see full account numbers and statements.";
+}
 
 export default async function DashboardPage() {
   const session = await requireSession();
   const [accounts, activity] = await Promise.all([listAccountsForUser(session.user), listRecentActivity(session.user, { limit: 12 })]);
   const firstName = (session.user.name ?? "").split(" ")[0];
+  const purpose = statementsPurpose();
+  const { objectId, tenantId, userPrincipalName, name } = session.user;
   return (
     <>
       <SiteHeader session={session} current="/dashboard" />
@@ -19,7 +34,20 @@ export default async function DashboardPage() {
           <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
           <p className="mt-1 text-muted">{firstName ? `Welcome back, ${firstName}.` : "Welcome back."} Here are your balances and latest activity.</p>
         </div>
-        <AccountList accounts={accounts} />
+        <StepUpProvider config={stepUpClientConfig()} user={{ objectId, tenantId, userPrincipalName, name }}>
+          <AccountList
+            accounts={accounts}
+            renderNumber={(account) => (
+              <RevealAccountNumber
+                accountId={account.id}
+                accountName={account.name}
+                maskedNumber={account.maskedNumber}
+                action={revealAccountNumberAction}
+                sessionPurpose={purpose}
+              />
+            )}
+          />
+        </StepUpProvider>
         <ActivityTable entries={activity} />
       </main>
     </>

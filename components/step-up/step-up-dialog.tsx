@@ -1,0 +1,212 @@
+"use client";
+
+import { useEffect, useId, useRef } from "react";
+import { assertNever, type JsonValue, type StepUpChallenge } from "@/lib/actions/result";
+import { formatMoney } from "@/lib/format";
+import { authContexts } from "@/lib/step-up/policy";
+import type { StepUpControls, StepUpState } from "@/lib/step-up/use-step-up-action";
+
+/**
+ * The step-up dialog: what is being approved, how strongly the person must verify, a Verify
+ * button that opens the identity provider's popup in the click itself, and a way forward from
+ * every failure. A native modal `<dialog>`: the browser traps focus and makes the page inert;
+ * Escape cancels; the heading labels it and the explanation describes it.
+ */
+export function StepUpDialog<T>({ stepUp, sessionPurpose }: { stepUp: StepUpControls<T>; sessionPurpose: string }) {
+  const { state } = stepUp;
+  const challenge = challengeOf(state);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const headingId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (challenge && !element.open) element.showModal();
+    if (!challenge && element.open) element.close();
+  }, [challenge]);
+
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby={headingId}
+      aria-describedby={descriptionId}
+      onCancel={(event) => {
+        // Escape: our state decides whether the dialog is open.
+        event.preventDefault();
+        stepUp.cancel();
+      }}
+      className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-ink shadow-xl backdrop:bg-black/40"
+    >
+      {challenge ? (
+        <div className="space-y-4">
+          <h2 id={headingId} className="text-lg font-semibold">
+            {challenge.binding === "transaction" ? "Approve this request" : "Verify it's you"}
+          </h2>
+          <div id={descriptionId} className="space-y-3 text-sm">
+            {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} /> : <p>{sessionPurpose}</p>}
+            <p className="text-muted">
+              <span className="font-medium text-ink">Required: </span>
+              {authContexts[challenge.authContext].description}.
+            </p>
+          </div>
+          <Status state={state} />
+          <div className="flex flex-wrap justify-end gap-2">
+            <Actions stepUp={stepUp} />
+            <button type="button" onClick={stepUp.cancel} className={secondaryButton}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+const primaryButton =
+  "rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 disabled:cursor-not-allowed disabled:opacity-60";
+const secondaryButton = "rounded-md border border-black/10 px-4 py-2 text-sm font-medium hover:bg-surface";
+
+/** The challenge the dialog is about, or null when it is closed. */
+function challengeOf<T>(state: StepUpState<T>): StepUpChallenge | null {
+  switch (state.status) {
+    case "challenge":
+    case "verifying":
+    case "resume":
+      return state.challenge;
+    case "error":
+      return state.challenge;
+    case "idle":
+    case "running":
+    case "success":
+    case "invalid":
+      return null;
+    default:
+      return assertNever(state);
+  }
+}
+
+function Status<T>({ state }: { state: StepUpState<T> }) {
+  // One live region that stays mounted, so screen readers announce each change.
+  let text = "";
+  if (state.status === "challenge" && !state.ready) text = "Preparing secure verification…";
+  if (state.status === "verifying") text = "Complete the verification in the window that opened. This dialog updates when you're done.";
+  if (state.status === "resume") text = "You verified in this window. Continue when you're ready.";
+  return (
+    <>
+      <p role="status" className="text-sm text-muted empty:hidden">
+        {text}
+      </p>
+      {state.status === "error" ? (
+        <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+          {state.message}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** The primary way forward for the current state; `key` remounts it so `autoFocus` moves focus to it. */
+function Actions<T>({ stepUp }: { stepUp: StepUpControls<T> }) {
+  const { state } = stepUp;
+  switch (state.status) {
+    case "challenge":
+      return (
+        <button key="verify" type="button" autoFocus disabled={!state.ready} onClick={() => stepUp.verify()} className={primaryButton}>
+          Verify
+        </button>
+      );
+    case "verifying":
+      return null;
+    case "resume":
+      return (
+        <button key="resume" type="button" autoFocus onClick={stepUp.resume} className={primaryButton}>
+          Continue
+        </button>
+      );
+    case "error":
+      return <ErrorActions stepUp={stepUp} state={state} />;
+    case "idle":
+    case "running":
+    case "success":
+    case "invalid":
+      return null;
+    default:
+      return assertNever(state);
+  }
+}
+
+function ErrorActions<T>({ stepUp, state }: { stepUp: StepUpControls<T>; state: Extract<StepUpState<T>, { status: "error" }> }) {
+  const tryAgain = (
+    <button key={`retry-${state.kind}`} type="button" autoFocus onClick={() => stepUp.verify()} className={primaryButton}>
+      Try again
+    </button>
+  );
+  switch (state.kind) {
+    case "wrong_account":
+      return (
+        <button key="switch" type="button" autoFocus onClick={() => stepUp.verify({ switchAccount: true })} className={primaryButton}>
+          Sign in as {state.expectedAs}
+        </button>
+      );
+    case "popup_blocked":
+      return (
+        <>
+          {stepUp.continueInWindow ? (
+            <button key="redirect" type="button" autoFocus onClick={stepUp.continueInWindow} className={primaryButton}>
+              Continue in this window
+            </button>
+          ) : null}
+          <button type="button" onClick={() => stepUp.verify()} className={stepUp.continueInWindow ? secondaryButton : primaryButton}>
+            Try again
+          </button>
+        </>
+      );
+    case "cancelled":
+    case "timed_out":
+    case "interaction_in_progress":
+    case "unreachable":
+    case "second_challenge":
+    case "failed":
+      return tryAgain;
+    default:
+      return assertNever(state.kind);
+  }
+}
+
+/** A transaction's stored payload, exactly as the server will execute it. */
+function ApprovedPayload({ challenge }: { challenge: StepUpChallenge }) {
+  const payload = challenge.payload ?? {};
+  const currency = typeof payload.currency === "string" ? payload.currency : null;
+  return (
+    <>
+      <p>You are approving exactly this. If anything is wrong, cancel.</p>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-md bg-surface p-3">
+        {Object.entries(payload).map(([key, value]) => (
+          <div key={key} className="contents">
+            <dt className="text-muted">{labelOf(key)}</dt>
+            <dd className="font-medium tabular-nums">{formatValue(key, value, currency)}</dd>
+          </div>
+        ))}
+      </dl>
+      {challenge.expiresAt ? <p className="text-xs text-muted">This approval expires at {new Date(challenge.expiresAt).toLocaleTimeString()}.</p> : null}
+    </>
+  );
+}
+
+/** `amountMinor` → "Amount", `payeeId` → "Payee". */
+function labelOf(key: string): string {
+  const words = key
+    .replace(/(Minor|Id)$/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function formatValue(key: string, value: JsonValue, currency: string | null): string {
+  if (key.endsWith("Minor") && currency && (typeof value === "string" || typeof value === "number")) {
+    return formatMoney(String(value), currency);
+  }
+  if (value === null) return "—";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}

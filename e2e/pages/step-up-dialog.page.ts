@@ -1,0 +1,52 @@
+import { expect, type Page } from "@playwright/test";
+
+/**
+ * The portal's step-up dialog (components/step-up/step-up-dialog.tsx): what is being approved,
+ * the Verify button that opens the identity provider's popup, and the ways forward from errors.
+ */
+export class StepUpDialogPage {
+  constructor(readonly page: Page) {}
+
+  /** The open dialog, by its accessible name (session-bound or transaction-bound heading). */
+  dialog() {
+    return this.page.getByRole("dialog", { name: /Verify it's you|Approve this request/ });
+  }
+
+  /** The dialog is open, explaining what the verification is for. */
+  async expectOpen(purpose: string | RegExp) {
+    await expect(this.dialog()).toBeVisible();
+    await expect(this.dialog()).toContainText(purpose);
+  }
+
+  /** Presses Verify and returns the identity provider's popup. */
+  async verify(): Promise<Page> {
+    return this.openPopupWith("Verify");
+  }
+
+  /** From an error state: presses "Try again" and returns the new popup. */
+  async tryAgain(): Promise<Page> {
+    return this.openPopupWith("Try again");
+  }
+
+  /** The dialog shows an error (role=alert) with this text and a way forward. */
+  async expectError(message: string | RegExp, wayForward: string | RegExp = "Try again") {
+    await expect(this.dialog().getByRole("alert")).toContainText(message);
+    await expect(this.dialog().getByRole("button", { name: wayForward })).toBeVisible();
+  }
+
+  async cancel() {
+    await this.dialog().getByRole("button", { name: "Cancel" }).click();
+    await this.expectClosed();
+  }
+
+  async expectClosed() {
+    await expect(this.dialog()).toBeHidden();
+  }
+
+  private async openPopupWith(button: string): Promise<Page> {
+    const verifyButton = this.dialog().getByRole("button", { name: button, exact: true });
+    await expect(verifyButton).toBeEnabled();
+    const [popup] = await Promise.all([this.page.waitForEvent("popup"), verifyButton.click()]);
+    return popup;
+  }
+}

@@ -1,0 +1,252 @@
+import type { Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import { IdentityProviderPage } from "./pages/identity-provider.page";
+import type { PrismaClient } from "../lib/generated/prisma/client";
+import type { Persona } from "./fixtures";
+import type { HomePage } from "./pages/home.page";
+import type { DashboardPage } from "./pages/dashboard.page";
+
+/**
+ * Step-up for finance.viewStatements (session-bound, "multi-factor within the hour"): the
+ * dashboard's "Show full number". Each test signs in a fresh persona with a password only, so
+ * the first reveal needs a step-up; the identity provider's SSO session means the popup asks
+ * only for the second factor.
+ */
+
+const CHECKING = "Everyday Checking";
+// Every seeded persona has these two (a credit card and brokerage are chance).
+const SAVINGS = "High-Yield Savings";
+const PURPOSE = /Verify to see full account numbers and statements for 15 minutes/;
+
+async function signIn(user: Persona, home: HomePage, identityProvider: IdentityProviderPage, dashboard: DashboardPage) {
+  await home.goto();
+  await home.startSignIn();
+  await identityProvider.signIn(user);
+  await dashboard.expectSignedInAs(user.displayName);
+}
+
+/** The account's full number as the portal stores it (the test's ground truth). */
+async function fullNumberOf(database: PrismaClient, user: Persona, accountName: string): Promise<string> {
+  const account = await database.bankAccount.findFirstOrThrow({
+    where: { name: accountName, owner: { objectId: user.oid } },
+    select: { fullNumber: true },
+  });
+  return account.fullNumber;
+}
+
+/** "4402123456785034" → "4402 1234 5678 5034", as the card shows it. */
+const grouped = (digits: string) => digits.replace(/(.{4})(?=.)/g, "$1 ");
+
+function showButton(dashboard: DashboardPage, accountName: string) {
+  return dashboard.account(accountName).getByRole("button", { name: "Show full number" });
+}
+
+/** The portal's audit outcomes for this user's finance.viewStatements decisions. */
+async function auditOutcomes(database: PrismaClient, user: Persona): Promise<string[]> {
+  const { id: userId } = await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } });
+  const events = await database.auditEvent.findMany({
+    where: { operation: "finance.viewStatements", userId },
+    orderBy: { createdAt: "asc" },
+    select: { outcome: true },
+  });
+  return events.map((event) => event.outcome);
+}
+
+test.describe("step-up: full account numbers @step-up", () => {
+  test("a TOTP user verifies in a popup, sees the full number, and a second account needs no popup", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    const checkingNumber = await fullNumberOf(database, user, CHECKING);
+
+    await showButton(dashboard, CHECKING).click();
+    await stepUpDialog.expectOpen(PURPOSE);
+    await expect(stepUpDialog.dialog()).toContainText("Verified with a second factor in the last hour");
+
+    const popup = await stepUpDialog.verify();
+    const popupIdentityProvider = new IdentityProviderPage(popup);
+    // The identity provider's SSO session knows the password: it asks only for the code.
+    await expect(popup.getByLabel("Password")).toHaveCount(0);
+    await popupIdentityProvider.enterCode(await control.totpCode(user.oid));
+    await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);
+
+    await stepUpDialog.expectClosed();
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(checkingNumber));
+    await expect(dashboard.account(CHECKING).getByRole("button", { name: "Hide" })).toBeVisible();
+
+    // Within the elevation window the server answers at once: no dialog, no popup.
+    const popups: Page[] = [];
+    page.on("popup", (opened) => popups.push(opened));
+    const savingsNumber = await fullNumberOf(database, user, SAVINGS);
+    await showButton(dashboard, SAVINGS).click();
+    await expect(dashboard.account(SAVINGS)).toContainText(grouped(savingsNumber));
+    await stepUpDialog.expectClosed();
+    expect(popups).toHaveLength(0);
+
+    await dashboard.account(CHECKING).getByRole("button", { name: "Hide" }).click();
+    await expect(dashboard.account(CHECKING)).not.toContainText(grouped(checkingNumber));
+    await expect(showButton(dashboard, CHECKING)).toBeVisible();
+
+    expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "satisfied", "executed"]);
+  });
+
+  test("closing the popup answers 'cancelled' at once, with Try again, and shows nothing", async ({
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    const checkingNumber = await fullNumberOf(database, user, CHECKING);
+
+    await showButton(dashboard, CHECKING).click();
+    await stepUpDialog.expectOpen(PURPOSE);
+    const popup = await stepUpDialog.verify();
+    await expect(new IdentityProviderPage(popup).codeField()).toBeVisible();
+    await popup.close();
+
+    // Legacy polling notices the closed window within a poll interval; well inside 3 s.
+    await expect(stepUpDialog.dialog().getByRole("alert")).toContainText("Verification was cancelled", { timeout: 3_000 });
+    await stepUpDialog.expectError("Nothing was shown or changed", "Try again");
+    await expect(dashboard.account(CHECKING)).not.toContainText(grouped(checkingNumber));
+
+    // The way forward works: Try again opens a new popup and completes.
+    const again = await stepUpDialog.tryAgain();
+    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(checkingNumber));
+  });
+
+  test("a call without a proof is answered step_up_required: nothing revealed, MSAL loaded only then", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    database,
+  }) => {
+    const user = await persona("totp");
+    // MSAL's code names its error class; the portal's own code never does.
+    const msalScripts = async () => {
+      const urls = await page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .filter((entry) => (entry as PerformanceResourceTiming).initiatorType === "script")
+          .map((entry) => entry.name),
+      );
+      const found: string[] = [];
+      for (const url of urls) if ((await (await page.request.get(url)).text()).includes("BrowserAuthError")) found.push(url);
+      return { scripts: urls.length, msal: found };
+    };
+
+    await signIn(user, home, identityProvider, dashboard);
+    await expect(showButton(dashboard, CHECKING)).toBeEnabled();
+    const beforeChallenge = await msalScripts();
+    expect(beforeChallenge.scripts).toBeGreaterThan(0);
+    expect(beforeChallenge.msal, "the dashboard must load no MSAL before a challenge").toEqual([]);
+
+    const checkingNumber = await fullNumberOf(database, user, CHECKING);
+    await showButton(dashboard, CHECKING).click();
+    await stepUpDialog.expectOpen(PURPOSE);
+
+    // The action answered with a challenge: the handler never ran (no "executed" in the audit
+    // log, written in the handler's own transaction), and the number is nowhere on the page.
+    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+    await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
+    // The challenge made the page load MSAL (and the marker above does detect it).
+    await expect.poll(async () => (await msalScripts()).msal).not.toEqual([]);
+
+    await stepUpDialog.cancel();
+    await expect(showButton(dashboard, CHECKING)).toBeFocused();
+    await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
+    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+  });
+
+  test("a proof the identity provider would never issue for this API is rejected, and nothing is revealed", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    const checkingNumber = await fullNumberOf(database, user, CHECKING);
+
+    // The browser redeems the popup's code with the token endpoint; swap the access token it gets
+    // for one minted for another audience (otherwise valid, with c3): what the portal receives
+    // as the proof is exactly that token.
+    const broken = await control.brokenToken("wrong-audience", user.oid, ["c3"]);
+    await page.route(
+      (url) => url.pathname.endsWith("/oauth2/v2.0/token"),
+      async (route) => {
+        const response = await route.fetch();
+        const json = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({ response, json: { ...json, access_token: broken } });
+      },
+    );
+
+    await showButton(dashboard, CHECKING).click();
+    await stepUpDialog.expectOpen(PURPOSE);
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+
+    // One retry, then an error state (not a loop), with a way forward.
+    await stepUpDialog.expectError("Your verification was not accepted", "Try again");
+    await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
+    expect(await auditOutcomes(database, user)).toEqual(["required", "rejected:wrong_audience"]);
+  });
+
+  test("a verification the identity provider denies shows a way forward, and nothing is revealed", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    const checkingNumber = await fullNumberOf(database, user, CHECKING);
+
+    await control.scriptNextInteraction("deny", user.oid);
+    await showButton(dashboard, CHECKING).click();
+    await stepUpDialog.expectOpen(PURPOSE);
+    const popup = await stepUpDialog.verify();
+    await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);
+
+    await stepUpDialog.expectError("The sign-in service declined the verification", "Try again");
+    await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
+
+    const again = await stepUpDialog.tryAgain();
+    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(checkingNumber));
+  });
+
+  test("the redirect bridge is served with the CSP and no-store, and without COOP", async ({ page }) => {
+    const response = await page.goto("/auth/redirect-bridge");
+    const headers = response!.headers();
+    expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(headers["cache-control"]).toBe("no-store");
+    expect(headers["cross-origin-opener-policy"]).toBeUndefined();
+    // Opened without an authorization response, it says there is nothing to complete.
+    await expect(page.getByRole("heading", { name: "There is no verification to complete" })).toBeVisible();
+  });
+});

@@ -1,0 +1,189 @@
+import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-browser";
+import type { StepUpChallenge } from "@/lib/actions/result";
+
+/**
+ * MSAL in the browser, for step-up only (client-only: import it from client components). The
+ * portal's sign-in is Auth.js on the server; MSAL exists to obtain one thing, a step-up proof:
+ * an access token for the portal's API scope carrying the challenged authentication context.
+ *
+ * Loading: nothing here imports `@azure/msal-browser` at module level. `prefetchMsal()` starts
+ * the dynamic import and `initialize()` when a challenge arrives, so pages that never step up
+ * ship no MSAL, and by the time the person clicks Verify the instance is ready and
+ * `acquireTokenPopup` runs synchronously in the click (a popup opened after an `await` is
+ * blocked by the browser).
+ *
+ * Decisions (docs/step-up.md, "The client"):
+ * - One instance per page, created once (module-level promise).
+ * - Cache in memory (`memoryStorage`): the proof's refresh token never touches Web Storage,
+ *   where any script on the origin could read it after the tab is gone from view; it lives as
+ *   long as the page (client-side navigations keep it, so "silent first" still helps within a
+ *   visit). MSAL's own temporary request state (PKCE verifier, interaction status) stays in
+ *   sessionStorage, as MSAL requires for the redirect continuation.
+ * - Legacy polling (`system.enableLegacyPolling: true`): MSAL v5's default redirect-bridge mode
+ *   cannot see a popup that the person closed and reports `timed_out` only after
+ *   `popupBridgeTimeout` (60 s); a shorter timeout would cut off people still typing a code.
+ *   Polling reports `user_cancelled` within a poll interval (30 ms) of the close. It makes MSAL
+ *   send `pocd=1`, on which Entra (and the emulator) omit COOP from their sign-in pages so the
+ *   opener can observe the popup; the portal's own pages send COOP
+ *   `same-origin-allow-popups`, so no cross-origin opener can reach the portal window in turn.
+ *   The redirect-bridge page stays passive in a popup (the opener reads its URL) and calls
+ *   `broadcastResponseToMainFrame()` only for the full-window redirect continuation.
+ * - `clientCapabilities: ["CP1"]`: the portal handles claims challenges (Entra then may issue
+ *   CAE-enabled tokens and send challenges instead of failing).
+ *
+ * See https://learn.microsoft.com/entra/identity-platform/msal-js-prompt-behavior and
+ * https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/dev/lib/msal-browser/docs/configuration.md
+ */
+
+/** Public configuration for MSAL, built on the server (`stepUpClientConfig()` in lib/env.ts) and passed as a prop. */
+export interface StepUpClientConfig {
+  /** The SPA app registration's client id. */
+  clientId: string;
+  /** `https://<identity provider host>/<tenant id>` (the issuer without `/v2.0`). */
+  authority: string;
+  /** The identity provider's host, so MSAL trusts its metadata without instance discovery. */
+  knownAuthorities: string[];
+  /** The portal API's delegated scope: the audience of every proof. */
+  apiScope: string;
+  /** The registered redirect URI served by app/auth/redirect-bridge. */
+  redirectUri: string;
+}
+
+/** The signed-in person as the session knows them: whom a proof must name. */
+export interface StepUpUser {
+  objectId: string;
+  tenantId: string;
+  userPrincipalName: string | null;
+  name: string | null;
+}
+
+type MsalModule = typeof import("@azure/msal-browser");
+
+/** A ready MSAL: the module (for its error classes) and the initialized instance. */
+export interface LoadedMsal {
+  msal: MsalModule;
+  instance: PublicClientApplication;
+}
+
+let loading: Promise<LoadedMsal> | null = null;
+let loaded: LoadedMsal | null = null;
+
+/**
+ * Starts loading and initializing MSAL (once per page) and resolves with it. Call it as soon as
+ * a challenge arrives; a failed load is forgotten, so the next challenge tries again.
+ */
+export function prefetchMsal(config: StepUpClientConfig): Promise<LoadedMsal> {
+  loading ??= (async () => {
+    const msal = await import("@azure/msal-browser");
+    const instance = new msal.PublicClientApplication({
+      auth: {
+        clientId: config.clientId,
+        authority: config.authority,
+        knownAuthorities: config.knownAuthorities,
+        redirectUri: config.redirectUri,
+        clientCapabilities: ["CP1"],
+      },
+      cache: { cacheLocation: msal.BrowserCacheLocation.MemoryStorage },
+      system: {
+        enableLegacyPolling: true,
+        loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Warning },
+      },
+    });
+    await instance.initialize();
+    loaded = { msal, instance };
+    return loaded;
+  })().catch((error: unknown) => {
+    loading = null;
+    throw error;
+  });
+  return loading;
+}
+
+/** MSAL if `prefetchMsal` has finished, else null: what a click handler may use synchronously. */
+export function loadedMsal(): LoadedMsal | null {
+  return loaded;
+}
+
+/** MSAL's cached account for this person, if an earlier step-up in this page signed them in. */
+export function accountFor({ instance }: LoadedMsal, user: StepUpUser): AccountInfo | null {
+  return instance.getAccount({ localAccountId: user.objectId, tenantId: user.tenantId });
+}
+
+/** The token request for a challenge: the API scope, the challenge's claims, its correlation id. */
+export function tokenRequest(config: StepUpClientConfig, user: StepUpUser, challenge: StepUpChallenge) {
+  return {
+    scopes: [config.apiScope],
+    // Never cached or replayed: each challenge names its own context.
+    claims: challenge.claims,
+    // Joins the portal's audit log and the identity provider's sign-in log.
+    correlationId: challenge.correlationId,
+    ...(user.userPrincipalName ? { loginHint: user.userPrincipalName } : {}),
+    redirectUri: config.redirectUri,
+  };
+}
+
+/** True when the token was issued to the session's own user (same tenant and object id). */
+export function isSameUser(result: AuthenticationResult, user: StepUpUser): boolean {
+  const claims = result.idTokenClaims as { oid?: unknown; tid?: unknown };
+  return claims.oid === user.objectId && typeof claims.tid === "string" && claims.tid.toLowerCase() === user.tenantId.toLowerCase();
+}
+
+/** Why a step-up attempt ended without a token, as the dialog explains it. */
+export type MsalFailure = "cancelled" | "popup_blocked" | "timed_out" | "interaction_in_progress" | "unreachable" | "denied" | "failed";
+
+const NETWORK_ERRORS = new Set([
+  "no_network_connectivity",
+  "post_request_failed",
+  "get_request_failed",
+  "endpoints_resolution_error",
+  "network_error",
+  "failed_to_parse_response",
+  "openid_config_error",
+]);
+
+/** Maps an MSAL error (or a failed chunk load) to what the person can do about it. */
+export function classifyMsalError(error: unknown): MsalFailure {
+  const { errorCode, subError } = (typeof error === "object" && error !== null ? error : {}) as { errorCode?: unknown; subError?: unknown };
+  switch (errorCode) {
+    case "user_cancelled":
+      return "cancelled";
+    case "popup_window_error":
+    case "empty_window_error":
+      return "popup_blocked";
+    case "timed_out":
+    case "monitor_window_timeout":
+      return "timed_out";
+    case "interaction_in_progress":
+      return "interaction_in_progress";
+    case "access_denied":
+      // Entra (and the emulator) report the sign-in page's Cancel as access_denied + error_subcode=cancel.
+      return subError === "cancel" ? "cancelled" : "denied";
+    default:
+      if (typeof errorCode === "string" && NETWORK_ERRORS.has(errorCode)) return "unreachable";
+      // A chunk that failed to load (offline, deployment replaced): the same way forward.
+      if (error instanceof Error && error.name === "ChunkLoadError") return "unreachable";
+      return "failed";
+  }
+}
+
+/** The session-scoped key MSAL uses for its temporary state; cleared at sign-out. */
+const MSAL_STORAGE_PREFIX = "msal.";
+
+/**
+ * Forgets everything MSAL holds for this page: the in-memory token cache (when MSAL was ever
+ * loaded) and its temporary request state in sessionStorage. Called at sign-out, so the next
+ * person on this browser tab starts without the previous person's refresh token.
+ */
+export function clearStepUpCache(): void {
+  if (loaded) void loaded.instance.clearCache().catch(() => undefined);
+  try {
+    for (const key of Object.keys(window.sessionStorage)) {
+      if (key.startsWith(MSAL_STORAGE_PREFIX) || key.startsWith(STEP_UP_REDIRECT_KEY)) window.sessionStorage.removeItem(key);
+    }
+  } catch {
+    // Storage disabled: nothing was stored there either.
+  }
+}
+
+/** sessionStorage key of a step-up continued by redirect (see use-step-up-action.ts). */
+export const STEP_UP_REDIRECT_KEY = "woodgrove.stepUp.redirect";

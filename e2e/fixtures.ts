@@ -57,7 +57,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         displayName: `${kind} persona`,
         methods: personaMethods[kind],
         ...(kind === "admin" ? { roles: ["Portal.Admin"] } : {}),
-        ...(kind === "blocked" ? { accountEnabled: false } : {}),
+        ...(kind === "blocked" ? { blockedByConditionalAccess: true } : {}),
       });
       await seedPersona(database, {
         tenantId: settings.tenantId,

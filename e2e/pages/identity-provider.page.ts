@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Page, type Response } from "@playwright/test";
 
 /**
  * The emulator's sign-in pages, as a person sees them. The labels are the ones
@@ -24,14 +24,105 @@ export class IdentityProviderPage {
 
   /** Chooses the authenticator app and enters a code. */
   async verifyWithCode(code: string) {
-    const choice = this.page.getByRole("button", { name: /authenticator app/i });
-    if (await choice.isVisible()) await choice.click();
-    await this.page.getByLabel("Enter code").fill(code);
+    // Wait for whichever page comes (the code page, or the method choice for people with two
+    // methods) before deciding: checking visibility at once could race the navigation.
+    const codeField = this.page.getByLabel("Enter code");
+    const choicePage = this.page.getByRole("heading", { name: "Verify your identity" });
+    await expect(codeField.or(choicePage)).toBeVisible();
+    if (await choicePage.isVisible()) await this.page.getByRole("button", { name: /authenticator app/i }).click();
+    await codeField.fill(code);
     await this.page.getByRole("button", { name: "Verify" }).click();
   }
 
   /** The error the identity provider shows (e.g. AADSTS50126 for a wrong password). */
   async expectError(code: string) {
     await expect(this.page.getByRole("alert")).toContainText(code);
+  }
+
+  /** The authenticator-app code page ("Enter code"), reached straight or from the method choice. */
+  codeField() {
+    return this.page.getByLabel("Enter code");
+  }
+
+  /** On the code page: types a code and presses Verify (no method choice; see verifyWithCode). */
+  async enterCode(code: string) {
+    await expect(this.page.getByRole("heading", { name: "Enter code" })).toBeVisible();
+    await this.codeField().fill(code);
+    await this.page.getByRole("button", { name: "Verify" }).click();
+  }
+
+  /** After a wrong code: the code page says so; `attemptsLeft` is the lockout warning, if any. */
+  async expectCodeRejected({ attemptsLeft }: { attemptsLeft?: number } = {}) {
+    await expect(this.page.getByRole("alert").filter({ hasText: "That code didn't work" })).toBeVisible();
+    const warning = this.page.getByRole("alert").filter({ hasText: /attempts? left before your authenticator app is locked/ });
+    if (attemptsLeft === undefined) {
+      await expect(warning).toHaveCount(0);
+    } else {
+      await expect(warning).toHaveText(`${attemptsLeft} attempt${attemptsLeft === 1 ? "" : "s"} left before your authenticator app is locked for 10 minutes.`);
+    }
+  }
+
+  /** The authenticator app is locked (AADSTS50053): the page says so and offers no way to type a code. */
+  async expectLocked() {
+    await expect(this.page.getByRole("alert").filter({ hasText: "AADSTS50053" })).toBeVisible();
+    await expect(this.codeField()).toBeDisabled();
+    await expect(this.page.getByRole("button", { name: "Verify" })).toBeDisabled();
+  }
+
+  /**
+   * Submits a code on a locked code page anyway, as someone editing the page (or posting the
+   * form by hand) would: the disabled field is only a hint, the identity provider must refuse.
+   */
+  async forceCodeWhileLocked(code: string): Promise<Response> {
+    const field = this.codeField();
+    const verify = this.page.getByRole("button", { name: "Verify" });
+    await field.evaluate((input: HTMLInputElement) => (input.disabled = false));
+    await verify.evaluate((button: HTMLButtonElement) => (button.disabled = false));
+    await field.fill(code);
+    const answered = this.page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname.endsWith("/login/totp"));
+    await verify.click();
+    return answered;
+  }
+
+  /**
+   * Verifies with the passkey held by the page's virtual authenticator (see
+   * e2e/support/virtual-authenticator.ts). Chooses "Use a passkey" first when the identity
+   * provider shows the method choice.
+   */
+  async verifyWithPasskey() {
+    const passkeyPage = this.page.getByRole("heading", { name: "Use a passkey" });
+    const choicePage = this.page.getByRole("heading", { name: "Verify your identity" });
+    await expect(passkeyPage.or(choicePage)).toBeVisible();
+    if (await choicePage.isVisible()) await this.page.getByRole("button", { name: "Use a passkey" }).click();
+    await expect(passkeyPage).toBeVisible();
+    await this.page.getByRole("button", { name: "Use a passkey" }).click();
+  }
+
+  /** The AADSTS50079 interrupt, offering exactly the given ways to register. */
+  async expectRegistrationInterrupt(offers: { authenticatorApp: boolean; passkey: boolean }) {
+    await expect(this.page.getByRole("heading", { name: "More information required" })).toBeVisible();
+    await expect(this.page.getByText("(AADSTS50079)")).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Authenticator app" })).toHaveCount(offers.authenticatorApp ? 1 : 0);
+    await expect(this.codeField()).toHaveCount(offers.authenticatorApp ? 1 : 0);
+    await expect(this.page.getByRole("button", { name: "Register a passkey" })).toHaveCount(offers.passkey ? 1 : 0);
+  }
+
+  /**
+   * In the registration interrupt: adds the authenticator app from the secret the page shows
+   * and proves it with a code computed from that secret. Returns the secret.
+   */
+  async registerAuthenticatorApp(codeFor: (secret: string) => string | Promise<string>): Promise<string> {
+    await expect(this.page.getByRole("heading", { name: "More information required" })).toBeVisible();
+    // `#totp-secret` is one of the stable page hooks listed in emulator/README.md.
+    const secret = (await this.page.locator("#totp-secret").innerText()).trim();
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await this.codeField().fill(await codeFor(secret));
+    await this.page.getByRole("button", { name: "Verify" }).click();
+    return secret;
+  }
+
+  /** Presses Cancel on any sign-in page (the app gets access_denied). */
+  async cancel() {
+    await this.page.getByRole("button", { name: "Cancel" }).click();
   }
 }

@@ -2,6 +2,7 @@ import https from "node:https";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { decodeJwt } from "jose";
+import { expect, type Page, type Request, type Response } from "@playwright/test";
 import type { E2eSettings } from "./settings";
 
 /** The portal's public (SPA) client, as registered in the emulator (docs/contracts.md). */
@@ -24,6 +25,33 @@ export class AuthorizationRequest {
     private readonly options: { contexts?: string[]; loginHint?: string; prompt?: string } = {},
   ) {
     this.redirectUri = `${settings.portalOrigin}/auth/redirect-bridge`;
+  }
+
+  /** The URL the browser was sent back to (code or error), once it has been. */
+  private answer: string | undefined;
+
+  /**
+   * Opens the /authorize URL in the page and watches for the browser being sent back to the
+   * redirect URI with this request's `state`. The address is taken from the request itself, not
+   * from the page: the portal's bridge page hands the answer to MSAL and may change its URL.
+   */
+  async open(page: Page): Promise<Response | null> {
+    const watch = (request: Request) => {
+      if (!request.isNavigationRequest() || !request.url().startsWith(`${this.redirectUri}?`)) return;
+      if (new URL(request.url()).searchParams.get("state") !== this.state) return;
+      this.answer = request.url();
+      page.off("request", watch);
+    };
+    page.on("request", watch);
+    return page.goto(this.url());
+  }
+
+  /** The redirect URI with the identity provider's answer, once the browser has been sent there (see `open`). */
+  async callback(): Promise<string> {
+    await expect
+      .poll(() => this.answer, { message: "the identity provider has not sent the browser back to the redirect URI" })
+      .toBeDefined();
+    return this.answer!;
   }
 
   /** The /authorize URL to open in the browser. */
@@ -69,6 +97,33 @@ export class AuthorizationRequest {
     if (typeof raw.access_token !== "string") throw new Error(`token request failed: ${JSON.stringify(raw)}`);
     return { accessToken: decodeJwt(raw.access_token) as Record<string, unknown>, raw };
   }
+
+  /**
+   * The error the identity provider sent back to the redirect URI instead of a code (after
+   * checking `state`). Throws if the callback carries a code, so a test cannot mistake a grant
+   * for a refusal.
+   */
+  refusal(callbackUrl: string): AuthorizationError {
+    const callback = new URL(callbackUrl);
+    if (callback.searchParams.get("state") !== this.state) throw new Error("state mismatch");
+    if (callback.searchParams.has("code")) throw new Error("the identity provider issued a code");
+    const error = callback.searchParams.get("error");
+    if (!error) throw new Error(`neither a code nor an error in the callback: ${callback.search}`);
+    return {
+      error,
+      errorDescription: callback.searchParams.get("error_description") ?? "",
+      errorSubcode: callback.searchParams.get("error_subcode"),
+      suberror: callback.searchParams.get("suberror"),
+    };
+  }
+}
+
+/** An authorize error as the redirect URI receives it. */
+export interface AuthorizationError {
+  error: string;
+  errorDescription: string;
+  errorSubcode: string | null;
+  suberror: string | null;
 }
 
 function postForm(settings: E2eSettings, route: string, body: string): Promise<Record<string, unknown>> {

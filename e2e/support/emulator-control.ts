@@ -41,7 +41,15 @@ export class EmulatorControl {
   }
 
   /** Creates a user with the given second factors; every call gets a unique UPN. */
-  createUser(input: { displayName?: string; methods: SignInMethod[]; roles?: string[]; accountEnabled?: boolean }): Promise<EmulatorUser> {
+  createUser(input: {
+    displayName?: string;
+    methods: SignInMethod[];
+    roles?: string[];
+    /** false: a disabled account (AADSTS50057). */
+    accountEnabled?: boolean;
+    /** A user Conditional Access blocks (AADSTS53003), like the directory's "blocked" persona. */
+    blockedByConditionalAccess?: boolean;
+  }): Promise<EmulatorUser> {
     return this.call("POST", "/users", input);
   }
 

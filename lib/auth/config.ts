@@ -94,6 +94,34 @@ export const { auth, signIn, signOut } = nextAuth;
  * the strength the ID token asserted.
  */
 export const handlers = {
-  GET: (request: Parameters<typeof nextAuth.handlers.GET>[0]) => withSignInContext(() => nextAuth.handlers.GET(request)),
+  GET: async (request: Parameters<typeof nextAuth.handlers.GET>[0]) =>
+    explainProviderRefusal(request, await withSignInContext(() => nextAuth.handlers.GET(request))),
   POST: (request: Parameters<typeof nextAuth.handlers.POST>[0]) => withSignInContext(() => nextAuth.handlers.POST(request)),
 };
+
+const AADSTS_CODE = /^(AADSTS\d{4,7})\b/;
+const CORRELATION_ID = /Correlation ID: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+
+/**
+ * When the identity provider refuses a sign-in (blocked, disabled, cancelled), it returns
+ * `error` and `error_description` ("AADSTS53003: … Correlation ID: …") to the callback. Auth.js
+ * validates the response (state, PKCE cookies) and then redirects to the sign-in page with only
+ * `error=OAuthCallbackError`. This keeps Auth.js's handling and sends the person instead to the
+ * error page with the AADSTS code and correlation id, which is what they need to ask for help.
+ * Only those two values pass, each matched against its strict format, so a crafted callback URL
+ * cannot put arbitrary text on the page.
+ */
+function explainProviderRefusal(request: Request, response: Response): Response {
+  const url = new URL(request.url);
+  const description = url.searchParams.get("error_description");
+  if (!url.pathname.endsWith(`/callback/${ENTRA_PROVIDER_ID}`) || !url.searchParams.has("error") || !response.headers.has("location")) return response;
+  const target = new URL("/auth/error", env.AUTH_URL);
+  target.searchParams.set("error", "ProviderRefused");
+  const code = description && AADSTS_CODE.exec(description)?.[1];
+  const correlationId = description && CORRELATION_ID.exec(description)?.[1];
+  if (code) target.searchParams.set("code", code);
+  if (correlationId) target.searchParams.set("correlation", correlationId.toLowerCase());
+  const headers = new Headers(response.headers);
+  headers.set("location", target.toString());
+  return new Response(null, { status: 302, headers });
+}

@@ -23,18 +23,54 @@ const messages: Record<string, { title: string; body: string }> = {
   },
 };
 
-export default async function AuthErrorPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
-  const message = (error && messages[error]) || {
-    title: "Something went wrong while signing you in",
-    body: "Nothing was changed. Please try again.",
-  };
+/** What the AADSTS codes a person is most likely to meet mean, in plain words. */
+const providerRefusals: Record<string, string> = {
+  AADSTS53003: "Your organisation's access policies blocked this sign-in.",
+  AADSTS50057: "This account is disabled.",
+  AADSTS50053: "This account or sign-in method is temporarily locked after too many attempts.",
+  AADSTS50074: "The sign-in was cancelled.",
+  AADSTS500121: "The verification was declined.",
+  AADSTS50079: "This account must register a second sign-in method first.",
+};
+
+export default async function AuthErrorPage({ searchParams }: { searchParams: Promise<{ error?: string; code?: string; correlation?: string }> }) {
+  const { error, code, correlation } = await searchParams;
+  // Only values in their exact formats are shown (see lib/auth/config.ts explainProviderRefusal).
+  const aadsts = code && /^AADSTS\d{4,7}$/.test(code) ? code : undefined;
+  const correlationId = correlation && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(correlation) ? correlation : undefined;
+  const message =
+    error === "ProviderRefused"
+      ? {
+          title: "The sign-in service refused this sign-in",
+          body: (aadsts && providerRefusals[aadsts]) ?? "Your organisation's sign-in service did not let this sign-in through.",
+        }
+      : (error && messages[error]) || {
+          title: "Something went wrong while signing you in",
+          body: "Nothing was changed. Please try again.",
+        };
   return (
     <main id="main" className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-6 px-6">
       <Logo className="text-brand-700 text-lg" />
       <div role="alert" className="space-y-2">
         <h1 className="text-2xl font-semibold">{message.title}</h1>
         <p className="text-muted">{message.body}</p>
+        {aadsts || correlationId ? (
+          <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-black/10 bg-white p-4 text-sm">
+            {aadsts ? (
+              <>
+                <dt className="text-muted">Error code</dt>
+                <dd className="font-mono">{aadsts}</dd>
+              </>
+            ) : null}
+            {correlationId ? (
+              <>
+                <dt className="text-muted">Correlation ID</dt>
+                <dd className="break-all font-mono">{correlationId}</dd>
+              </>
+            ) : null}
+          </dl>
+        ) : null}
+        {aadsts || correlationId ? <p className="text-sm text-muted">If you contact support, give them these details.</p> : null}
       </div>
       <form action={signInAction}>
         <button type="submit" className="rounded-lg bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-800">

@@ -1,0 +1,270 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Secret, TOTP } from "otpauth";
+import type { Response } from "@playwright/test";
+import { startEmulator } from "../emulator/server";
+import { test, expect } from "./fixtures";
+import { AuthorizationRequest } from "./support/authorize";
+import { EmulatorControl } from "./support/emulator-control";
+import type { E2eSettings } from "./support/settings";
+import { addPasskey } from "./support/virtual-authenticator";
+
+/**
+ * The identity provider's interactive pages, driven the way MSAL's step-up popup will drive
+ * them: open /authorize for the portal's SPA client with an `acrs` claims request, complete
+ * the pages, see the browser sent back to the portal's redirect bridge with a code, redeem it
+ * cross-origin and read the access token's `acrs`. Only the address the identity provider sends
+ * the browser to matters here (`AuthorizationRequest.open`/`callback`), not the bridge page.
+ */
+
+/** The emulator's clock (tests and other callers may have moved it off the wall clock). */
+async function emulatorNow(control: EmulatorControl): Promise<number> {
+  // Advancing by zero seconds moves nothing and answers the emulator's current time.
+  const { now } = (await control.advanceClock(0)) as { now: string };
+  return Date.parse(now);
+}
+
+/** An authenticator app as a person's phone runs it: SHA1, 6 digits, 30-second steps. */
+function authenticatorApp(secret: string): TOTP {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+}
+
+/** A six-digit code that is wrong for this secret at every step near `now`. */
+function wrongCode(secret: string, now: number): string {
+  const app = authenticatorApp(secret);
+  const near = new Set([-3, -2, -1, 0, 1, 2, 3].map((step) => app.generate({ timestamp: now + step * 30_000 })));
+  return ["000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777"].find((code) => !near.has(code))!;
+}
+
+/** The path of every hop that ended in this response: one entry per redirect, oldest first. */
+function hops(response: Response | null): string[] {
+  const paths: string[] = [];
+  for (let request = response?.request() ?? null; request; request = request.redirectedFrom()) paths.unshift(new URL(request.url()).pathname);
+  return paths;
+}
+
+/**
+ * An emulator of the test's own (in-process, on a free port, same certificate, so the browser
+ * trusts it): for tests that move the emulator's clock. The shared emulator's clock is every
+ * test's clock; moving it by minutes expires the sign-ins and codes other tests have in
+ * flight (AADSTS90000, 70008) and ages their second factors.
+ */
+const withOwnEmulator = test.extend<{ own: { settings: E2eSettings; control: EmulatorControl } }>({
+  own: async ({ settings }, use) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "woodgrove-emulator-"));
+    const controlSecret = randomBytes(32).toString("base64url");
+    const emulator = await startEmulator({
+      port: 0,
+      tenantId: settings.tenantId,
+      portalOrigin: settings.portalOrigin,
+      dataDir,
+      certDir: path.dirname(settings.caFile),
+      controlSecret,
+      reset: true,
+    });
+    const own = { ...settings, emulatorOrigin: emulator.origin, controlSecret };
+    await use({ settings: own, control: new EmulatorControl(own) });
+    await emulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+});
+
+test.describe("step-up with the authenticator app @step-up", () => {
+  test("an app code satisfies c1, and c3 right after is issued from the SSO session without a prompt", async ({
+    page,
+    persona,
+    identityProvider,
+    control,
+    settings,
+  }) => {
+    const user = await persona("totp");
+    const c1 = new AuthorizationRequest(settings, { contexts: ["c1"] });
+    await c1.open(page);
+    await identityProvider.signIn(user);
+    await identityProvider.verifyWithCode(await control.totpCode(user.oid));
+    const first = await c1.redeem(await c1.callback());
+    expect(first.accessToken.oid).toBe(user.oid);
+    expect(first.accessToken.acrs).toEqual(["c1"]);
+
+    // c3 is "MFA within the last hour": the code just entered counts, so /authorize answers
+    // with a code at once (a single redirect, no page in between).
+    const c3 = new AuthorizationRequest(settings, { contexts: ["c3"] });
+    const response = await c3.open(page);
+    expect(hops(response)).toEqual([`/${settings.tenantId}/oauth2/v2.0/authorize`, "/auth/redirect-bridge"]);
+    const second = await c3.redeem(await c3.callback());
+    expect(second.accessToken.oid).toBe(user.oid);
+    expect(second.accessToken.acrs).toEqual(["c3"]);
+  });
+});
+
+withOwnEmulator.describe("authenticator app lockout @step-up", () => {
+  withOwnEmulator(
+    "five wrong codes lock the app (AADSTS50053), warning from the third; a right code is refused until the lock expires",
+    async ({ page, identityProvider, own: { settings, control } }) => {
+      // On its own emulator (see withOwnEmulator): the end of the lock is reached by moving the clock.
+      const user = await control.createUser({ methods: ["totp"] });
+      const c1 = () => new AuthorizationRequest(settings, { contexts: ["c1"] });
+      await c1().open(page);
+      await identityProvider.signIn(user);
+      const wrong = wrongCode(user.totpSecret!, await emulatorNow(control));
+
+      for (const attemptsLeft of [undefined, undefined, 2, 1]) {
+        await identityProvider.enterCode(wrong);
+        await identityProvider.expectCodeRejected({ attemptsLeft });
+      }
+      await identityProvider.enterCode(wrong);
+      await identityProvider.expectLocked();
+
+      // A right code is refused while locked, even when the disabled form is forced open...
+      const rightCode = await control.totpCode(user.oid);
+      const forced = await identityProvider.forceCodeWhileLocked(rightCode);
+      expect(new URLSearchParams(forced.request().postData() ?? "").get("otc")).toBe(rightCode);
+      expect(forced.status()).toBe(200);
+      await identityProvider.expectLocked();
+      // ...and a new step-up request meets the same lock.
+      await c1().open(page);
+      await identityProvider.expectLocked();
+
+      // Ten minutes later (emulator clock) the app works again, without the password.
+      await control.advanceClock(601);
+      const afterLock = c1();
+      await afterLock.open(page);
+      await identityProvider.verifyWithCode(await control.totpCode(user.oid));
+      const { accessToken } = await afterLock.redeem(await afterLock.callback());
+      expect(accessToken.oid).toBe(user.oid);
+      expect(accessToken.acrs).toEqual(["c1"]);
+    },
+  );
+});
+
+test.describe("step-up with a passkey @step-up", () => {
+  test("a passkey satisfies c2", async ({ page, persona, identityProvider, settings }) => {
+    const user = await persona("passkey");
+    const authenticator = await addPasskey(page, user.passkey);
+    const c2 = new AuthorizationRequest(settings, { contexts: ["c2"] });
+    await c2.open(page);
+    await identityProvider.signIn(user);
+    await identityProvider.verifyWithPasskey();
+    const { accessToken } = await c2.redeem(await c2.callback());
+    expect(accessToken.oid).toBe(user.oid);
+    expect(accessToken.acrs).toEqual(["c2"]);
+    // The assertion was signed by the virtual authenticator's key, not scripted.
+    expect(await authenticator.credentials()).toEqual([expect.objectContaining({ signCount: 1 })]);
+  });
+
+  test("an authenticator app cannot satisfy c2: the interrupt offers only a passkey, and c2 is never issued", async ({
+    page,
+    persona,
+    identityProvider,
+    control,
+    settings,
+  }) => {
+    const user = await persona("totp");
+    // Fresh MFA with the app first: good enough for c1...
+    const c1 = new AuthorizationRequest(settings, { contexts: ["c1"] });
+    await c1.open(page);
+    await identityProvider.signIn(user);
+    await identityProvider.verifyWithCode(await control.totpCode(user.oid));
+    expect((await c1.redeem(await c1.callback())).accessToken.acrs).toEqual(["c1"]);
+
+    // ...but c2 wants a phishing-resistant method the user doesn't have: AADSTS50079, passkey only.
+    const c2 = new AuthorizationRequest(settings, { contexts: ["c2"] });
+    await c2.open(page);
+    await identityProvider.expectRegistrationInterrupt({ authenticatorApp: false, passkey: true });
+    await identityProvider.cancel();
+    const cancelled = c2.refusal(await c2.callback());
+    expect(cancelled).toMatchObject({ error: "access_denied", errorSubcode: "cancel" });
+    expect(cancelled.errorDescription).toMatch(/^AADSTS50074: /);
+
+    // Asked silently, the answer is the same requirement, not a token.
+    const silent = new AuthorizationRequest(settings, { contexts: ["c2"], prompt: "none" });
+    await silent.open(page);
+    const refused = silent.refusal(await silent.callback());
+    expect(refused).toMatchObject({ error: "interaction_required", suberror: "basic_action" });
+    expect(refused.errorDescription).toMatch(/^AADSTS50079: /);
+  });
+});
+
+test.describe("registration interrupt @step-up", () => {
+  test("a user without a second factor asking for c1 registers an authenticator app and gets c1", async ({
+    page,
+    persona,
+    identityProvider,
+    control,
+    settings,
+  }) => {
+    const user = await persona("no-mfa");
+    await expect(control.totpCode(user.oid)).rejects.toThrow(/answered 409/);
+
+    const c1 = new AuthorizationRequest(settings, { contexts: ["c1"] });
+    await c1.open(page);
+    await identityProvider.signIn(user);
+    await identityProvider.expectRegistrationInterrupt({ authenticatorApp: true, passkey: true });
+    const secret = await identityProvider.registerAuthenticatorApp(async (shown) =>
+      authenticatorApp(shown).generate({ timestamp: await emulatorNow(control) }),
+    );
+    const { accessToken } = await c1.redeem(await c1.callback());
+    expect(accessToken.oid).toBe(user.oid);
+    expect(accessToken.acrs).toEqual(["c1"]);
+
+    // The app is now in the directory: the emulator hands out codes for the same secret.
+    const code = await control.totpCode(user.oid);
+    const now = await emulatorNow(control);
+    expect(authenticatorApp(secret).validate({ token: code, timestamp: now, window: 1 })).not.toBeNull();
+  });
+});
+
+test.describe("errors seen by a person", () => {
+  test("a blocked person is refused with an AADSTS code and a correlation id, and gets no portal session", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    database,
+    settings,
+  }) => {
+    const user = await persona("blocked");
+    await home.goto();
+    await home.startSignIn();
+    const callback = page.waitForRequest((request) => request.url().startsWith(`${settings.portalOrigin}/api/auth/callback/`));
+    await identityProvider.signIn(user);
+    const answer = new URL((await callback).url());
+    expect(answer.searchParams.has("code")).toBe(false);
+    expect(answer.searchParams.get("error")).toBe("access_denied");
+    // 53003 when Conditional Access blocks the user, 50057 when the account is disabled.
+    expect(answer.searchParams.get("error_description")).toMatch(/^AADSTS(53003|50057): .+ Correlation ID: [0-9a-f-]{36} /);
+
+    await expect(page).toHaveURL(new RegExp(`^${settings.portalOrigin}/`));
+    await expect(page.locator("body")).not.toContainText(/\bat .+\.(js|ts):\d+|Error: /);
+    const sessions = await database.session.count({ where: { user: { tenantId: settings.tenantId, objectId: user.oid } } });
+    expect(sessions).toBe(0);
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(`${settings.portalOrigin}/`);
+  });
+
+  test("a blocked person sees the AADSTS code and the correlation id on an error page, never a stack trace", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    settings,
+  }) => {
+    const user = await persona("blocked");
+    await home.goto();
+    await home.startSignIn();
+    const callback = page.waitForRequest((request) => request.url().startsWith(`${settings.portalOrigin}/api/auth/callback/`));
+    await identityProvider.signIn(user);
+    const description = new URL((await callback).url()).searchParams.get("error_description") ?? "";
+    const [, code] = /^(AADSTS\d+):/.exec(description) ?? [];
+    const [, correlationId] = /Correlation ID: ([0-9a-f-]{36})/.exec(description) ?? [];
+    expect(code).toBeDefined();
+    expect(correlationId).toBeDefined();
+
+    await expect(page.getByRole("heading", { name: "The sign-in service refused this sign-in" })).toBeVisible();
+    await expect(page.getByRole("alert").filter({ hasText: code! })).toBeVisible();
+    await expect(page.getByText(correlationId!)).toBeVisible();
+    await expect(page.locator("body")).not.toContainText(/\bat .+\.(js|ts):\d+|Error: /);
+  });
+});

@@ -98,6 +98,46 @@ test.describe("step-up: full account numbers @step-up", () => {
     expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "satisfied", "executed"]);
   });
 
+  test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await showButton(dashboard, CHECKING).click();
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
+
+    // The portal's elevation ends (as it would after 15 minutes); the identity provider's
+    // "MFA within the hour" still holds, so a silent request with the claims can satisfy c3.
+    await database.sessionElevation.updateMany({
+      where: { session: { user: { objectId: user.oid } } },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    });
+    const popups: Page[] = [];
+    page.on("popup", (opened) => popups.push(opened));
+    const tokenRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/oauth2/v2.0/token")) tokenRequests.push(request.postData() ?? "");
+    });
+
+    await showButton(dashboard, SAVINGS).click();
+    await expect(dashboard.account(SAVINGS)).toContainText(grouped(await fullNumberOf(database, user, SAVINGS)));
+    expect(popups).toHaveLength(0);
+    // MSAL skipped its cache because of the claims and redeemed its refresh token with them.
+    const silent = tokenRequests.map((body) => new URLSearchParams(body)).find((params) => params.get("grant_type") === "refresh_token");
+    expect(silent, "a refresh-token grant was sent").toBeDefined();
+    expect(JSON.parse(silent!.get("claims") ?? "{}")).toMatchObject({ access_token: { acrs: { essential: true, value: expect.any(String) } } });
+    expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
+  });
+
   test("closing the popup answers 'cancelled' at once, with Try again, and shows nothing", async ({
     persona,
     home,

@@ -138,6 +138,44 @@ test.describe("step-up: full account numbers @step-up", () => {
     expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
   });
 
+  test("when the identity provider's hour has passed too, the silent request is answered interaction_required and the dialog takes over", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await showButton(dashboard, CHECKING).click();
+    const first = await stepUpDialog.verify();
+    await new IdentityProviderPage(first).enterCode(await control.totpCode(user.oid));
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
+
+    // Both windows lapse: the portal's elevation and the identity provider's "MFA within the hour".
+    await database.sessionElevation.updateMany({
+      where: { session: { user: { objectId: user.oid } } },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    });
+    await control.ageAuthentication(user.oid, 3_601);
+    const silentAnswer = page.waitForResponse(
+      (response) => response.url().includes("/oauth2/v2.0/token") && new URLSearchParams(response.request().postData() ?? "").get("grant_type") === "refresh_token",
+    );
+
+    await showButton(dashboard, SAVINGS).click();
+    const answer = await silentAnswer;
+    expect(answer.status()).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: "interaction_required", error_codes: [50076] });
+    // MSAL turned that into InteractionRequiredAuthError; the hook fell back to the dialog.
+    await stepUpDialog.expectOpen(PURPOSE);
+    const second = await stepUpDialog.verify();
+    await new IdentityProviderPage(second).enterCode(await control.totpCode(user.oid));
+    await expect(dashboard.account(SAVINGS)).toContainText(grouped(await fullNumberOf(database, user, SAVINGS)));
+  });
+
   test("closing the popup answers 'cancelled' at once, with Try again, and shows nothing", async ({
     persona,
     home,

@@ -10,6 +10,7 @@ import { isLoopback, sendJson, type RequestContext } from "./http.js";
 import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
+import type { AuthSnapshot } from "./state.js";
 
 const createUserSchema = z.object({
   displayName: z.string().min(1).max(128).optional(),
@@ -19,6 +20,7 @@ const createUserSchema = z.object({
   blockedByConditionalAccess: z.boolean().optional(),
 });
 
+const ageSchema = z.object({ seconds: z.number().int().min(1).max(400 * 24 * 3600) }).strict();
 const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
 
 const interactionSchema = z.object({ oid: z.uuid().optional(), action: z.enum(["approve", "deny", "cancel", "hang"]) });
@@ -159,6 +161,24 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     store.state.clockOffsetMs += input.advanceSeconds * 1000;
     store.save();
     return sendJson(ctx.res, 200, { now: new Date(store.now()).toISOString(), offsetSeconds: store.state.clockOffsetMs / 1000 });
+  }
+  const ageMatch = /^POST users\/([0-9a-f-]{36})\/age-authentication$/.exec(route);
+  if (ageMatch) {
+    // Per-user "time passes": makes this user's recorded verifications (in their SSO sessions
+    // and refresh tokens) older without moving the shared clock, so a test can lapse a sign-in
+    // frequency for one person while other tests run in parallel.
+    const input = await parse(ageSchema);
+    if (!input) return;
+    const oid = ageMatch[1]!;
+    const shift = input.seconds * 1000;
+    const age = (auth: AuthSnapshot) => {
+      for (const key of ["passwordAt", "totpAt", "passkeyAt"] as const) if (auth[key] !== undefined) auth[key] = auth[key]! - shift;
+    };
+    const owned = [...Object.values(store.state.sessions), ...Object.values(store.state.refreshTokens)].filter((entry) => entry.oid === oid);
+    for (const entry of owned) age(entry.auth);
+    const touched = owned.length;
+    store.save();
+    return sendJson(ctx.res, 200, { aged: touched });
   }
   if (route === "POST keys/rotate") {
     const kid = await emu.keys.rotate();

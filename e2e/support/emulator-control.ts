@@ -59,6 +59,14 @@ export class EmulatorControl {
     return code;
   }
 
+  /**
+   * Makes this user's recorded verifications `seconds` older (their SSO sessions and refresh
+   * tokens), without moving the shared clock other tests run on.
+   */
+  ageAuthentication(oid: string, seconds: number): Promise<unknown> {
+    return this.call("POST", `/users/${encodeURIComponent(oid)}/age-authentication`, { seconds });
+  }
+
   /** Moves the emulator's clock forward. */
   advanceClock(seconds: number): Promise<unknown> {
     return this.call("POST", "/clock", { advanceSeconds: seconds });

@@ -5,6 +5,8 @@ import type { PrismaClient } from "../lib/generated/prisma/client";
 import type { Persona } from "./fixtures";
 import type { HomePage } from "./pages/home.page";
 import type { DashboardPage } from "./pages/dashboard.page";
+import type { StepUpDialogPage } from "./pages/step-up-dialog.page";
+import type { EmulatorControl } from "./support/emulator-control";
 
 /**
  * Step-up for finance.viewStatements (session-bound, "multi-factor within the hour"): the
@@ -50,6 +52,27 @@ async function auditOutcomes(database: PrismaClient, user: Persona): Promise<str
     select: { outcome: true },
   });
   return events.map((event) => event.outcome);
+}
+
+/** Signs in, reveals the checking number through the popup (TOTP), and waits for it to show. */
+async function revealCheckingWithPopup(
+  user: Persona,
+  fixtures: { home: HomePage; identityProvider: IdentityProviderPage; dashboard: DashboardPage; stepUpDialog: StepUpDialogPage; control: EmulatorControl; database: PrismaClient },
+) {
+  const { home, identityProvider, dashboard, stepUpDialog, control, database } = fixtures;
+  await signIn(user, home, identityProvider, dashboard);
+  await showButton(dashboard, CHECKING).click();
+  const popup = await stepUpDialog.verify();
+  await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+  await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
+}
+
+/** Ends the portal's elevation for this user, as 15 minutes would. */
+async function lapseElevation(database: PrismaClient, user: Persona) {
+  await database.sessionElevation.updateMany({
+    where: { session: { user: { objectId: user.oid } } },
+    data: { expiresAt: new Date(Date.now() - 1_000) },
+  });
 }
 
 test.describe("step-up: full account numbers @step-up", () => {
@@ -109,18 +132,10 @@ test.describe("step-up: full account numbers @step-up", () => {
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
-    await showButton(dashboard, CHECKING).click();
-    const popup = await stepUpDialog.verify();
-    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
-
-    // The portal's elevation ends (as it would after 15 minutes); the identity provider's
-    // "MFA within the hour" still holds, so a silent request with the claims can satisfy c3.
-    await database.sessionElevation.updateMany({
-      where: { session: { user: { objectId: user.oid } } },
-      data: { expiresAt: new Date(Date.now() - 1_000) },
-    });
+    await revealCheckingWithPopup(user, { home, identityProvider, dashboard, stepUpDialog, control, database });
+    // The identity provider's "MFA within the hour" still holds, so a silent request with the
+    // claims can satisfy c3.
+    await lapseElevation(database, user);
     const popups: Page[] = [];
     page.on("popup", (opened) => popups.push(opened));
     const tokenRequests: string[] = [];
@@ -149,17 +164,9 @@ test.describe("step-up: full account numbers @step-up", () => {
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
-    await showButton(dashboard, CHECKING).click();
-    const first = await stepUpDialog.verify();
-    await new IdentityProviderPage(first).enterCode(await control.totpCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
-
+    await revealCheckingWithPopup(user, { home, identityProvider, dashboard, stepUpDialog, control, database });
     // Both windows lapse: the portal's elevation and the identity provider's "MFA within the hour".
-    await database.sessionElevation.updateMany({
-      where: { session: { user: { objectId: user.oid } } },
-      data: { expiresAt: new Date(Date.now() - 1_000) },
-    });
+    await lapseElevation(database, user);
     await control.ageAuthentication(user.oid, 3_601);
     const silentAnswer = page.waitForResponse(
       (response) => response.url().includes("/oauth2/v2.0/token") && new URLSearchParams(response.request().postData() ?? "").get("grant_type") === "refresh_token",

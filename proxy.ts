@@ -10,6 +10,9 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * only makes sure every response carries the baseline headers.
  */
 export function proxy(request: NextRequest) {
+  if (!isSameOriginOrSafe(request)) {
+    return new NextResponse("Cross-origin request refused", { status: 403, headers: { "Cache-Control": "no-store" } });
+  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
   const csp = contentSecurityPolicy(nonce);
 
@@ -31,6 +34,31 @@ export function proxy(request: NextRequest) {
   // Pages show account data; no shared or browser cache may keep them.
   response.headers.set("Cache-Control", "private, no-store");
   return response;
+}
+
+/**
+ * Paths that must accept a cross-site POST: the identity provider's `form_post` response to
+ * Auth.js's callback (Auth.js checks `state` and PKCE there).
+ */
+const CROSS_SITE_POST_PATHS = ["/api/auth/callback/"];
+
+/**
+ * Refuses state-changing requests that do not come from the portal's own pages. Next.js only
+ * logs a warning when a server action arrives without an Origin header (and progressive-
+ * enhancement form posts carry no Next-Action header to recognise them by), so every non-GET
+ * request must carry the portal's Origin, or, where a browser sends none, `Sec-Fetch-Site:
+ * same-origin`. A request with neither, or from another origin, is cross-site forgery as far
+ * as the portal can tell.
+ */
+function isSameOriginOrSafe(request: NextRequest): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return true;
+  if (CROSS_SITE_POST_PATHS.some((prefix) => request.nextUrl.pathname.startsWith(prefix))) return true;
+  // eslint-disable-next-line no-restricted-properties
+  const portalUrl = process.env.AUTH_URL;
+  const expected = portalUrl ? new URL(portalUrl).origin : request.nextUrl.origin;
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== "null") return origin === expected;
+  return request.headers.get("sec-fetch-site") === "same-origin";
 }
 
 /**

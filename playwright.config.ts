@@ -37,6 +37,8 @@ const emulatorDataDir = path.join(settings.runDir, "emulator");
 
 export default defineConfig({
   testDir: "./e2e",
+  // README screenshots are a separate run (playwright.screenshots.config.ts), not tests.
+  testIgnore: ["screenshots/**"],
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -119,6 +119,11 @@ test.describe("step-up: full account numbers @step-up", () => {
     await expect(showButton(dashboard, CHECKING)).toBeVisible();
 
     expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "satisfied", "executed"]);
+
+    // The header tells the person their session is elevated, and until when.
+    await page.reload();
+    await expect(dashboard.strengthBadge()).toContainText("Multi-factor, within the hour");
+    await expect(dashboard.strengthBadge()).toContainText("until");
   });
 
   test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({

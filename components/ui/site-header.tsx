@@ -33,7 +33,7 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
         <div className="ml-auto flex items-center gap-4">
           <div className="text-right">
             <p className="text-sm font-medium">{session.user.name ?? session.user.userPrincipalName}</p>
-            <StrengthBadge acrs={session.strength.acrs} authTime={session.strength.authTime} />
+            <StrengthBadge strength={session.strength} />
           </div>
           <SignOutButton action={signOutAction} />
         </div>

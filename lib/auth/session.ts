@@ -21,7 +21,11 @@ export interface PortalUser {
 export interface PortalSession {
   sessionId: string;
   user: PortalUser;
-  strength: { acrs: string[]; authTime: Date | null };
+  /**
+   * How strongly the session is authenticated: the sign-in's `acrs` and `auth_time`, plus the
+   * step-up elevations still in force (display only: enforcement re-reads them in lib/step-up).
+   */
+  strength: { acrs: string[]; authTime: Date | null; elevations: Array<{ context: string; expiresAt: Date }> };
   expires: Date;
 }
 
@@ -43,7 +47,10 @@ const SLIDE_EVERY_MS = 60_000;
 export const getSession = cache(async (): Promise<PortalSession | null> => {
   const token = (await cookies()).get(sessionCookie().name)?.value;
   if (!token) return null;
-  const row = await prisma.session.findUnique({ where: { sessionToken: token }, include: { user: true } });
+  const row = await prisma.session.findUnique({
+    where: { sessionToken: token },
+    include: { user: true, elevations: { where: { expiresAt: { gt: new Date() } }, select: { context: true, expiresAt: true }, orderBy: { expiresAt: "desc" } } },
+  });
   if (!row) return null;
   const now = Date.now();
   if (row.expires.getTime() <= now || now - row.createdAt.getTime() > ABSOLUTE_MS) {
@@ -64,7 +71,7 @@ export const getSession = cache(async (): Promise<PortalSession | null> => {
       tenantId: row.user.tenantId,
       objectId: row.user.objectId,
     },
-    strength: { acrs: parseAcrs(row.acrs), authTime: row.authTime },
+    strength: { acrs: parseAcrs(row.acrs), authTime: row.authTime, elevations: row.elevations },
     expires,
   };
 });

@@ -8,6 +8,7 @@ import type { Emulator } from "./context.js";
 import type { DirectoryMethod, DirectoryUser } from "./directory.js";
 import { isLoopback, sendJson, type RequestContext } from "./http.js";
 import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
+import { POLICY_SET_NAMES } from "./policy.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
 
@@ -18,6 +19,8 @@ const createUserSchema = z.object({
   accountEnabled: z.boolean().optional(),
   blockedByConditionalAccess: z.boolean().optional(),
 });
+
+const policySetSchema = z.object({ set: z.enum(POLICY_SET_NAMES) });
 
 const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
 
@@ -149,6 +152,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
   if (route === "POST reset") {
     store.reset();
     emu.pending.clear();
+    emu.policy = emu.policySets[emu.initialPolicySet];
     emu.log("control_reset");
     return sendJson(ctx.res, 200, { ok: true });
   }
@@ -159,6 +163,21 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     store.state.clockOffsetMs += input.advanceSeconds * 1000;
     store.save();
     return sendJson(ctx.res, 200, { now: new Date(store.now()).toISOString(), offsetSeconds: store.state.clockOffsetMs / 1000 });
+  }
+  if (route === "GET policy-set") return sendJson(ctx.res, 200, { set: emu.policy.name, available: POLICY_SET_NAMES });
+  if (route === "POST policy-set") {
+    const input = await parse(policySetSchema);
+    if (!input) return;
+    // In memory only: a restart (or POST /reset) returns to EMULATOR_POLICY_SET.
+    emu.policy = emu.policySets[input.set];
+    emu.log("policy_set_switched", { set: input.set });
+    return sendJson(ctx.res, 200, { set: emu.policy.name, available: POLICY_SET_NAMES });
+  }
+  if (route === "GET unenforced") {
+    return sendJson(ctx.res, 200, { issuances: store.state.unenforced.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
+  }
+  if (route === "GET report-only") {
+    return sendJson(ctx.res, 200, { results: store.state.reportOnly.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
   }
   if (route === "POST keys/rotate") {
     const kid = await emu.keys.rotate();

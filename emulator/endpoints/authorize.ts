@@ -13,7 +13,7 @@ import { passkeys, totpMethod, type DirectoryUser } from "../directory.js";
 import { AadError, errors } from "../errors.js";
 import { sendJson, str, type RequestContext } from "../http.js";
 import { isTotpLocked, newTotpSecret, totpUri, verifyTotp, WARN_AFTER_FAILURES } from "../mfa.js";
-import { evaluate, methodsFor, type MfaMethod } from "../policy.js";
+import { contextName, evaluate, methodsFor, MFA_METHODS, type MfaMethod } from "../policy.js";
 import { resolveScopes } from "../scopes.js";
 import type { SsoSession } from "../state.js";
 import { secretKey } from "../state.js";
@@ -179,9 +179,11 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   if (user.blockedByConditionalAccess) return fail(errors.blockedByCa());
   if (user.accountEnabled === false) return fail(errors.userDisabled());
 
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), { auth: session.auth, now });
-  if (evaluation.missing.length > 0) {
-    const allowed = (["totp", "passkey"] as const).filter((m) => Object.values(evaluation.required).every((r) => methodsFor(r).includes(m)));
+  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), { user, auth: session.auth, now });
+  // A password change (user risk) is not emulated yet; such policies cannot apply until risk is.
+  if (evaluation.blocked) return fail(errors.blockedByCa());
+  if (evaluation.required.length > 0) {
+    const allowed = MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
     const usable = methodsOf(user).filter((m) => allowed.includes(m));
     if (tx.prompt === "none") return fail(usable.length ? errors.mfaRequired(tx.rawClaims) : errors.mfaRegistrationRequired());
 
@@ -224,8 +226,9 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
       return page(codePage(ctx.nonce, flow, { otherMethods: usable.length > 1, locked, ...(locked ? { error: errors.methodLocked().message } : {}) }));
     }
     if (chosen === "passkey") return page(passkeyPage(ctx.nonce, flow, { otherMethods: usable.length > 1 }));
-    const names = evaluation.missing.map((id) => emu.policy.authenticationContexts[id]?.displayName ?? id).join(", ");
-    return page(methodChoicePage(ctx.nonce, flow, { methods: usable, reason: `This action (${names}) needs you to verify your identity again.` }));
+    const names = evaluation.missing.map((id) => contextName(emu.policy, id)).join(", ");
+    const reason = names ? `This action (${names}) needs you to verify your identity again.` : "Your organization requires you to verify your identity.";
+    return page(methodChoicePage(ctx.nonce, flow, { methods: usable, reason }));
   }
 
   const code = randomId(48);

@@ -1,3 +1,4 @@
+import type { MfaMethod } from "../policy.js";
 import { esc, layout } from "./html.js";
 
 /** The transaction fields every form carries. */
@@ -61,14 +62,25 @@ ${cancelForm(flow)}`,
   });
 }
 
-/** Labels for the second-factor choices. */
-export const METHOD_LABELS = {
-  totp: "Use a verification code from my authenticator app",
-  passkey: "Use a passkey",
-} as const;
+/** A phone number as Entra shows it: only the last four digits ("••• ••• 1234"). */
+export function maskedPhone(phoneNumber: string): string {
+  return `••• ••• ${phoneNumber.replace(/\D/g, "").slice(-4)}`;
+}
+
+/** Labels for the second-factor choices (the SMS one names the masked number). */
+export function methodLabel(method: MfaMethod, phoneNumber?: string): string {
+  switch (method) {
+    case "totp":
+      return "Use a verification code from my authenticator app";
+    case "sms":
+      return `Text a code to ${maskedPhone(phoneNumber ?? "")}`;
+    case "passkey":
+      return "Use a passkey";
+  }
+}
 
 /** Method choice: only methods that satisfy what is missing are listed. */
-export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: ("totp" | "passkey")[]; reason: string; notice?: string }): string {
+export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: MfaMethod[]; phoneNumber?: string; reason: string; notice?: string }): string {
   return layout({
     title: "Verify your identity",
     nonce,
@@ -77,7 +89,7 @@ export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: 
 ${alert("method-notice", opts.notice)}
 <form method="post" action="${action(flow, "method")}">
 ${hidden(flow)}
-${opts.methods.map((m) => `<button class="method" type="submit" name="method" value="${m}">${esc(METHOD_LABELS[m])}</button>`).join("\n")}
+${opts.methods.map((m) => `<button class="method" type="submit" name="method" value="${m}">${esc(methodLabel(m, opts.phoneNumber))}</button>`).join("\n")}
 </form>
 ${cancelForm(flow)}`,
   });

@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createSecretKey, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import { createPublicKey } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
@@ -14,13 +14,15 @@ import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js
 
 const createUserSchema = z.object({
   displayName: z.string().min(1).max(128).optional(),
-  methods: z.array(z.enum(["totp", "passkey"])).max(4).default([]),
+  methods: z.array(z.enum(["totp", "sms", "passkey"])).max(4).default([]),
   roles: z.array(z.string().max(64)).max(16).optional(),
   accountEnabled: z.boolean().optional(),
   blockedByConditionalAccess: z.boolean().optional(),
 });
 
 const policySetSchema = z.object({ set: z.enum(POLICY_SET_NAMES) });
+
+const smsQuerySchema = z.object({ oid: z.uuid() });
 
 const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
 
@@ -198,6 +200,12 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
       methods.push({ type: "softwareOath", secret });
       out.totpSecret = secret;
     }
+    if (input.methods.includes("sms")) {
+      // 555-01xx numbers are reserved for fiction in North America.
+      const phoneNumber = `+1 555 01${String(randomInt(0, 100)).padStart(2, "0")} ${String(randomInt(0, 10_000)).padStart(4, "0")}`;
+      methods.push({ type: "sms", phoneNumber });
+      out.phoneNumber = phoneNumber;
+    }
     if (input.methods.includes("passkey")) {
       const { method } = createDemoPasskey(oid);
       methods.push(method);
@@ -224,6 +232,25 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     const code = unusedTotpCode(emu, user);
     if (!code) return fail(ctx, 409, "no_code", "The user has no authenticator app, or every current code was used; advance the clock.");
     return sendJson(ctx.res, 200, { code });
+  }
+  if (route === "GET sms") {
+    const query = smsQuerySchema.safeParse(ctx.query());
+    if (!query.success) return fail(ctx, 400, "invalid_request", "oid must be a user object id.");
+    if (!store.user(query.data.oid)) return fail(ctx, 404, "not_found", "No such user.");
+    const now = store.now();
+    const messages = store.state.smsInbox
+      .filter((m) => m.oid === query.data.oid)
+      .reverse()
+      .map((m) => ({
+        to: m.phoneNumber,
+        code: m.code,
+        text: `Use verification code ${m.code} for Woodgrove (emulated).`,
+        sentAt: new Date(m.sentAt).toISOString(),
+        expiresAt: new Date(m.expiresAt).toISOString(),
+        used: m.usedAt !== undefined,
+        expired: now > m.expiresAt,
+      }));
+    return sendJson(ctx.res, 200, { messages });
   }
   if (route === "POST next-interaction") {
     const input = await parse(interactionSchema);

@@ -73,6 +73,18 @@ export interface ScriptedInteraction {
   action: "approve" | "deny" | "cancel" | "hang";
 }
 
+/** A simulated text message carrying a one-time code (the inbox is public to tests and the console). */
+export interface SmsMessage {
+  id: string;
+  oid: string;
+  phoneNumber: string;
+  code: string;
+  sentAt: number;
+  expiresAt: number;
+  /** Set when the code was accepted; a code works once. */
+  usedAt?: number;
+}
+
 /** Fields every Conditional Access record carries (token issuance, emulator clock). */
 interface IssuanceRecord {
   at: number;
@@ -115,6 +127,9 @@ export interface PersistedState {
   scripted: ScriptedInteraction[];
   unenforced: UnenforcedIssuance[];
   reportOnly: ReportOnlyRecord[];
+  smsInbox: SmsMessage[];
+  /** Wrong SMS codes in a row, per user. */
+  smsFailures: Record<string, number>;
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -137,6 +152,8 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     scripted: [],
     unenforced: [],
     reportOnly: [],
+    smsInbox: [],
+    smsFailures: {},
   };
 }
 
@@ -164,6 +181,8 @@ export class StateStore {
     // State written before these lists existed.
     loaded.unenforced ??= [];
     loaded.reportOnly ??= [];
+    loaded.smsInbox ??= [];
+    loaded.smsFailures ??= {};
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

@@ -95,19 +95,19 @@ ${cancelForm(flow)}`,
   });
 }
 
-/** Authenticator-app code entry. */
+/** Code entry: authenticator app, or a texted code when `sms` names the phone it went to. */
 export function codePage(
   nonce: string,
   flow: FlowRef,
-  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean },
+  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean; sms?: { phoneNumber: string } },
 ): string {
   const describedBy = [opts.error ? "code-error" : "", opts.warning ? "code-warning" : ""].filter(Boolean).join(" ");
   return layout({
     title: "Enter code",
     nonce,
     body: `<h1>Enter code</h1>
-<p>Enter the code displayed in the authenticator app on your device.</p>
-<form method="post" action="${action(flow, "totp")}" novalidate>
+<p>${opts.sms ? `We texted your phone ${esc(maskedPhone(opts.sms.phoneNumber))}. Enter the code to sign in.` : "Enter the code displayed in the authenticator app on your device."}</p>
+<form method="post" action="${action(flow, opts.sms ? "sms" : "totp")}" novalidate>
 ${hidden(flow)}
 <label for="otc">Enter code</label>
 <input id="otc" name="otc" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus${opts.locked ? " disabled" : ""}${describedBy ? ` aria-describedby="${describedBy}" aria-invalid="${opts.error ? "true" : "false"}"` : ""}>
@@ -115,6 +115,7 @@ ${alert("code-error", opts.error)}
 ${alert("code-warning", opts.warning, "warning")}
 <div class="actions"><button class="primary" type="submit"${opts.locked ? " disabled" : ""}>Verify</button></div>
 </form>
+${opts.sms ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<input type="hidden" name="resend" value="1"><button type="submit" name="method" value="sms">Send a new code</button></form>` : ""}
 ${opts.otherMethods ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<button type="submit" name="method" value="choose">Sign in another way</button></form>` : ""}
 ${cancelForm(flow)}`,
   });

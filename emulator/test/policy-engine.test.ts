@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { evaluate, intervalContexts, loadPolicySets, parsePolicySet, type PolicyResult, type PolicySet } from "../policy.js";
@@ -229,6 +232,20 @@ describe("Conditional Access engine", () => {
         assert.equal(ro?.result, reportOnly);
       });
     }
+
+    it("a bad or misnamed set file stops the start with the file named", () => {
+      const dir = mkdtempSync(join(tmpdir(), "emu-policies-"));
+      try {
+        const shipped = fileURLToPath(new URL("../policies", import.meta.url));
+        copyFileSync(join(shipped, "production.json"), join(dir, "production.json"));
+        writeFileSync(join(dir, "staging.json"), JSON.stringify({ name: "staging", authenticationContextClassReferences: [], policies: [policy()] }));
+        assert.throws(() => loadPolicySets(dir), /staging\.json.*context c9 is not defined/s);
+        copyFileSync(join(shipped, "production.json"), join(dir, "staging.json"));
+        assert.throws(() => loadPolicySets(dir), /is named "production"; expected "staging"/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it("c3 is the only interval context (opportunistic acrs candidates)", () => {
       assert.deepEqual(intervalContexts(sets.production), ["c3"]);

@@ -198,7 +198,7 @@ export interface Evaluation {
   satisfied: string[];
   /** Requested contexts an enforced policy failed for. */
   missing: string[];
-  /** Satisfied contexts no enforced policy targets (issued anyway, as Entra does). */
+  /** Satisfied contexts no enforced policy applied to (issued anyway, as Entra does). */
   unenforced: string[];
   /** Unmet requirements of enforced policies (contexts and sign-in policies). */
   required: Requirement[];

@@ -322,3 +322,50 @@ describe("policy sets through the control API", () => {
     assert.deepEqual(((await (await emu.control("unenforced")).json()) as { issuances: unknown[] }).issuances, []);
   });
 });
+
+describe("a custom policy set wired through authorize and refresh", () => {
+  let emu: TestEmulator;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "emu-policies-"));
+    const blockC5 = policy({ grantControls: { builtInControls: ["block"] } }, { applications: { includeAuthenticationContextClassReferences: ["c5"] } });
+    const adminsOnC6 = policy({ ...strengthGrant("phishingResistantMfa") }, { users: { includeRoles: ["Portal.Admin"] }, applications: { includeAuthenticationContextClassReferences: ["c6"] } });
+    for (const name of ["production", "staging"]) {
+      writeFileSync(
+        join(dir, `${name}.json`),
+        JSON.stringify({ name, authenticationContextClassReferences: [{ id: "c5", displayName: "Closed" }, { id: "c6", displayName: "Admins only" }], policies: [blockC5, adminsOnC6] }),
+      );
+    }
+    emu = await startTestEmulator({ policyDir: dir });
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const claims = (ctx: string) => JSON.stringify({ access_token: { acrs: { essential: true, value: ctx } } });
+
+  it("a block policy on a context answers access_denied 53003 after the password", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { claims: claims("c5") }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const params = returned(page);
+    assert.equal(params.get("error"), "access_denied");
+    assert.match(params.get("error_description") ?? "", /AADSTS53003/);
+  });
+
+  it("a refresh asking for a blocked context answers 53003; a policy scoped to a role leaves others alone", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { claims: claims("c6"), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const code = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(code.status, 200, JSON.stringify(code.body));
+    assert.deepEqual(decode(String(code.body.access_token)).payload.acrs, ["c6"], "megan is not an admin: c6 is issued without a factor");
+    const { issuances } = (await (await emu.control("unenforced")).json()) as { issuances: { contexts: string[] }[] };
+    assert.deepEqual(issuances.map((i) => i.contexts), [["c6"]], "no enforced policy applied to this sign-in, so it is recorded");
+    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(code.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: claims("c5") });
+    assert.equal(refresh.body.error, "access_denied");
+    assert.deepEqual(refresh.body.error_codes, [53003]);
+  });
+});

@@ -1,7 +1,7 @@
 import type { AppRegistry } from "./apps.js";
 import type { ClaimsRequest } from "./claims.js";
 import type { KeyStore } from "./keys.js";
-import type { Policy } from "./policy.js";
+import type { MfaMethod, PolicySet, PolicySetName } from "./policy.js";
 import type { ResolvedScopes } from "./scopes.js";
 import type { StateStore } from "./state.js";
 
@@ -37,7 +37,9 @@ export interface AuthorizeTx {
   /** Outstanding WebAuthn challenge and what it is for. */
   webauthn?: { challenge: string; purpose: "authenticate" | "register" };
   /** Method the user picked on the choice page. */
-  chosenMethod?: "totp" | "passkey";
+  chosenMethod?: MfaMethod;
+  /** When an SMS code was last sent in this transaction (emulator clock). */
+  smsSentAt?: number;
 }
 
 /** Everything handlers share: configuration, state and registrations. */
@@ -50,7 +52,12 @@ export interface Emulator {
   store: StateStore;
   keys: KeyStore;
   apps: AppRegistry;
-  policy: Policy;
+  /** The active Conditional Access policy set; `setPolicySet` in control.ts swaps it. */
+  policy: PolicySet;
+  /** Every loaded set, validated at start. */
+  policySets: Record<PolicySetName, PolicySet>;
+  /** The set chosen at start (`EMULATOR_POLICY_SET`); `POST /__control/reset` returns to it. */
+  initialPolicySet: PolicySetName;
   pending: Map<string, AuthorizeTx>;
   /** Present only with `--test-control`. */
   controlSecret?: string;

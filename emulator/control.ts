@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createSecretKey, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import { createPublicKey } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
@@ -8,19 +8,24 @@ import type { Emulator } from "./context.js";
 import type { DirectoryMethod, DirectoryUser } from "./directory.js";
 import { isLoopback, sendJson, type RequestContext } from "./http.js";
 import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
+import { POLICY_SET_NAMES } from "./policy.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
 import type { AuthSnapshot } from "./state.js";
 
 const createUserSchema = z.object({
   displayName: z.string().min(1).max(128).optional(),
-  methods: z.array(z.enum(["totp", "passkey"])).max(4).default([]),
+  methods: z.array(z.enum(["totp", "sms", "passkey"])).max(4).default([]),
   roles: z.array(z.string().max(64)).max(16).optional(),
   accountEnabled: z.boolean().optional(),
   blockedByConditionalAccess: z.boolean().optional(),
 });
 
 const ageSchema = z.object({ seconds: z.number().int().min(1).max(400 * 24 * 3600) }).strict();
+const policySetSchema = z.object({ set: z.enum(POLICY_SET_NAMES) });
+
+const smsQuerySchema = z.object({ oid: z.uuid() });
+
 const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
 
 const interactionSchema = z.object({ oid: z.uuid().optional(), action: z.enum(["approve", "deny", "cancel", "hang"]) });
@@ -151,6 +156,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
   if (route === "POST reset") {
     store.reset();
     emu.pending.clear();
+    emu.policy = emu.policySets[emu.initialPolicySet];
     emu.log("control_reset");
     return sendJson(ctx.res, 200, { ok: true });
   }
@@ -172,13 +178,28 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     const oid = ageMatch[1]!;
     const shift = input.seconds * 1000;
     const age = (auth: AuthSnapshot) => {
-      for (const key of ["passwordAt", "totpAt", "passkeyAt"] as const) if (auth[key] !== undefined) auth[key] = auth[key]! - shift;
+      for (const key of ["passwordAt", "totpAt", "passkeyAt", "smsAt"] as const) if (auth[key] !== undefined) auth[key] = auth[key]! - shift;
     };
     const owned = [...Object.values(store.state.sessions), ...Object.values(store.state.refreshTokens)].filter((entry) => entry.oid === oid);
     for (const entry of owned) age(entry.auth);
     const touched = owned.length;
     store.save();
     return sendJson(ctx.res, 200, { aged: touched });
+  }
+  if (route === "GET policy-set") return sendJson(ctx.res, 200, { set: emu.policy.name, available: POLICY_SET_NAMES });
+  if (route === "POST policy-set") {
+    const input = await parse(policySetSchema);
+    if (!input) return;
+    // In memory only: a restart (or POST /reset) returns to EMULATOR_POLICY_SET.
+    emu.policy = emu.policySets[input.set];
+    emu.log("policy_set_switched", { set: input.set });
+    return sendJson(ctx.res, 200, { set: emu.policy.name, available: POLICY_SET_NAMES });
+  }
+  if (route === "GET unenforced") {
+    return sendJson(ctx.res, 200, { issuances: store.state.unenforced.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
+  }
+  if (route === "GET report-only") {
+    return sendJson(ctx.res, 200, { results: store.state.reportOnly.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
   }
   if (route === "POST keys/rotate") {
     const kid = await emu.keys.rotate();
@@ -198,6 +219,12 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
       const secret = newTotpSecret();
       methods.push({ type: "softwareOath", secret });
       out.totpSecret = secret;
+    }
+    if (input.methods.includes("sms")) {
+      // 555-01xx numbers are reserved for fiction in North America.
+      const phoneNumber = `+1 555 01${String(randomInt(0, 100)).padStart(2, "0")} ${String(randomInt(0, 10_000)).padStart(4, "0")}`;
+      methods.push({ type: "sms", phoneNumber });
+      out.phoneNumber = phoneNumber;
     }
     if (input.methods.includes("passkey")) {
       const { method } = createDemoPasskey(oid);
@@ -225,6 +252,25 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     const code = unusedTotpCode(emu, user);
     if (!code) return fail(ctx, 409, "no_code", "The user has no authenticator app, or every current code was used; advance the clock.");
     return sendJson(ctx.res, 200, { code });
+  }
+  if (route === "GET sms") {
+    const query = smsQuerySchema.safeParse(ctx.query());
+    if (!query.success) return fail(ctx, 400, "invalid_request", "oid must be a user object id.");
+    if (!store.user(query.data.oid)) return fail(ctx, 404, "not_found", "No such user.");
+    const now = store.now();
+    const messages = store.state.smsInbox
+      .filter((m) => m.oid === query.data.oid)
+      .reverse()
+      .map((m) => ({
+        to: m.phoneNumber,
+        code: m.code,
+        text: `Use verification code ${m.code} for Woodgrove (emulated).`,
+        sentAt: new Date(m.sentAt).toISOString(),
+        expiresAt: new Date(m.expiresAt).toISOString(),
+        used: m.usedAt !== undefined,
+        expired: now > m.expiresAt,
+      }));
+    return sendJson(ctx.res, 200, { messages });
   }
   if (route === "POST next-interaction") {
     const input = await parse(interactionSchema);

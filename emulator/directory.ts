@@ -19,7 +19,13 @@ const fido2Schema = z.looseObject({
   testPrivateKeyPkcs8: z.string().optional(),
 });
 
-const methodSchema = z.discriminatedUnion("type", [softwareOathSchema, fido2Schema]);
+const smsSchema = z.object({
+  type: z.literal("sms"),
+  /** E.164 with optional spaces, e.g. "+1 555 0100 1234"; codes go to the emulator's inbox. */
+  phoneNumber: z.string().regex(/^\+[0-9][0-9 ]{6,20}[0-9]$/),
+});
+
+const methodSchema = z.discriminatedUnion("type", [softwareOathSchema, fido2Schema, smsSchema]);
 
 const userSchema = z.looseObject({
   oid: z.uuid(),
@@ -42,6 +48,8 @@ export type DirectoryMethod = z.infer<typeof methodSchema>;
 export type Fido2Method = z.infer<typeof fido2Schema>;
 /** A registered authenticator-app (TOTP) secret. */
 export type SoftwareOathMethod = z.infer<typeof softwareOathSchema>;
+/** A registered phone for SMS codes (simulated). */
+export type SmsMethod = z.infer<typeof smsSchema>;
 /** A directory user as the emulator stores it. */
 export type DirectoryUser = z.infer<typeof userSchema>;
 
@@ -58,6 +66,11 @@ export function loadDirectory(file: string): DirectoryUser[] {
 /** Returns the user's TOTP method, if any. */
 export function totpMethod(user: DirectoryUser): SoftwareOathMethod | undefined {
   return user.methods.find((m): m is SoftwareOathMethod => m.type === "softwareOath");
+}
+
+/** Returns the user's SMS phone, if any. */
+export function smsMethod(user: DirectoryUser): SmsMethod | undefined {
+  return user.methods.find((m): m is SmsMethod => m.type === "sms");
 }
 
 /** Returns the user's passkeys. */

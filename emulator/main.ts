@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { IDS } from "./apps.js";
+import { POLICY_SET_NAMES } from "./policy.js";
 import { startEmulator } from "./server.js";
 
 const envSchema = z.object({
@@ -17,6 +18,7 @@ const envSchema = z.object({
   EMULATOR_CERT_DIR: z.string().min(1).default(".data/certs"),
   EMULATOR_CONTROL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   EMULATOR_LOG: z.enum(["json", "off"]).default("json"),
+  EMULATOR_POLICY_SET: z.enum(POLICY_SET_NAMES).default("production"),
 });
 
 function fatal(message: string): never {
@@ -48,11 +50,12 @@ async function main(): Promise<void> {
     portalOrigin: env.PORTAL_ORIGIN,
     dataDir: env.EMULATOR_DATA_DIR,
     certDir: env.EMULATOR_CERT_DIR,
+    policySet: env.EMULATOR_POLICY_SET,
     reset: flags.reset ?? false,
     ...(flags["test-control"] && env.EMULATOR_CONTROL_SECRET ? { controlSecret: env.EMULATOR_CONTROL_SECRET } : {}),
     ...(env.EMULATOR_LOG === "json" ? { logger: (line: string) => console.log(line) } : {}),
   });
-  console.log(`Entra ID emulator listening on ${emulator.origin} (tenant ${emulator.tenantId}${flags["test-control"] ? ", test control enabled" : ""})`);
+  console.log(`Entra ID emulator listening on ${emulator.origin} (tenant ${emulator.tenantId}, policy set ${env.EMULATOR_POLICY_SET}${flags["test-control"] ? ", test control enabled" : ""})`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));
   };

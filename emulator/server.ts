@@ -18,7 +18,7 @@ import { corsHeaders, preflight, token } from "./endpoints/token.js";
 import { AadError, aadErrorBody, errors } from "./errors.js";
 import { createContext, RequestRejected, Router, sendJson, type RequestContext } from "./http.js";
 import { KeyStore } from "./keys.js";
-import { loadPolicy } from "./policy.js";
+import { loadPolicySets, type PolicySetName } from "./policy.js";
 import { StateStore } from "./state.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -34,7 +34,10 @@ export interface EmulatorOptions {
   dataDir: string;
   certDir: string;
   directoryFile?: string;
-  policyFile?: string;
+  /** Directory holding `production.json` and `staging.json` (default `emulator/policies`). */
+  policyDir?: string;
+  /** Active Conditional Access policy set (default `production`). */
+  policySet?: PolicySetName;
   /** Start from directory.json, discarding persisted state (and signing keys). */
   reset?: boolean;
   /** Enables `/__control` with this bearer secret. */
@@ -74,7 +77,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     cert: Buffer.concat([readFileSync(paths.leaf), Buffer.from("\n"), readFileSync(paths.ca)]),
   };
   const directory = loadDirectory(options.directoryFile ?? join(HERE, "directory.json"));
-  const policy = loadPolicy(options.policyFile ?? join(HERE, "policy.json"));
+  const policySets = loadPolicySets(options.policyDir ?? join(HERE, "policies"));
+  const initialPolicySet = options.policySet ?? "production";
   const store = new StateStore(options.dataDir, directory, options.reset ?? false);
   const keys = new KeyStore(store);
   await keys.init();
@@ -88,7 +92,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store,
     keys,
     apps: buildApps(portalOrigin),
-    policy,
+    policy: policySets[initialPolicySet],
+    policySets,
+    initialPolicySet,
     pending: new Map(),
     ...(options.controlSecret ? { controlSecret: options.controlSecret } : {}),
     webauthnBundle: webauthnBundle(),
@@ -176,7 +182,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
   emu.origin = `https://${host}:${port}`;
   emu.issuer = `${emu.origin}/${tenantId}/v2.0`;
-  emu.log("started", { origin: emu.origin, tenantId, control: Boolean(options.controlSecret) });
+  emu.log("started", { origin: emu.origin, tenantId, policySet: initialPolicySet, control: Boolean(options.controlSecret) });
 
   return {
     origin: emu.origin,

@@ -10,6 +10,7 @@ export interface AuthSnapshot {
   passwordAt?: number;
   totpAt?: number;
   passkeyAt?: number;
+  smsAt?: number;
 }
 
 /** The emulator's SSO session, referenced by the `estsemu` cookie. */
@@ -72,6 +73,44 @@ export interface ScriptedInteraction {
   action: "approve" | "deny" | "cancel" | "hang";
 }
 
+/** A simulated text message carrying a one-time code (the inbox is public to tests and the console). */
+export interface SmsMessage {
+  id: string;
+  oid: string;
+  phoneNumber: string;
+  code: string;
+  sentAt: number;
+  expiresAt: number;
+  /** Set when the code was accepted; a code works once. */
+  usedAt?: number;
+}
+
+/** Fields every Conditional Access record carries (token issuance, emulator clock). */
+interface IssuanceRecord {
+  at: number;
+  oid: string;
+  clientId: string;
+  grant: "authorization_code" | "refresh_token";
+  policySet: string;
+  correlationId?: string;
+}
+
+/** Contexts issued although no enforced policy targets them (Entra issues them too). */
+export interface UnenforcedIssuance extends IssuanceRecord {
+  contexts: string[];
+}
+
+/** A report-only policy's would-be result at an issuance; never enforced. */
+export interface ReportOnlyRecord extends IssuanceRecord {
+  policyId: string;
+  displayName: string;
+  result: "reportOnlySuccess" | "reportOnlyFailure";
+  contexts: string[];
+}
+
+/** How many Conditional Access records are kept (oldest dropped first) until sign-in logs exist. */
+export const MAX_CA_RECORDS = 500;
+
 /** Everything that survives a restart. */
 export interface PersistedState {
   version: 1;
@@ -86,6 +125,11 @@ export interface PersistedState {
   /** TOTP time-steps already accepted, per user, so a code works once. */
   usedTotpSteps: Record<string, number[]>;
   scripted: ScriptedInteraction[];
+  unenforced: UnenforcedIssuance[];
+  reportOnly: ReportOnlyRecord[];
+  smsInbox: SmsMessage[];
+  /** Wrong SMS codes in a row, per user. */
+  smsFailures: Record<string, number>;
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -106,6 +150,10 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     lockouts: {},
     usedTotpSteps: {},
     scripted: [],
+    unenforced: [],
+    reportOnly: [],
+    smsInbox: [],
+    smsFailures: {},
   };
 }
 
@@ -130,6 +178,11 @@ export class StateStore {
     const loaded = JSON.parse(readFileSync(this.#file, "utf8")) as PersistedState;
     if (loaded.version !== 1) throw new Error(`Unsupported emulator state version in ${this.#file}; start with --reset.`);
     loaded.users = parseDirectory({ users: loaded.users });
+    // State written before these lists existed.
+    loaded.unenforced ??= [];
+    loaded.reportOnly ??= [];
+    loaded.smsInbox ??= [];
+    loaded.smsFailures ??= {};
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

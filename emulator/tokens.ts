@@ -6,7 +6,7 @@ import type { Emulator } from "./context.js";
 import type { DirectoryUser } from "./directory.js";
 import { evaluate, intervalContexts } from "./policy.js";
 import type { ResolvedScopes } from "./scopes.js";
-import { secretKey, type AuthSnapshot } from "./state.js";
+import { MAX_CA_RECORDS, secretKey, type AuthSnapshot } from "./state.js";
 
 /** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -33,7 +33,7 @@ export function clientInfo(oid: string, tenantId: string): string {
 
 /** Unix seconds (token time) of the most recent interactive verification of any factor. */
 export function lastAuthTime(emu: Emulator, auth: AuthSnapshot): number | undefined {
-  const times = [auth.passwordAt, auth.totpAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
+  const times = [auth.passwordAt, auth.totpAt, auth.smsAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
   return times.length ? emu.store.toTokenSeconds(Math.max(...times)) : undefined;
 }
 
@@ -60,6 +60,9 @@ export interface IssueInput {
   nonce?: string;
   /** Refresh-token family (new one for a code redemption, inherited on refresh). */
   familyId: string;
+  /** The grant that led here, for the Conditional Access records. */
+  grant: "authorization_code" | "refresh_token";
+  correlationId?: string;
 }
 
 /** The v2.0 token endpoint's success body. */
@@ -80,7 +83,7 @@ export interface TokenResponse {
  *
  * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
  */
-export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "nonce">): JWTPayload {
+export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "nonce" | "grant">): JWTPayload {
   const now = emu.store.now();
   const iat = emu.store.toTokenSeconds(now);
   const { api } = emu.apps;
@@ -88,7 +91,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const optional = isApi ? api.accessTokenOptionalClaims : [];
   const requested = input.claims.accessToken.acrs?.values ?? [];
   const opportunistic = isApi && api.opportunisticAcrs && optional.includes("acrs") ? intervalContexts(emu.policy) : [];
-  const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { auth: input.auth, now }).satisfied;
+  const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
   return {
@@ -123,7 +126,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
  *
  * @see https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
  */
-export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId">): JWTPayload {
+export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "grant">): JWTPayload {
   const now = emu.store.now();
   const iat = emu.store.toTokenSeconds(now);
   const optional = input.client.idTokenOptionalClaims;
@@ -131,7 +134,7 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId">
   // With the `acrs` optional claim configured and no explicit request, contexts with an interval
   // sign-in frequency are added opportunistically when the session satisfies them (ENTRA.md §6).
   const acrsCandidates = acrsRequest ? acrsRequest.values : optional.includes("acrs") ? intervalContexts(emu.policy) : [];
-  const acrs = evaluate(emu.policy, acrsCandidates, { auth: input.auth, now }).satisfied;
+  const acrs = evaluate(emu.policy, acrsCandidates, { user: input.user, auth: input.auth, now }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const wantsAuthTime = input.claims.idToken.authTime || optional.includes("auth_time");
   return {
@@ -158,8 +161,39 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId">
   };
 }
 
+/**
+ * Records what Conditional Access let through at this issuance: requested contexts no enforced
+ * policy targets (issued anyway) and report-only policies' would-be results. The sign-in logs of a
+ * later slice replace these lists.
+ */
+function recordIssuance(emu: Emulator, input: IssueInput): void {
+  const requested = [...(input.claims.accessToken.acrs?.values ?? []), ...(input.claims.idToken.acrs?.values ?? [])];
+  const evaluation = evaluate(emu.policy, requested, { user: input.user, auth: input.auth, now: emu.store.now() });
+  const { state } = emu.store;
+  const base = {
+    at: emu.store.now(),
+    oid: input.user.oid,
+    clientId: input.client.clientId,
+    grant: input.grant,
+    policySet: emu.policy.name,
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+  };
+  if (evaluation.unenforced.length) {
+    state.unenforced.push({ ...base, contexts: evaluation.unenforced });
+    emu.log("unenforced_context_issued", { oid: input.user.oid, contexts: evaluation.unenforced, policySet: emu.policy.name, correlationId: input.correlationId });
+  }
+  for (const p of evaluation.policies) {
+    if (p.result === "reportOnlySuccess" || p.result === "reportOnlyFailure") {
+      state.reportOnly.push({ ...base, policyId: p.id, displayName: p.displayName, result: p.result, contexts: p.contexts });
+    }
+  }
+  state.unenforced.splice(0, Math.max(0, state.unenforced.length - MAX_CA_RECORDS));
+  state.reportOnly.splice(0, Math.max(0, state.reportOnly.length - MAX_CA_RECORDS));
+}
+
 /** Mints the token response and records the refresh token (by hash) in the state store. */
 export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ body: TokenResponse; access: JWTPayload }> {
+  recordIssuance(emu, input);
   const access = accessTokenClaims(emu, input);
   const body: TokenResponse = {
     token_type: "Bearer",

@@ -9,10 +9,24 @@ export interface EmulatorUser {
   displayName: string;
   password: string;
   totpSecret?: string;
+  /** With the "sms" method: the phone the simulated codes go to. */
+  phoneNumber?: string;
   passkey?: { credentialId: string; privateKeyPkcs8: string; userHandle: string; rpId: string };
 }
 
-export type SignInMethod = "totp" | "passkey";
+export type SignInMethod = "totp" | "sms" | "passkey";
+export type PolicySetName = "production" | "staging";
+
+/** A simulated text message in the emulator's inbox. */
+export interface SmsMessage {
+  to: string;
+  code: string;
+  text: string;
+  sentAt: string;
+  expiresAt: string;
+  used: boolean;
+  expired: boolean;
+}
 export type ScriptedInteraction = "approve" | "deny" | "cancel" | "hang";
 export type BrokenTokenKind =
   | "wrong-signature"
@@ -81,6 +95,30 @@ export class EmulatorControl {
   async brokenToken(kind: BrokenTokenKind, oid: string, acrs?: string[]): Promise<string> {
     const { token } = await this.call<{ token: string }>("POST", "/tokens/broken", { kind, oid, ...(acrs ? { acrs } : {}) });
     return token;
+  }
+
+  /** Text messages sent to the user, newest first. */
+  async smsInbox(oid: string): Promise<SmsMessage[]> {
+    const { messages } = await this.call<{ messages: SmsMessage[] }>("GET", `/sms?oid=${encodeURIComponent(oid)}`);
+    return messages;
+  }
+
+  /** The code of the newest text message that is still usable. */
+  async smsCode(oid: string): Promise<string> {
+    const message = (await this.smsInbox(oid)).find((m) => !m.used && !m.expired);
+    if (!message) throw new Error(`no usable SMS code for ${oid}`);
+    return message.code;
+  }
+
+  /** Switches the active Conditional Access policy set (in memory; reset returns to the start set). */
+  setPolicySet(set: PolicySetName): Promise<unknown> {
+    return this.call("POST", "/policy-set", { set });
+  }
+
+  /** Token issuances that carried contexts no enforced policy targets. */
+  async unenforcedIssuances(): Promise<{ at: string; oid: string; clientId: string; grant: string; policySet: string; contexts: string[] }[]> {
+    const { issuances } = await this.call<{ issuances: { at: string; oid: string; clientId: string; grant: string; policySet: string; contexts: string[] }[] }>("GET", "/unenforced");
+    return issuances;
   }
 
   rotateKeys(): Promise<unknown> {

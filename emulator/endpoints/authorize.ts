@@ -9,12 +9,13 @@ import {
 } from "@simplewebauthn/server";
 import { essentialContexts, parseClaims } from "../claims.js";
 import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode } from "../context.js";
-import { passkeys, totpMethod, type DirectoryUser } from "../directory.js";
+import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../directory.js";
 import { AadError, errors } from "../errors.js";
 import { sendJson, str, type RequestContext } from "../http.js";
 import { isTotpLocked, newTotpSecret, totpUri, verifyTotp, WARN_AFTER_FAILURES } from "../mfa.js";
-import { evaluate, methodsFor, type MfaMethod } from "../policy.js";
+import { contextName, evaluate, methodsFor, MFA_METHODS, type MfaMethod } from "../policy.js";
 import { resolveScopes } from "../scopes.js";
+import { SMS_CODE_TTL_MS, sendSmsCode, verifySmsCode } from "../sms.js";
 import type { SsoSession } from "../state.js";
 import { secretKey } from "../state.js";
 import { clientInfo, randomId } from "../tokens.js";
@@ -142,7 +143,13 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
 }
 
 function methodsOf(user: DirectoryUser): MfaMethod[] {
-  return [...(totpMethod(user) ? (["totp"] as const) : []), ...(passkeys(user).length ? (["passkey"] as const) : [])];
+  const has: Record<MfaMethod, boolean> = { totp: Boolean(totpMethod(user)), sms: Boolean(smsMethod(user)), passkey: passkeys(user).length > 0 };
+  return MFA_METHODS.filter((m) => has[m]);
+}
+
+function choicePage(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: DirectoryUser, methods: MfaMethod[], reason: string): string {
+  const phone = smsMethod(user)?.phoneNumber;
+  return methodChoicePage(ctx.nonce, flowRef(emu, tx), { methods, reason, ...(phone ? { phoneNumber: phone } : {}) });
 }
 
 /**
@@ -179,9 +186,11 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   if (user.blockedByConditionalAccess) return fail(errors.blockedByCa());
   if (user.accountEnabled === false) return fail(errors.userDisabled());
 
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), { auth: session.auth, now });
-  if (evaluation.missing.length > 0) {
-    const allowed = (["totp", "passkey"] as const).filter((m) => Object.values(evaluation.required).every((r) => methodsFor(r).includes(m)));
+  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), { user, auth: session.auth, now });
+  // A password change (user risk) is not emulated yet; such policies cannot apply until risk is.
+  if (evaluation.blocked) return fail(errors.blockedByCa());
+  if (evaluation.required.length > 0) {
+    const allowed = MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
     const usable = methodsOf(user).filter((m) => allowed.includes(m));
     if (tx.prompt === "none") return fail(usable.length ? errors.mfaRequired(tx.rawClaims) : errors.mfaRegistrationRequired());
 
@@ -223,9 +232,19 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
       const locked = isTotpLocked(emu, user.oid);
       return page(codePage(ctx.nonce, flow, { otherMethods: usable.length > 1, locked, ...(locked ? { error: errors.methodLocked().message } : {}) }));
     }
+    if (chosen === "sms") {
+      const phone = smsMethod(user);
+      // One code per transaction until it expires or the user asks for a new one.
+      if (phone && (tx.smsSentAt === undefined || now - tx.smsSentAt > SMS_CODE_TTL_MS)) {
+        sendSmsCode(emu, user);
+        tx.smsSentAt = now;
+      }
+      return page(codePage(ctx.nonce, flow, { otherMethods: usable.length > 1, sms: { phoneNumber: phone?.phoneNumber ?? "" } }));
+    }
     if (chosen === "passkey") return page(passkeyPage(ctx.nonce, flow, { otherMethods: usable.length > 1 }));
-    const names = evaluation.missing.map((id) => emu.policy.authenticationContexts[id]?.displayName ?? id).join(", ");
-    return page(methodChoicePage(ctx.nonce, flow, { methods: usable, reason: `This action (${names}) needs you to verify your identity again.` }));
+    const names = evaluation.missing.map((id) => contextName(emu.policy, id)).join(", ");
+    const reason = names ? `This action (${names}) needs you to verify your identity again.` : "Your organization requires you to verify your identity.";
+    return page(choicePage(emu, ctx, tx, user, usable, reason));
   }
 
   const code = randomId(48);
@@ -332,12 +351,10 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       return continueFlow(emu, ctx, tx, session);
     case "method": {
       const method = str(body, "method");
-      if (method === "totp" || method === "passkey") tx.chosenMethod = method;
+      if (method === "totp" || method === "sms" || method === "passkey") tx.chosenMethod = method;
       else delete tx.chosenMethod;
-      if (method === "choose") {
-        const usable = methodsOf(user);
-        return page(methodChoicePage(ctx.nonce, flow, { methods: usable, reason: "Choose how to verify your identity." }));
-      }
+      if (method === "sms" && str(body, "resend") === "1") delete tx.smsSentAt;
+      if (method === "choose") return page(choicePage(emu, ctx, tx, user, methodsOf(user), "Choose how to verify your identity."));
       return continueFlow(emu, ctx, tx, session);
     }
     case "totp": {
@@ -360,6 +377,26 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
           ? `${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? "" : "s"} left before your authenticator app is locked for 10 minutes.`
           : undefined;
       return page(codePage(ctx.nonce, flow, { otherMethods, error, ...(warning ? { warning } : {}) }));
+    }
+    case "sms": {
+      const phone = smsMethod(user);
+      if (!phone) return continueFlow(emu, ctx, tx, session);
+      tx.chosenMethod = "sms";
+      const result = verifySmsCode(emu, user.oid, str(body, "otc") ?? "");
+      if (result.ok) {
+        session.auth.smsAt = now;
+        emu.store.save();
+        emu.log("sms_ok", { oid: user.oid, correlationId: tx.correlationId });
+        return continueFlow(emu, ctx, tx, session);
+      }
+      emu.log("sms_failed", { oid: user.oid, reason: result.reason, correlationId: tx.correlationId });
+      const error = {
+        invalid: "That code didn't work. Check the code and try again.",
+        expired: "That code has expired. Send a new code and try again.",
+        used: "That code was already used. Send a new code and try again.",
+        tooManyAttempts: "Too many wrong codes. Send a new code and try again.",
+      }[result.reason];
+      return page(codePage(ctx.nonce, flow, { otherMethods: methodsOf(user).length > 1, error, sms: { phoneNumber: phone.phoneNumber } }));
     }
     case "passkey/options": {
       const creds = passkeys(user);

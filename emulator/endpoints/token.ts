@@ -164,6 +164,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         claims,
         ...(record.nonce !== undefined ? { nonce: record.nonce } : {}),
         familyId: record.familyId,
+        grant,
+        ...(correlationId ? { correlationId } : {}),
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);
@@ -190,8 +192,9 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       // grant sees it. Without a session (signed out) the refresh token's own state counts.
       const auth: AuthSnapshot = { ...record.auth, ...(session?.oid === record.oid ? session.auth : {}) };
       const essential = essentialContexts(requestClaims);
-      const evaluation = evaluate(emu.policy, essential, { auth, now });
-      if (evaluation.missing.length > 0) throw errors.mfaRequired(str(body, "claims"));
+      const evaluation = evaluate(emu.policy, essential, { user, auth, now });
+      if (evaluation.blocked) throw errors.blockedByCa();
+      if (evaluation.required.length > 0) throw errors.mfaRequired(str(body, "claims"));
       record.rotated = true;
       const requestedScope = str(body, "scope");
       const scope = requestedScope ? (/\boffline_access\b/.test(requestedScope) ? requestedScope : `${requestedScope} offline_access`) : record.scope;
@@ -204,6 +207,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         scopes: resolveScopes(emu.apps, scope),
         claims: requestClaims,
         familyId: record.familyId,
+        grant,
+        ...(correlationId ? { correlationId } : {}),
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);

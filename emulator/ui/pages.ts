@@ -1,3 +1,4 @@
+import type { MfaMethod } from "../policy.js";
 import { esc, layout } from "./html.js";
 
 /** The transaction fields every form carries. */
@@ -61,14 +62,25 @@ ${cancelForm(flow)}`,
   });
 }
 
-/** Labels for the second-factor choices. */
-export const METHOD_LABELS = {
-  totp: "Use a verification code from my authenticator app",
-  passkey: "Use a passkey",
-} as const;
+/** A phone number as Entra shows it: only the last four digits ("••• ••• 1234"). */
+export function maskedPhone(phoneNumber: string): string {
+  return `••• ••• ${phoneNumber.replace(/\D/g, "").slice(-4)}`;
+}
+
+/** Labels for the second-factor choices (the SMS one names the masked number). */
+export function methodLabel(method: MfaMethod, phoneNumber?: string): string {
+  switch (method) {
+    case "totp":
+      return "Use a verification code from my authenticator app";
+    case "sms":
+      return `Text a code to ${maskedPhone(phoneNumber ?? "")}`;
+    case "passkey":
+      return "Use a passkey";
+  }
+}
 
 /** Method choice: only methods that satisfy what is missing are listed. */
-export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: ("totp" | "passkey")[]; reason: string; notice?: string }): string {
+export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: MfaMethod[]; phoneNumber?: string; reason: string; notice?: string }): string {
   return layout({
     title: "Verify your identity",
     nonce,
@@ -77,25 +89,25 @@ export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: 
 ${alert("method-notice", opts.notice)}
 <form method="post" action="${action(flow, "method")}">
 ${hidden(flow)}
-${opts.methods.map((m) => `<button class="method" type="submit" name="method" value="${m}">${esc(METHOD_LABELS[m])}</button>`).join("\n")}
+${opts.methods.map((m) => `<button class="method" type="submit" name="method" value="${m}">${esc(methodLabel(m, opts.phoneNumber))}</button>`).join("\n")}
 </form>
 ${cancelForm(flow)}`,
   });
 }
 
-/** Authenticator-app code entry. */
+/** Code entry: authenticator app, or a texted code when `sms` names the phone it went to. */
 export function codePage(
   nonce: string,
   flow: FlowRef,
-  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean },
+  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean; sms?: { phoneNumber: string } },
 ): string {
   const describedBy = [opts.error ? "code-error" : "", opts.warning ? "code-warning" : ""].filter(Boolean).join(" ");
   return layout({
     title: "Enter code",
     nonce,
     body: `<h1>Enter code</h1>
-<p>Enter the code displayed in the authenticator app on your device.</p>
-<form method="post" action="${action(flow, "totp")}" novalidate>
+<p>${opts.sms ? `We texted your phone ${esc(maskedPhone(opts.sms.phoneNumber))}. Enter the code to sign in.` : "Enter the code displayed in the authenticator app on your device."}</p>
+<form method="post" action="${action(flow, opts.sms ? "sms" : "totp")}" novalidate>
 ${hidden(flow)}
 <label for="otc">Enter code</label>
 <input id="otc" name="otc" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus${opts.locked ? " disabled" : ""}${describedBy ? ` aria-describedby="${describedBy}" aria-invalid="${opts.error ? "true" : "false"}"` : ""}>
@@ -103,6 +115,7 @@ ${alert("code-error", opts.error)}
 ${alert("code-warning", opts.warning, "warning")}
 <div class="actions"><button class="primary" type="submit"${opts.locked ? " disabled" : ""}>Verify</button></div>
 </form>
+${opts.sms ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<input type="hidden" name="resend" value="1"><button type="submit" name="method" value="sms">Send a new code</button></form>` : ""}
 ${opts.otherMethods ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<button type="submit" name="method" value="choose">Sign in another way</button></form>` : ""}
 ${cancelForm(flow)}`,
   });

@@ -7,7 +7,7 @@ import { minorDigits } from "@/lib/format";
  * asks for which id).
  *
  * The ids must match the identity provider's authentication contexts (Conditional Access >
- * Authentication contexts in Entra ID; emulator/policy.json locally). It holds no secrets and
+ * Authentication contexts in Entra ID; emulator/policies/*.json locally). It holds no secrets and
  * reads no env, so client components may import its labels; the server picks the active set
  * with `env.STEP_UP_POLICY_SET` (lib/actions/protected-action.ts). docs/step-up.md has the table.
  */

@@ -1,0 +1,371 @@
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { evaluate, intervalContexts, loadPolicySets, parsePolicySet, type PolicyResult, type PolicySet } from "../policy.js";
+import type { AuthSnapshot } from "../state.js";
+import { authorizeUrl, cleanup, decode, MEGAN, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+
+const NOW = 1_900_000_000_000;
+const S = 1000;
+const USER = { oid: "00000000-0000-4000-8000-000000000001", roles: [] as string[] };
+const STRENGTH = { mfa: "00000000-0000-0000-0000-000000000002", passwordlessMfa: "00000000-0000-0000-0000-000000000003", phishingResistantMfa: "00000000-0000-0000-0000-000000000004" } as const;
+const sets = loadPolicySets(fileURLToPath(new URL("../policies", import.meta.url)));
+
+/** Sessions proving one thing each, just now. */
+const AUTH: Record<string, AuthSnapshot> = {
+  none: {},
+  password: { passwordAt: NOW },
+  totp: { passwordAt: NOW, totpAt: NOW },
+  sms: { passwordAt: NOW, smsAt: NOW },
+  passkey: { passwordAt: NOW, passkeyAt: NOW },
+  "totp without password": { totpAt: NOW },
+};
+
+let n = 0;
+function policy(overrides: Record<string, unknown> = {}, conditions: Record<string, unknown> = {}): Record<string, unknown> {
+  n += 1;
+  return {
+    id: `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`,
+    displayName: `policy ${n}`,
+    state: "enabled",
+    conditions: { users: { includeUsers: ["All"] }, applications: { includeAuthenticationContextClassReferences: ["c9"] }, ...conditions },
+    grantControls: { builtInControls: ["mfa"] },
+    ...overrides,
+  };
+}
+
+function set(...policies: Record<string, unknown>[]): PolicySet {
+  return parsePolicySet({
+    name: "production",
+    authenticationContextClassReferences: ["c1", "c2", "c9"].map((id) => ({ id, displayName: `Context ${id}` })),
+    policies,
+  });
+}
+
+const strengthGrant = (name: keyof typeof STRENGTH) => ({ grantControls: { authenticationStrength: { id: STRENGTH[name] } } });
+
+describe("Conditional Access engine", () => {
+  describe("each strength against each method (Entra's table)", () => {
+    const table: [grant: string, overrides: Record<string, unknown>, satisfiedBy: string[]][] = [
+      ["built-in mfa control", {}, ["totp", "sms", "passkey"]],
+      ["strength mfa", strengthGrant("mfa"), ["totp", "sms", "passkey"]],
+      ["strength passwordlessMfa", strengthGrant("passwordlessMfa"), ["passkey"]],
+      ["strength phishingResistantMfa", strengthGrant("phishingResistantMfa"), ["passkey"]],
+    ];
+    for (const [grant, overrides, satisfiedBy] of table) {
+      for (const [method, auth] of Object.entries(AUTH)) {
+        const expected = satisfiedBy.includes(method);
+        it(`${grant} ${expected ? "is" : "is not"} satisfied by ${method}`, () => {
+          const result = evaluate(set(policy(overrides)), ["c9"], { user: USER, auth, now: NOW });
+          assert.deepEqual(result.satisfied, expected ? ["c9"] : []);
+          assert.deepEqual(result.missing, expected ? [] : ["c9"]);
+          assert.equal(result.required.length, expected ? 0 : 1);
+          assert.deepEqual(result.unenforced, []);
+        });
+      }
+    }
+  });
+
+  describe("grant controls", () => {
+    it("block refuses the context whatever was proven", () => {
+      const result = evaluate(set(policy({ grantControls: { builtInControls: ["block"] } })), ["c9"], { user: USER, auth: AUTH.passkey ?? {}, now: NOW });
+      assert.deepEqual(result.missing, ["c9"]);
+      assert.equal(result.blocked?.control, "block");
+      assert.deepEqual(result.required, []);
+      assert.equal(result.policies[0]?.result, "failure");
+    });
+
+    it("passwordChange is only valid on a user-risk policy for all apps, and risk never matches yet", () => {
+      const risky = policy(
+        { grantControls: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } },
+        { applications: { includeApplications: ["All"] }, userRiskLevels: ["high"] },
+      );
+      const result = evaluate(set(risky), [], { user: USER, auth: AUTH.password ?? {}, now: NOW });
+      assert.equal(result.blocked, undefined);
+      assert.deepEqual(result.required, []);
+      assert.equal(result.policies[0]?.result, "notApplied");
+    });
+
+    it("a sign-in policy (all apps) requires its strength even when no context is requested", () => {
+      const signIn = policy({}, { applications: { includeApplications: ["All"] } });
+      const weak = evaluate(set(signIn), [], { user: USER, auth: AUTH.password ?? {}, now: NOW });
+      assert.equal(weak.required.length, 1);
+      assert.deepEqual(weak.missing, []);
+      assert.equal(evaluate(set(signIn), [], { user: USER, auth: AUTH.sms ?? {}, now: NOW }).required.length, 0);
+    });
+
+    it("signInRiskLevels never match: risk is not simulated yet", () => {
+      const result = evaluate(set(policy({ grantControls: { builtInControls: ["block"] } }, { signInRiskLevels: ["low", "medium", "high"] })), ["c9"], { user: USER, auth: AUTH.password ?? {}, now: NOW });
+      assert.deepEqual(result.satisfied, ["c9"]);
+      assert.deepEqual(result.unenforced, ["c9"]);
+      assert.equal(result.policies[0]?.result, "notApplied");
+    });
+
+    const invalid: [string, Record<string, unknown>][] = [
+      ["mfa combined with an authentication strength", policy({ grantControls: { builtInControls: ["mfa"], authenticationStrength: { id: STRENGTH.mfa } } })],
+      ["block combined with mfa", policy({ grantControls: { builtInControls: ["block", "mfa"] } })],
+      ["no grant control", policy({ grantControls: { builtInControls: [] } })],
+      ["an unknown strength id", policy({ grantControls: { authenticationStrength: { id: "00000000-0000-0000-0000-000000000009" } } })],
+      ["passwordChange with OR", policy({ grantControls: { operator: "OR", builtInControls: ["mfa", "passwordChange"] } }, { applications: { includeApplications: ["All"] }, userRiskLevels: ["high"] })],
+      ["passwordChange without user risk", policy({ grantControls: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } }, { applications: { includeApplications: ["All"] } })],
+      ["an undefined context", policy({}, { applications: { includeAuthenticationContextClassReferences: ["c42"] } })],
+      ["a context id out of range", policy({}, { applications: { includeAuthenticationContextClassReferences: ["c100"] } })],
+      ["both all apps and contexts", policy({}, { applications: { includeApplications: ["All"], includeAuthenticationContextClassReferences: ["c9"] } })],
+      ["no users", policy({}, { users: { includeUsers: [] } })],
+      ["an unknown state", policy({ state: "on" })],
+      ["a sign-in frequency in days", policy({ sessionControls: { signInFrequency: { value: 1, unit: "days" } } })],
+      ["an unknown field", policy({ grantControl: {} })],
+    ];
+    for (const [name, bad] of invalid) {
+      it(`rejects a policy with ${name}`, () => assert.throws(() => set(bad)));
+    }
+
+    it("rejects duplicate policy ids", () => {
+      const p = policy();
+      assert.throws(() => set(p, { ...p }), /duplicate policy id/);
+    });
+  });
+
+  describe("policy state", () => {
+    const table: [state: string, auth: keyof typeof AUTH, result: PolicyResult, issued: boolean, unenforced: boolean][] = [
+      ["enabled", "password", "failure", false, false],
+      ["enabled", "totp", "success", true, false],
+      ["disabled", "password", "notEnabled", true, true],
+      ["enabledForReportingButNotEnforced", "password", "reportOnlyFailure", true, true],
+      ["enabledForReportingButNotEnforced", "totp", "reportOnlySuccess", true, true],
+    ];
+    for (const [state, auth, result, issued, unenforced] of table) {
+      it(`${state} with ${auth}: ${result}, ${issued ? "issued" : "not issued"}${unenforced ? ", recorded as unenforced" : ""}`, () => {
+        const evaluation = evaluate(set(policy({ state })), ["c9"], { user: USER, auth: AUTH[auth] ?? {}, now: NOW });
+        assert.equal(evaluation.policies[0]?.result, result);
+        assert.deepEqual(evaluation.satisfied, issued ? ["c9"] : []);
+        assert.deepEqual(evaluation.unenforced, unenforced ? ["c9"] : []);
+      });
+    }
+
+    it("report-only on a context not requested is reportOnlyNotApplied", () => {
+      const evaluation = evaluate(set(policy({ state: "enabledForReportingButNotEnforced" })), ["c1"], { user: USER, auth: {}, now: NOW });
+      assert.equal(evaluation.policies[0]?.result, "reportOnlyNotApplied");
+    });
+  });
+
+  describe("unenforced issuance", () => {
+    it("issues a requested context no policy targets, and records it as unenforced", () => {
+      const result = evaluate(sets.production, ["c1", "c7"], { user: USER, auth: AUTH.totp ?? {}, now: NOW });
+      assert.deepEqual(result.satisfied, ["c1", "c7"]);
+      assert.deepEqual(result.unenforced, ["c7"]);
+    });
+
+    it("ignores ids outside c1..c99 altogether", () => {
+      const result = evaluate(sets.production, ["c0", "c100", "x1", "C1"], { user: USER, auth: AUTH.passkey ?? {}, now: NOW });
+      assert.deepEqual([result.satisfied, result.missing, result.unenforced], [[], [], []]);
+    });
+  });
+
+  describe("users condition", () => {
+    const ADMIN = { oid: "00000000-0000-4000-8000-000000000002", roles: ["Portal.Admin"] };
+    const table: [name: string, users: Record<string, unknown>, applies: typeof USER[]][] = [
+      ["All", { includeUsers: ["All"] }, [USER, ADMIN]],
+      ["one user id", { includeUsers: [USER.oid] }, [USER]],
+      ["All but an excluded id", { includeUsers: ["All"], excludeUsers: [USER.oid] }, [ADMIN]],
+      ["a role", { includeRoles: ["Portal.Admin"] }, [ADMIN]],
+      ["All but an excluded role", { includeUsers: ["All"], excludeRoles: ["Portal.Admin"] }, [USER]],
+    ];
+    for (const [name, users, applies] of table) {
+      it(`includes ${name}`, () => {
+        const s = set(policy({}, { users }));
+        for (const user of [USER, ADMIN]) {
+          const result = evaluate(s, ["c9"], { user, auth: AUTH.password ?? {}, now: NOW });
+          assert.equal(result.policies[0]?.result, applies.includes(user) ? "failure" : "notApplied", `${user.oid}`);
+        }
+      });
+    }
+  });
+
+  describe("sign-in frequency", () => {
+    const table: [name: string, frequency: Record<string, unknown>, ageSeconds: number, met: boolean][] = [
+      ["every time", { type: "everyTime" }, 0, true],
+      ["every time", { type: "everyTime" }, 299, true],
+      ["every time", { type: "everyTime" }, 300, true],
+      ["every time", { type: "everyTime" }, 301, false],
+      ["1 hour", { value: 1, unit: "hours" }, 3599, true],
+      ["1 hour", { value: 1, unit: "hours" }, 3600, true],
+      ["1 hour", { value: 1, unit: "hours" }, 3601, false],
+      ["8 hours", { value: 8, unit: "hours" }, 8 * 3600 + 1, false],
+    ];
+    for (const [name, frequency, age, met] of table) {
+      it(`${name}: a factor ${age} s old ${met ? "counts" : "does not count"}`, () => {
+        const s = set(policy({ sessionControls: { signInFrequency: frequency } }));
+        const result = evaluate(s, ["c9"], { user: USER, auth: { passwordAt: NOW - 7200 * S, totpAt: NOW - age * S }, now: NOW });
+        assert.deepEqual(result.satisfied, met ? ["c9"] : []);
+      });
+    }
+
+    it("without a frequency, a factor proven once in the session counts", () => {
+      const result = evaluate(set(policy()), ["c9"], { user: USER, auth: { passwordAt: 0, totpAt: 0 }, now: NOW });
+      assert.deepEqual(result.satisfied, ["c9"]);
+    });
+  });
+
+  describe("seeded sets", () => {
+    const table: [setName: "production" | "staging", auth: keyof typeof AUTH, ctx: string, issued: boolean, reportOnly?: PolicyResult][] = [
+      ["production", "totp", "c1", true],
+      ["production", "sms", "c1", true],
+      ["production", "totp", "c2", false],
+      ["production", "sms", "c2", false],
+      ["production", "passkey", "c2", true],
+      ["production", "sms", "c3", true],
+      ["staging", "totp", "c2", true, "reportOnlyFailure"],
+      ["staging", "sms", "c2", true, "reportOnlyFailure"],
+      ["staging", "passkey", "c2", true, "reportOnlySuccess"],
+      ["staging", "password", "c2", false, "reportOnlyFailure"],
+    ];
+    for (const [setName, auth, ctx, issued, reportOnly] of table) {
+      it(`${setName}: ${ctx} with ${auth} is ${issued ? "issued" : "refused"}${reportOnly ? ` (${reportOnly})` : ""}`, () => {
+        const result = evaluate(sets[setName], [ctx], { user: USER, auth: AUTH[auth] ?? {}, now: NOW });
+        assert.deepEqual(result.satisfied, issued ? [ctx] : []);
+        assert.deepEqual(result.unenforced, []);
+        const ro = result.policies.find((p) => p.result.startsWith("reportOnly") && p.contexts.includes(ctx));
+        assert.equal(ro?.result, reportOnly);
+      });
+    }
+
+    it("a bad or misnamed set file stops the start with the file named", () => {
+      const dir = mkdtempSync(join(tmpdir(), "emu-policies-"));
+      try {
+        const shipped = fileURLToPath(new URL("../policies", import.meta.url));
+        copyFileSync(join(shipped, "production.json"), join(dir, "production.json"));
+        writeFileSync(join(dir, "staging.json"), JSON.stringify({ name: "staging", authenticationContextClassReferences: [], policies: [policy()] }));
+        assert.throws(() => loadPolicySets(dir), /staging\.json.*context c9 is not defined/s);
+        copyFileSync(join(shipped, "production.json"), join(dir, "staging.json"));
+        assert.throws(() => loadPolicySets(dir), /is named "production"; expected "staging"/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("c3 is the only interval context (opportunistic acrs candidates)", () => {
+      assert.deepEqual(intervalContexts(sets.production), ["c3"]);
+      assert.deepEqual(intervalContexts(sets.staging), ["c3"]);
+    });
+
+    it("every time on c1 and c2, one hour on c3, in both sets", () => {
+      for (const s of [sets.production, sets.staging]) {
+        const enforced = s.policies.filter((p) => p.state === "enabled");
+        const freq = (c: string) => enforced.find((p) => p.conditions.applications.includeAuthenticationContextClassReferences.includes(c))?.sessionControls?.signInFrequency;
+        assert.deepEqual(freq("c1"), { type: "everyTime" });
+        assert.deepEqual(freq("c2"), { type: "everyTime" });
+        assert.deepEqual(freq("c3"), { value: 1, unit: "hours" });
+      }
+    });
+  });
+});
+
+describe("policy sets through the control API", () => {
+  let emu: TestEmulator;
+  before(async () => {
+    emu = await startTestEmulator();
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+  });
+
+  const claims = (...values: string[]) => JSON.stringify({ access_token: { acrs: { essential: true, values } } });
+
+  async function signInWithTotp(contexts: string[]): Promise<{ status: number; acrs: unknown; html: string }> {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { claims: claims(...contexts), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    if (/<label for="otc">/.test(page.html)) page = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    if (page.status !== 302) return { status: page.status, acrs: undefined, html: page.html };
+    const res = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return { status: 302, acrs: decode(String(res.body.access_token)).payload.acrs, html: "" };
+  }
+
+  it("starts on production, switches to staging, rejects unknown sets and resets to the start set", async () => {
+    assert.deepEqual(await (await emu.control("policy-set")).json(), { set: "production", available: ["production", "staging"] });
+    assert.equal((await emu.control("policy-set", { set: "test" })).status, 400);
+    assert.equal(((await (await emu.control("policy-set", { set: "staging" })).json()) as { set: string }).set, "staging");
+    await emu.control("reset", {});
+    assert.equal(((await (await emu.control("policy-set")).json()) as { set: string }).set, "production");
+  });
+
+  it("records a context issued with no enforced policy, and the portal still gets it", async () => {
+    await emu.control("reset", {});
+    const { acrs } = await signInWithTotp(["c1", "c7"]);
+    assert.deepEqual(acrs, ["c1", "c7"]);
+    const { issuances } = (await (await emu.control("unenforced")).json()) as { issuances: { oid: string; contexts: string[]; grant: string; policySet: string }[] };
+    assert.equal(issuances.length, 1);
+    assert.deepEqual(issuances[0] && { oid: issuances[0].oid, contexts: issuances[0].contexts, grant: issuances[0].grant, policySet: issuances[0].policySet }, {
+      oid: MEGAN.oid,
+      contexts: ["c7"],
+      grant: "authorization_code",
+      policySet: "production",
+    });
+  });
+
+  it("c2 with an app code: refused in production, issued in staging with the report-only failure recorded", async () => {
+    await emu.control("reset", {});
+    const production = await signInWithTotp(["c2"]);
+    assert.equal(production.status, 200);
+    assert.match(production.html, /More information required/);
+    await emu.control("policy-set", { set: "staging" });
+    const staging = await signInWithTotp(["c2"]);
+    assert.deepEqual(staging.acrs, ["c2"]);
+    const { results } = (await (await emu.control("report-only")).json()) as { results: { result: string; contexts: string[]; policySet: string }[] };
+    assert.deepEqual(results.map((r) => [r.result, r.contexts, r.policySet]), [["reportOnlyFailure", ["c2"], "staging"]]);
+    assert.deepEqual(((await (await emu.control("unenforced")).json()) as { issuances: unknown[] }).issuances, []);
+  });
+});
+
+describe("a custom policy set wired through authorize and refresh", () => {
+  let emu: TestEmulator;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "emu-policies-"));
+    const blockC5 = policy({ grantControls: { builtInControls: ["block"] } }, { applications: { includeAuthenticationContextClassReferences: ["c5"] } });
+    const adminsOnC6 = policy({ ...strengthGrant("phishingResistantMfa") }, { users: { includeRoles: ["Portal.Admin"] }, applications: { includeAuthenticationContextClassReferences: ["c6"] } });
+    for (const name of ["production", "staging"]) {
+      writeFileSync(
+        join(dir, `${name}.json`),
+        JSON.stringify({ name, authenticationContextClassReferences: [{ id: "c5", displayName: "Closed" }, { id: "c6", displayName: "Admins only" }], policies: [blockC5, adminsOnC6] }),
+      );
+    }
+    emu = await startTestEmulator({ policyDir: dir });
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const claims = (ctx: string) => JSON.stringify({ access_token: { acrs: { essential: true, value: ctx } } });
+
+  it("a block policy on a context answers access_denied 53003 after the password", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { claims: claims("c5") }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const params = returned(page);
+    assert.equal(params.get("error"), "access_denied");
+    assert.match(params.get("error_description") ?? "", /AADSTS53003/);
+  });
+
+  it("a refresh asking for a blocked context answers 53003; a policy scoped to a role leaves others alone", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { claims: claims("c6"), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const code = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(code.status, 200, JSON.stringify(code.body));
+    assert.deepEqual(decode(String(code.body.access_token)).payload.acrs, ["c6"], "megan is not an admin: c6 is issued without a factor");
+    const { issuances } = (await (await emu.control("unenforced")).json()) as { issuances: { contexts: string[] }[] };
+    assert.deepEqual(issuances.map((i) => i.contexts), [["c6"]], "no enforced policy applied to this sign-in, so it is recorded");
+    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(code.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: claims("c5") });
+    assert.equal(refresh.body.error, "access_denied");
+    assert.deepEqual(refresh.body.error_codes, [53003]);
+  });
+});

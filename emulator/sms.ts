@@ -30,6 +30,10 @@ export function sendSmsCode(emu: Emulator, user: DirectoryUser): SmsMessage | un
   inbox.splice(0, Math.max(0, inbox.length - MAX_INBOX));
   emu.store.save();
   emu.log("sms_sent", { oid: user.oid });
+  // The simulated phone: until the console's inbox exists, a person trying the demo reads the
+  // text here. It is the delivery channel of a fake phone, not a log line (the JSON log above
+  // carries no code).
+  console.log(`[simulated SMS to ${phone.phoneNumber}] Your Woodgrove verification code is ${message.code}. It expires in 10 minutes.`);
   return message;
 }
 

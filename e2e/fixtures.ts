@@ -10,11 +10,12 @@ import { DashboardPage } from "./pages/dashboard.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
-export type PersonaKind = "no-mfa" | "totp" | "passkey" | "totp+passkey" | "admin" | "blocked";
+export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
 
 const personaMethods: Record<PersonaKind, SignInMethod[]> = {
   "no-mfa": [],
   totp: ["totp"],
+  sms: ["sms"],
   passkey: ["passkey"],
   "totp+passkey": ["totp", "passkey"],
   admin: ["totp", "passkey"],

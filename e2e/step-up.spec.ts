@@ -126,6 +126,26 @@ test.describe("step-up: full account numbers @step-up", () => {
     await expect(dashboard.strengthBadge()).toContainText("until");
   });
 
+  test("a person with text-message codes verifies with a simulated SMS (MFA strength is enough for c3)", async ({
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("sms");
+    await signIn(user, home, identityProvider, dashboard);
+    await showButton(dashboard, CHECKING).click();
+    const popup = await stepUpDialog.verify();
+    // A single method: the identity provider texts the code at once and asks for it.
+    await expect(popup.getByText(/We texted your phone/)).toBeVisible();
+    await new IdentityProviderPage(popup).enterCode(await control.smsCode(user.oid));
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
+    expect((await control.smsInbox(user.oid)).every((message) => message.used || message.expired)).toBe(true);
+  });
+
   test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({
     page,
     persona,

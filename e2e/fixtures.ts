@@ -8,6 +8,7 @@ import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { DashboardPage } from "./pages/dashboard.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
+import { TransferPage } from "./pages/transfer.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -39,6 +40,8 @@ interface TestFixtures {
   dashboard: DashboardPage;
   /** The portal's step-up dialog on `page`. */
   stepUpDialog: StepUpDialogPage;
+  /** The transfer page on `page`. */
+  transfer: TransferPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -74,6 +77,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   identityProvider: async ({ page }, use) => use(new IdentityProviderPage(page)),
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
   stepUpDialog: async ({ page }, use) => use(new StepUpDialogPage(page)),
+  transfer: async ({ page }, use) => use(new TransferPage(page)),
 });
 
 export { expect };

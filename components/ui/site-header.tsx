@@ -5,7 +5,10 @@ import { SignOutButton } from "@/components/step-up/sign-out-button";
 import { signOutAction } from "@/lib/auth/actions";
 import type { PortalSession } from "@/lib/auth/session";
 
-const navigation = [{ href: "/dashboard", label: "Overview" }] as const;
+const navigation = [
+  { href: "/dashboard", label: "Overview" },
+  { href: "/transfer", label: "Transfer" },
+] as const;
 
 /** The signed-in header: who you are, how strongly you are signed in, navigation, sign-out. */
 export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { SiteHeader } from "@/components/ui/site-header";
+import { StepUpProvider } from "@/components/step-up/step-up-provider";
+import { TransferForm } from "@/components/transfer/transfer-form";
+import { RecentTransfers } from "@/components/transfer/recent-transfers";
+import { requireSession } from "@/lib/auth/session";
+import { listAccountsForUser } from "@/lib/data/accounts";
+import { listPayees, listTransfers } from "@/lib/data/transfers";
+import { env, stepUpClientConfig } from "@/lib/env";
+import { PRODUCTION_TRANSFER_LIMITS, STAGING_TRANSFER_LIMITS } from "@/lib/step-up/policy";
+import { createTransferAction } from "./actions";
+
+export const metadata: Metadata = { title: "Transfer" };
+
+/** Which transfers need verification, worded from the active policy set so the two cannot disagree. */
+function stepUpNote(): string {
+  const limits = env.STEP_UP_POLICY_SET === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
+  const amount = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2 }).format(limits.stepUpFrom);
+  return `Transfers of ${amount} or more (in the account's currency), and first payments to a payee, ask you to verify.`;
+}
+
+export default async function TransferPage() {
+  const session = await requireSession();
+  const [accounts, payees, transfers] = await Promise.all([listAccountsForUser(session.user), listPayees(session.user), listTransfers(session.user, { limit: 10 })]);
+  const { objectId, tenantId, userPrincipalName, name } = session.user;
+  return (
+    <>
+      <SiteHeader session={session} current="/transfer" />
+      <main id="main" className="mx-auto max-w-3xl space-y-10 px-6 py-8">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Transfer</h1>
+          <p className="mt-1 text-muted">Move money between your accounts or pay someone you&apos;ve saved.</p>
+        </div>
+        <StepUpProvider config={stepUpClientConfig()} user={{ objectId, tenantId, userPrincipalName, name }}>
+          <TransferForm accounts={accounts} payees={payees} action={createTransferAction} stepUpNote={stepUpNote()} />
+        </StepUpProvider>
+        <RecentTransfers transfers={transfers} />
+      </main>
+    </>
+  );
+}

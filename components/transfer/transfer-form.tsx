@@ -1,0 +1,338 @@
+"use client";
+
+import { useEffect, useId, useRef, useState } from "react";
+import { StepUpDialog } from "@/components/step-up/step-up-dialog";
+import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
+import type { AccountSummary } from "@/lib/data/types";
+import type { PayeeSummary, TransferReceipt } from "@/lib/data/transfers";
+import { formatMoney } from "@/lib/format";
+import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { MEMO_MAX_LENGTH, transferSchema, type TransferInput } from "@/lib/validation/transfers";
+
+/**
+ * The transfer flow: form → review (exactly what will run) → send → receipt. Sending goes through
+ * `useStepUpAction`: below the policy's threshold the server just runs it; from there on it
+ * answers with a challenge and the step-up dialog shows the server's stored payload (transaction
+ * binding: always the popup), then the approved payload runs once.
+ *
+ * Idempotency: one key per submission, made when the person reviews it and kept for every retry
+ * of that submission (a double click, "Try again" after a network error, a second challenge), so
+ * the server never makes two transfers of it. Editing anything starts a new submission.
+ */
+
+/** Form values, as typed: the person's input is kept as is across errors. */
+interface FormValues {
+  fromAccountId: string;
+  /** "account:<id>" or "payee:<id>". */
+  destination: string;
+  amount: string;
+  memo: string;
+}
+
+type FieldErrors = Record<string, string[]>;
+
+/** The order and labels of the error summary; keys are the schema's issue paths. */
+const FIELDS = [
+  { key: "fromAccountId", label: "From" },
+  { key: "destination", label: "To" },
+  { key: "amount", label: "Amount" },
+  { key: "memo", label: "Memo" },
+  { key: "idempotencyKey", label: "Form" },
+  { key: "form", label: "Form" },
+] as const;
+
+/** Account kinds the server accepts as a source (lib/data/transfers.ts). */
+const SENDING_KINDS = new Set(["checking", "savings"]);
+
+function toRequest(values: FormValues, currency: string, idempotencyKey: string) {
+  const [kind, id = ""] = values.destination.split(":", 2);
+  return {
+    fromAccountId: values.fromAccountId,
+    toAccountId: kind === "account" ? id : "",
+    payeeId: kind === "payee" ? id : "",
+    currency,
+    amount: values.amount,
+    memo: values.memo,
+    idempotencyKey,
+  };
+}
+
+function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
+    (errors[key] ??= []).push(issue.message);
+  }
+  return errors;
+}
+
+/** See the module comment. */
+export function TransferForm({
+  accounts,
+  payees,
+  action,
+  stepUpNote,
+}: {
+  accounts: readonly AccountSummary[];
+  payees: readonly PayeeSummary[];
+  action: StepUpAction<TransferReceipt>;
+  /** From the policy: which transfers need verification. */
+  stepUpNote: string;
+}) {
+  const stepUp = useStepUpAction(action, { resumeKey: "transfer:create" });
+  const { state } = stepUp;
+  const sources = accounts.filter((account) => SENDING_KINDS.has(account.kind));
+  const [values, setValues] = useState<FormValues>({ fromAccountId: sources[0]?.id ?? "", destination: "", amount: "", memo: "" });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [phase, setPhase] = useState<"edit" | "review">("edit");
+  const [review, setReview] = useState<{ input: TransferInput; request: ReturnType<typeof toRequest> } | null>(null);
+  const idempotencyKey = useRef<string | null>(null);
+  const summary = useRef<HTMLDivElement>(null);
+  const reviewHeading = useRef<HTMLHeadingElement>(null);
+  const formId = useId();
+
+  const source = accounts.find((account) => account.id === values.fromAccountId);
+  const currency = source?.currency ?? "USD";
+  const busy = state.status === "running" || state.status === "verifying";
+
+  // The server's field errors (e.g. a limit) send the person back to the form, input intact.
+  const serverInvalid = state.status === "invalid";
+  const shownErrors = serverInvalid ? state.fieldErrors : errors;
+  const shownPhase = serverInvalid ? "edit" : phase;
+
+  useEffect(() => {
+    if (shownPhase === "edit" && Object.keys(shownErrors).length > 0) summary.current?.focus();
+    if (shownPhase === "review") reviewHeading.current?.focus();
+  }, [shownPhase, shownErrors]);
+
+  function update(field: keyof FormValues, value: string) {
+    setValues((current) => ({ ...current, [field]: value }));
+    // A changed request is a new submission: it gets its own key.
+    idempotencyKey.current = null;
+  }
+
+  function onReview(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    idempotencyKey.current ??= crypto.randomUUID();
+    const request = toRequest(values, currency, idempotencyKey.current);
+    const parsed = transferSchema.safeParse(request);
+    stepUp.reset();
+    if (!parsed.success) {
+      setErrors(errorsOf(parsed.error.issues));
+      return;
+    }
+    setErrors({});
+    setReview({ input: parsed.data, request });
+    setPhase("review");
+  }
+
+  function startOver() {
+    stepUp.reset();
+    idempotencyKey.current = null;
+    setValues((current) => ({ fromAccountId: current.fromAccountId, destination: "", amount: "", memo: "" }));
+    setReview(null);
+    setErrors({});
+    setPhase("edit");
+  }
+
+  if (state.status === "success") {
+    return <TransferReceiptCard receipt={state.data} onDone={startOver} />;
+  }
+
+  const destinationLabel = (destination: string): string => {
+    const [kind, id] = destination.split(":", 2);
+    if (kind === "account") {
+      const account = accounts.find((a) => a.id === id);
+      return account ? `${account.name} (${account.maskedNumber})` : "—";
+    }
+    const payee = payees.find((p) => p.id === id);
+    return payee ? `${payee.name}, ${payee.bankName} (${payee.maskedAccountNumber})` : "—";
+  };
+
+  const errorEntries = FIELDS.flatMap(({ key, label }) => (shownErrors[key] ?? []).map((message) => ({ key, label, message })));
+  const fieldId = (key: string) => `${formId}-${key}`;
+  const describedBy = (key: string, hint?: string) => [hint, shownErrors[key] ? `${fieldId(key)}-error` : undefined].filter(Boolean).join(" ") || undefined;
+  const inputClass =
+    "mt-1 block w-full rounded-md border border-black/15 bg-white px-3 py-2 text-ink shadow-sm focus:border-brand-700 focus:outline-none focus:ring-2 focus:ring-brand-700/30 aria-invalid:border-red-700";
+
+  return (
+    <div className="rounded-xl border border-black/5 bg-white p-6 shadow-sm">
+      {shownPhase === "edit" ? (
+        <form noValidate onSubmit={onReview} aria-labelledby={`${formId}-heading`} className="space-y-5">
+          <h2 id={`${formId}-heading`} className="text-lg font-semibold">
+            New transfer
+          </h2>
+          {errorEntries.length > 0 ? (
+            <div ref={summary} tabIndex={-1} role="alert" aria-labelledby={`${formId}-summary`} className="rounded-md border border-red-300 bg-red-50 p-4 text-sm focus:outline-none focus:ring-2 focus:ring-red-700/40">
+              <h3 id={`${formId}-summary`} className="font-semibold text-red-800">
+                Check the following
+              </h3>
+              <ul className="mt-2 list-disc space-y-1 pl-5">
+                {errorEntries.map(({ key, label, message }) => (
+                  <li key={`${key}-${message}`}>
+                    {key === "form" || key === "idempotencyKey" ? message : <a href={`#${fieldId(key)}`} className="underline">{`${label}: ${message}`}</a>}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+
+          <Field id={fieldId("fromAccountId")} label="From" errors={shownErrors.fromAccountId}>
+            <select
+              id={fieldId("fromAccountId")}
+              name="fromAccountId"
+              value={values.fromAccountId}
+              onChange={(event) => update("fromAccountId", event.target.value)}
+              aria-invalid={shownErrors.fromAccountId ? true : undefined}
+              aria-describedby={describedBy("fromAccountId")}
+              className={inputClass}
+            >
+              {sources.length === 0 ? <option value="">No account can send transfers</option> : null}
+              {sources.map((account) => (
+                <option key={account.id} value={account.id}>
+                  {`${account.name} (${account.maskedNumber}) · ${formatMoney(account.balanceMinor, account.currency)}`}
+                </option>
+              ))}
+            </select>
+          </Field>
+
+          <Field id={fieldId("destination")} label="To" errors={shownErrors.destination}>
+            <select
+              id={fieldId("destination")}
+              name="destination"
+              value={values.destination}
+              onChange={(event) => update("destination", event.target.value)}
+              aria-invalid={shownErrors.destination ? true : undefined}
+              aria-describedby={describedBy("destination")}
+              className={inputClass}
+            >
+              <option value="">Choose an account or payee</option>
+              <optgroup label="Your accounts">
+                {accounts
+                  .filter((account) => account.id !== values.fromAccountId)
+                  .map((account) => (
+                    <option key={account.id} value={`account:${account.id}`}>
+                      {`${account.name} (${account.maskedNumber})`}
+                    </option>
+                  ))}
+              </optgroup>
+              {payees.length > 0 ? (
+                <optgroup label="Payees">
+                  {payees.map((payee) => (
+                    <option key={payee.id} value={`payee:${payee.id}`}>
+                      {`${payee.name}, ${payee.bankName} (${payee.maskedAccountNumber})`}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null}
+            </select>
+          </Field>
+
+          <Field id={fieldId("amount")} label={`Amount (${currency})`} errors={shownErrors.amount}>
+            <input
+              id={fieldId("amount")}
+              name="amount"
+              inputMode="decimal"
+              autoComplete="off"
+              value={values.amount}
+              onChange={(event) => update("amount", event.target.value)}
+              aria-invalid={shownErrors.amount ? true : undefined}
+              aria-describedby={describedBy("amount", `${fieldId("amount")}-hint`)}
+              className={`${inputClass} tabular-nums`}
+            />
+            <p id={`${fieldId("amount")}-hint`} className="mt-1 text-xs text-muted">
+              For example 1,234.56. {stepUpNote}
+            </p>
+          </Field>
+
+          <Field id={fieldId("memo")} label="Memo (optional)" errors={shownErrors.memo}>
+            <input
+              id={fieldId("memo")}
+              name="memo"
+              autoComplete="off"
+              maxLength={MEMO_MAX_LENGTH * 2}
+              value={values.memo}
+              onChange={(event) => update("memo", event.target.value)}
+              aria-invalid={shownErrors.memo ? true : undefined}
+              aria-describedby={describedBy("memo")}
+              className={inputClass}
+            />
+          </Field>
+
+          <div className="flex justify-end">
+            <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800">
+              Review transfer
+            </button>
+          </div>
+        </form>
+      ) : review ? (
+        <section aria-labelledby={`${formId}-review`} className="space-y-5">
+          <h2 id={`${formId}-review`} ref={reviewHeading} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
+            Review your transfer
+          </h2>
+          <p className="text-sm text-muted">This is exactly what will be sent. {stepUpNote}</p>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-md bg-surface p-4 text-sm">
+            <dt className="text-muted">Amount</dt>
+            <dd className="font-semibold tabular-nums">{formatMoney(review.input.amountMinor, review.input.currency)}</dd>
+            <dt className="text-muted">From</dt>
+            <dd>{source ? `${source.name} (${source.maskedNumber})` : "—"}</dd>
+            <dt className="text-muted">To</dt>
+            <dd>{destinationLabel(values.destination)}</dd>
+            <dt className="text-muted">Memo</dt>
+            <dd>{review.input.memo ?? "—"}</dd>
+          </dl>
+          <p role="status" className="text-sm text-muted empty:hidden">
+            {state.status === "running" ? "Sending your transfer…" : ""}
+          </p>
+          {state.status === "error" && !state.challenge ? (
+            <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+              {state.message}
+            </p>
+          ) : null}
+          <div className="flex flex-wrap justify-end gap-2">
+            <button
+              type="button"
+              aria-disabled={busy}
+              onClick={() => {
+                if (busy) return;
+                stepUp.reset();
+                setPhase("edit");
+              }}
+              className="rounded-md border border-black/10 px-4 py-2 text-sm font-medium hover:bg-surface aria-disabled:opacity-60"
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              // aria-disabled, not disabled: focus stays here, and the dialog returns it here.
+              aria-disabled={busy}
+              onClick={() => {
+                if (!busy) void stepUp.run(review.request);
+              }}
+              className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 aria-disabled:opacity-60"
+            >
+              {state.status === "running" ? "Sending…" : state.status === "error" && !state.challenge ? "Try again" : "Send transfer"}
+            </button>
+          </div>
+        </section>
+      ) : null}
+      <StepUpDialog stepUp={stepUp} sessionPurpose="" />
+    </div>
+  );
+}
+
+function Field({ id, label, errors, children }: { id: string; label: string; errors: string[] | undefined; children: React.ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      {children}
+      {errors ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-800">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,208 @@
+import type { PrismaClient } from "../lib/generated/prisma/client";
+import { test, expect, type Persona } from "./fixtures";
+import { IdentityProviderPage } from "./pages/identity-provider.page";
+import type { DashboardPage } from "./pages/dashboard.page";
+import type { HomePage } from "./pages/home.page";
+import { expectNoSeriousA11yViolations } from "./support/accessibility";
+import { addPasskey } from "./support/virtual-authenticator";
+
+/**
+ * Transfers (transfer.create, transaction-bound from the policy's threshold): below it the
+ * transfer runs at once; from it, the step-up dialog shows the server's stored payload and the
+ * identity provider's popup verifies this approval; a closed popup moves nothing. Ground truth is
+ * the database, read through the `database` fixture.
+ */
+
+const CHECKING = "Everyday Checking";
+// Every persona has savings with a five-figure opening balance, so it covers every amount here.
+const SAVINGS = "High-Yield Savings";
+
+async function signIn(user: Persona, home: HomePage, identityProvider: IdentityProviderPage, dashboard: DashboardPage) {
+  await home.goto();
+  await home.startSignIn();
+  await identityProvider.signIn(user);
+  await dashboard.expectSignedInAs(user.displayName);
+}
+
+async function accountOf(database: PrismaClient, user: Persona, name: string) {
+  return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true } });
+}
+
+async function transfersOf(database: PrismaClient, user: Persona) {
+  return database.transfer.findMany({ where: { owner: { objectId: user.oid } }, select: { amountMinor: true, status: true, memo: true } });
+}
+
+/** `12345n` → "$123.45". */
+const usd = (minor: bigint) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(Number(minor) / 100);
+
+test.describe("transfers", () => {
+  test("below the threshold a transfer runs without any popup, and the receipt and balances agree", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    transfer,
+    stepUpDialog,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.openFromNavigation();
+    const savings = await accountOf(database, user, SAVINGS);
+    const checking = await accountOf(database, user, CHECKING);
+    const popups: unknown[] = [];
+    page.on("popup", (popup) => popups.push(popup));
+
+    await transfer.review({ from: SAVINGS, to: CHECKING, amount: "12.34", memo: "Lunch money" });
+    await expect(transfer.reviewStep()).toContainText("$12.34");
+    await expect(transfer.reviewStep()).toContainText("Lunch money");
+    await expect(transfer.reviewStep().getByRole("heading", { name: "Review your transfer" })).toBeFocused();
+    await expectNoSeriousA11yViolations(page, "transfer review step");
+    await transfer.send();
+
+    await transfer.expectReceipt({ amount: "$12.34", newBalance: usd(savings.balanceMinor - 1234n) });
+    await stepUpDialog.expectClosed();
+    expect(popups).toHaveLength(0);
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 1234n);
+    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor + 1234n);
+    expect(await transfersOf(database, user)).toEqual(expect.arrayContaining([{ amountMinor: 1234n, status: "completed", memo: "Lunch money" }]));
+    await expect(page.getByRole("region", { name: "Recent transfers" })).toContainText("$12.34");
+    await expectNoSeriousA11yViolations(page, "transfer receipt");
+  });
+
+  test("bad input: every field error at once, input kept, nothing sent", async ({ persona, home, identityProvider, dashboard, transfer, database }) => {
+    const user = await persona("no-mfa");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.goto();
+    const before = await transfersOf(database, user);
+
+    await transfer.page.getByLabel(/^Amount/).fill("12.345");
+    await transfer.page.getByLabel("Memo (optional)").fill("x".repeat(141));
+    await transfer.page.getByRole("button", { name: "Review transfer" }).click();
+
+    await expect(transfer.errorSummary()).toBeFocused();
+    await expect(transfer.errorSummary()).toContainText("To: Choose where to send the money.");
+    await expect(transfer.errorSummary()).toContainText("Amount: USD amounts have at most 2 decimal places.");
+    await expect(transfer.errorSummary()).toContainText("Memo: Keep the memo to 140 characters or fewer.");
+    await expect(transfer.page.getByLabel(/^Amount/)).toHaveValue("12.345");
+    await expect(transfer.page.getByLabel(/^Amount/)).toHaveAttribute("aria-invalid", "true");
+    await expectNoSeriousA11yViolations(transfer.page, "transfer form with errors");
+    expect(await transfersOf(database, user)).toEqual(before);
+  });
+});
+
+test.describe("transfers with step-up @step-up", () => {
+  test("from the threshold: the dialog shows the exact payload, a TOTP popup approves it, and it runs once", async ({
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+    const checking = await accountOf(database, user, CHECKING);
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,000.00", memo: "Tuition" });
+    await stepUpDialog.expectOpen("You are approving exactly this");
+    // The server's stored payload, not the form's copy: amount, currency, source, destination, memo.
+    for (const text of ["$1,000.00", "USD", savings.id, checking.id, "Tuition", "Verified with a second factor for this action"]) {
+      await expect(stepUpDialog.dialog()).toContainText(text);
+    }
+    expect(await transfersOf(database, user)).not.toContainEqual(expect.objectContaining({ memo: "Tuition" }));
+
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);
+
+    await stepUpDialog.expectClosed();
+    await transfer.expectReceipt({ amount: "$1,000.00", newBalance: usd(savings.balanceMinor - 100_000n) });
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 100_000n);
+    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor + 100_000n);
+    expect((await transfersOf(database, user)).filter((t) => t.memo === "Tuition")).toEqual([{ amountMinor: 100_000n, status: "completed", memo: "Tuition" }]);
+  });
+
+  test("closing the popup moves nothing, and Try again still completes the same approval", async ({
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "2500", memo: "Closed popup" });
+    await stepUpDialog.expectOpen("$2,500.00");
+    const popup = await stepUpDialog.verify();
+    await expect(new IdentityProviderPage(popup).codeField()).toBeVisible();
+    await popup.close();
+
+    await stepUpDialog.expectError("Verification was cancelled", "Try again");
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
+    expect((await transfersOf(database, user)).filter((t) => t.memo === "Closed popup")).toEqual([]);
+
+    const again = await stepUpDialog.tryAgain();
+    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
+    await transfer.expectReceipt({ amount: "$2,500.00", newBalance: usd(savings.balanceMinor - 250_000n) });
+    expect((await transfersOf(database, user)).filter((t) => t.memo === "Closed popup")).toHaveLength(1);
+  });
+
+  test("cancelling the dialog moves nothing and returns to the review", async ({ persona, home, identityProvider, dashboard, transfer, stepUpDialog, database }) => {
+    const user = await persona("totp");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1500", memo: "Cancelled" });
+    await stepUpDialog.expectOpen("$1,500.00");
+    await stepUpDialog.cancel();
+    await expect(transfer.reviewStep().getByRole("button", { name: "Send transfer" })).toBeFocused();
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
+    expect((await transfersOf(database, user)).filter((t) => t.memo === "Cancelled")).toEqual([]);
+  });
+
+  test("a payee with no completed transfer needs a passkey (c2), even for a small amount", async ({
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    transfer,
+    stepUpDialog,
+    database,
+  }) => {
+    const user = await persona("passkey");
+    await signIn(user, home, identityProvider, dashboard);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+    const payee = await database.payee.findFirstOrThrow({
+      where: { owner: { objectId: user.oid }, transfers: { none: { status: "completed" } } },
+      select: { id: true, name: true },
+      orderBy: { name: "asc" },
+    });
+
+    await transfer.submitTransfer({ from: SAVINGS, to: payee.name, amount: "25.00", memo: "First payment" });
+    await stepUpDialog.expectOpen("$25.00");
+    await expect(stepUpDialog.dialog()).toContainText(payee.id);
+    await expect(stepUpDialog.dialog()).toContainText("Verified with a phishing-resistant passkey for this action");
+
+    const popup = await stepUpDialog.verify();
+    await addPasskey(popup, user.passkey);
+    await new IdentityProviderPage(popup).verifyWithPasskey();
+
+    await transfer.expectReceipt({ amount: "$25.00", newBalance: usd(savings.balanceMinor - 2500n) });
+    await expect(transfer.receipt()).toContainText(payee.name);
+    expect(await database.transfer.count({ where: { payeeId: payee.id, status: "completed" } })).toBe(1);
+  });
+});

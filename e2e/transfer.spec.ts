@@ -111,10 +111,13 @@ test.describe("transfers with step-up @step-up", () => {
 
     await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,000.00", memo: "Tuition" });
     await stepUpDialog.expectOpen("You are approving exactly this");
-    // The server's stored payload, not the form's copy: amount, currency, source, destination, memo.
-    for (const text of ["$1,000.00", "USD", savings.id, checking.id, "Tuition", "Verified with a second factor for this action"]) {
+    // The server's stored payload, not the form's copy (amount, source, destination, memo), its
+    // ids named from the page's own accounts; no raw ids and no idempotency key.
+    for (const text of ["$1,000.00", SAVINGS, CHECKING, "Tuition", "Verified with a second factor for this action"]) {
       await expect(stepUpDialog.dialog()).toContainText(text);
     }
+    for (const id of [savings.id, checking.id]) await expect(stepUpDialog.dialog()).not.toContainText(id);
+    await expect(stepUpDialog.dialog()).not.toContainText(/Idempotency/i);
     expect(await transfersOf(database, user)).not.toContainEqual(expect.objectContaining({ memo: "Tuition" }));
 
     const popup = await stepUpDialog.verify();
@@ -194,7 +197,8 @@ test.describe("transfers with step-up @step-up", () => {
 
     await transfer.submitTransfer({ from: SAVINGS, to: payee.name, amount: "25.00", memo: "First payment" });
     await stepUpDialog.expectOpen("$25.00");
-    await expect(stepUpDialog.dialog()).toContainText(payee.id);
+    await expect(stepUpDialog.dialog()).toContainText(payee.name);
+    await expect(stepUpDialog.dialog()).not.toContainText(payee.id);
     await expect(stepUpDialog.dialog()).toContainText("Verified with a phishing-resistant passkey for this action");
 
     const popup = await stepUpDialog.verify();

@@ -12,7 +12,27 @@ import type { StepUpControls, StepUpState } from "@/lib/step-up/use-step-up-acti
  * every failure. A native modal `<dialog>`: the browser traps focus and makes the page inert;
  * Escape cancels; the heading labels it and the explanation describes it.
  */
-export function StepUpDialog<T>({ stepUp, sessionPurpose }: { stepUp: StepUpControls<T>; sessionPurpose: string }) {
+/** One line of what a transaction approves, in the person's words ("To", "Landlord ••• 4821"). */
+export interface PayloadLine {
+  label: string;
+  value: string;
+}
+
+/**
+ * Renders the dialog for one step-up action. `describePayload` lets the page name what the
+ * stored payload's ids refer to (its own accounts and payees) instead of showing raw ids: it is
+ * given the server's stored payload, so it can only relabel what will run, never change it;
+ * anything it does not know stays visible as stored.
+ */
+export function StepUpDialog<T>({
+  stepUp,
+  sessionPurpose,
+  describePayload,
+}: {
+  stepUp: StepUpControls<T>;
+  sessionPurpose: string;
+  describePayload?: (payload: { [key: string]: JsonValue }) => PayloadLine[];
+}) {
   const { state } = stepUp;
   const challenge = challengeOf(state);
   const dialog = useRef<HTMLDialogElement>(null);
@@ -44,7 +64,7 @@ export function StepUpDialog<T>({ stepUp, sessionPurpose }: { stepUp: StepUpCont
             {challenge.binding === "transaction" ? "Approve this request" : "Verify it's you"}
           </h2>
           <div id={descriptionId} className="space-y-3 text-sm">
-            {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} /> : <p>{sessionPurpose}</p>}
+            {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} describePayload={describePayload} /> : <p>{sessionPurpose}</p>}
             <p className="text-muted">
               <span className="font-medium text-ink">Required: </span>
               {authContexts[challenge.authContext].description}.
@@ -175,17 +195,20 @@ function ErrorActions<T>({ stepUp, state }: { stepUp: StepUpControls<T>; state: 
 }
 
 /** A transaction's stored payload, exactly as the server will execute it. */
-function ApprovedPayload({ challenge }: { challenge: StepUpChallenge }) {
+function ApprovedPayload({ challenge, describePayload }: { challenge: StepUpChallenge; describePayload?: (payload: { [key: string]: JsonValue }) => PayloadLine[] }) {
   const payload = challenge.payload ?? {};
   const currency = typeof payload.currency === "string" ? payload.currency : null;
+  const lines: PayloadLine[] = describePayload
+    ? describePayload(payload)
+    : Object.entries(payload).map(([key, value]) => ({ label: labelOf(key), value: formatValue(key, value, currency) }));
   return (
     <>
       <p>You are approving exactly this. If anything is wrong, cancel.</p>
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-md bg-surface p-3">
-        {Object.entries(payload).map(([key, value]) => (
-          <div key={key} className="contents">
-            <dt className="text-muted">{labelOf(key)}</dt>
-            <dd className="font-medium tabular-nums">{formatValue(key, value, currency)}</dd>
+        {lines.map((line) => (
+          <div key={line.label} className="contents">
+            <dt className="text-muted">{line.label}</dt>
+            <dd className="font-medium tabular-nums">{line.value}</dd>
           </div>
         ))}
       </dl>

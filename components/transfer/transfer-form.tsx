@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { StepUpDialog } from "@/components/step-up/step-up-dialog";
+import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
+import type { JsonValue } from "@/lib/actions/result";
 import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
 import type { AccountSummary } from "@/lib/data/types";
 import type { PayeeSummary, TransferReceipt } from "@/lib/data/transfers";
@@ -147,6 +148,25 @@ export function TransferForm({
     }
     const payee = payees.find((p) => p.id === id);
     return payee ? `${payee.name}, ${payee.bankName} (${payee.maskedAccountNumber})` : "—";
+  };
+
+  /**
+   * The dialog's lines for the server's stored payload: its ids named from this page's own
+   * accounts and payees (unknown ids stay visible as stored), the amount in the payload's
+   * currency, the memo. The idempotency key is left out: it says nothing to a person.
+   */
+  const describeTransfer = (payload: { [key: string]: JsonValue }): PayloadLine[] => {
+    const text = (value: JsonValue | undefined) => (typeof value === "string" ? value : "");
+    const account = accounts.find((a) => a.id === payload.fromAccountId);
+    const to = typeof payload.toAccountId === "string" ? `account:${payload.toAccountId}` : `payee:${text(payload.payeeId)}`;
+    const currency = text(payload.currency);
+    const toLabel = destinationLabel(to);
+    return [
+      { label: "Amount", value: currency && text(payload.amountMinor) ? formatMoney(text(payload.amountMinor), currency) : text(payload.amountMinor) },
+      { label: "From", value: account ? `${account.name} (${account.maskedNumber})` : text(payload.fromAccountId) },
+      { label: "To", value: toLabel === "—" ? text(payload.toAccountId ?? payload.payeeId ?? null) : toLabel },
+      ...(text(payload.memo) ? [{ label: "Memo", value: text(payload.memo) }] : []),
+    ];
   };
 
   const errorEntries = FIELDS.flatMap(({ key, label }) => (shownErrors[key] ?? []).map((message) => ({ key, label, message })));
@@ -316,7 +336,7 @@ export function TransferForm({
           </div>
         </section>
       ) : null}
-      <StepUpDialog stepUp={stepUp} sessionPurpose="" />
+      <StepUpDialog stepUp={stepUp} sessionPurpose="" describePayload={describeTransfer} />
     </div>
   );
 }

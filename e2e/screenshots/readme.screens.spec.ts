@@ -4,7 +4,7 @@ import { IdentityProviderPage } from "../pages/identity-provider.page";
 
 const out = (name: string) => path.join(import.meta.dirname, "..", "..", "docs", "screenshots", `${name}.png`);
 
-test("README screenshots: sign-in, dashboard, step-up dialog, the identity provider's popup, the result", async ({
+test("README screenshots: sign-in, dashboard, step-up dialog, the identity provider's popup, the result, a transfer approval", async ({
   page,
   persona,
   home,
@@ -12,6 +12,7 @@ test("README screenshots: sign-in, dashboard, step-up dialog, the identity provi
   dashboard,
   stepUpDialog,
   control,
+  transfer,
 }) => {
   const user = await persona("totp");
   await home.goto();
@@ -39,4 +40,10 @@ test("README screenshots: sign-in, dashboard, step-up dialog, the identity provi
 
   await expect(dashboard.account("Everyday Checking").getByRole("button", { name: "Hide" })).toBeVisible();
   await page.screenshot({ path: out("revealed") });
+
+  await transfer.goto();
+  await transfer.submitTransfer({ from: "High-Yield Savings", to: "Everyday Checking", amount: "1,500.00", memo: "Tuition" });
+  await stepUpDialog.expectOpen("You are approving exactly this");
+  await expect(stepUpDialog.dialog().getByRole("button", { name: "Verify", exact: true })).toBeEnabled();
+  await page.screenshot({ path: out("transfer-approval") });
 });

@@ -35,6 +35,8 @@ interface WorkerFixtures {
 interface TestFixtures {
   /** Creates a persona in the emulator's directory and seeds its portal user and accounts. */
   persona: (kind: PersonaKind) => Promise<Persona>;
+  /** Signs a persona in through the identity provider (password only) and waits for the dashboard. */
+  signIn: (user: Persona) => Promise<void>;
   home: HomePage;
   identityProvider: IdentityProviderPage;
   dashboard: DashboardPage;
@@ -71,6 +73,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         persona: kind,
       });
       return user;
+    });
+  },
+  signIn: async ({ home, identityProvider, dashboard }, use) => {
+    await use(async (user) => {
+      await home.goto();
+      await home.startSignIn();
+      await identityProvider.signIn(user);
+      await dashboard.expectSignedInAs(user.displayName);
     });
   },
   home: async ({ page }, use) => use(new HomePage(page)),

@@ -3,7 +3,6 @@ import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import type { PrismaClient } from "../lib/generated/prisma/client";
 import type { Persona } from "./fixtures";
-import type { HomePage } from "./pages/home.page";
 import type { DashboardPage } from "./pages/dashboard.page";
 import type { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import type { EmulatorControl } from "./support/emulator-control";
@@ -19,13 +18,6 @@ const CHECKING = "Everyday Checking";
 // Every seeded persona has these two (a credit card and brokerage are chance).
 const SAVINGS = "High-Yield Savings";
 const PURPOSE = /Verify to see full account numbers and statements for 15 minutes/;
-
-async function signIn(user: Persona, home: HomePage, identityProvider: IdentityProviderPage, dashboard: DashboardPage) {
-  await home.goto();
-  await home.startSignIn();
-  await identityProvider.signIn(user);
-  await dashboard.expectSignedInAs(user.displayName);
-}
 
 /** The account's full number as the portal stores it (the test's ground truth). */
 async function fullNumberOf(database: PrismaClient, user: Persona, accountName: string): Promise<string> {
@@ -57,10 +49,10 @@ async function auditOutcomes(database: PrismaClient, user: Persona): Promise<str
 /** Signs in, reveals the checking number through the popup (TOTP), and waits for it to show. */
 async function revealCheckingWithPopup(
   user: Persona,
-  fixtures: { home: HomePage; identityProvider: IdentityProviderPage; dashboard: DashboardPage; stepUpDialog: StepUpDialogPage; control: EmulatorControl; database: PrismaClient },
+  fixtures: { signIn: (user: Persona) => Promise<void>; dashboard: DashboardPage; stepUpDialog: StepUpDialogPage; control: EmulatorControl; database: PrismaClient },
 ) {
-  const { home, identityProvider, dashboard, stepUpDialog, control, database } = fixtures;
-  await signIn(user, home, identityProvider, dashboard);
+  const { signIn, dashboard, stepUpDialog, control, database } = fixtures;
+  await signIn(user);
   await showButton(dashboard, CHECKING).click();
   const popup = await stepUpDialog.verify();
   await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
@@ -79,15 +71,14 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("a TOTP user verifies in a popup, sees the full number, and a second account needs no popup", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     const checkingNumber = await fullNumberOf(database, user, CHECKING);
 
     await showButton(dashboard, CHECKING).click();
@@ -128,15 +119,14 @@ test.describe("step-up: full account numbers @step-up", () => {
 
   test("a person with text-message codes verifies with a simulated SMS (MFA strength is enough for c3)", async ({
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("sms");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await showButton(dashboard, CHECKING).click();
     const popup = await stepUpDialog.verify();
     // A single method: the identity provider texts the code at once and asks for it.
@@ -149,15 +139,14 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await revealCheckingWithPopup(user, { home, identityProvider, dashboard, stepUpDialog, control, database });
+    await revealCheckingWithPopup(user, { signIn, dashboard, stepUpDialog, control, database });
     // The identity provider's "MFA within the hour" still holds, so a silent request with the
     // claims can satisfy c3.
     await lapseElevation(database, user);
@@ -181,15 +170,14 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("when the identity provider's hour has passed too, the silent request is answered interaction_required and the dialog takes over", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await revealCheckingWithPopup(user, { home, identityProvider, dashboard, stepUpDialog, control, database });
+    await revealCheckingWithPopup(user, { signIn, dashboard, stepUpDialog, control, database });
     // Both windows lapse: the portal's elevation and the identity provider's "MFA within the hour".
     await lapseElevation(database, user);
     await control.ageAuthentication(user.oid, 3_601);
@@ -210,15 +198,14 @@ test.describe("step-up: full account numbers @step-up", () => {
 
   test("closing the popup answers 'cancelled' at once, with Try again, and shows nothing", async ({
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     const checkingNumber = await fullNumberOf(database, user, CHECKING);
 
     await showButton(dashboard, CHECKING).click();
@@ -241,8 +228,7 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("a call without a proof is answered step_up_required: nothing revealed, MSAL loaded only then", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     database,
@@ -261,7 +247,7 @@ test.describe("step-up: full account numbers @step-up", () => {
       return { scripts: urls.length, msal: found };
     };
 
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await expect(showButton(dashboard, CHECKING)).toBeEnabled();
     const beforeChallenge = await msalScripts();
     expect(beforeChallenge.scripts).toBeGreaterThan(0);
@@ -287,15 +273,14 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("a proof the identity provider would never issue for this API is rejected, and nothing is revealed", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     const checkingNumber = await fullNumberOf(database, user, CHECKING);
 
     // The browser redeems the popup's code with the token endpoint; swap the access token it gets
@@ -325,15 +310,14 @@ test.describe("step-up: full account numbers @step-up", () => {
   test("a verification the identity provider denies shows a way forward, and nothing is revealed", async ({
     page,
     persona,
-    home,
-    identityProvider,
+    signIn,
     dashboard,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     const checkingNumber = await fullNumberOf(database, user, CHECKING);
 
     await control.scriptNextInteraction("deny", user.oid);

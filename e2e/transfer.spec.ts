@@ -1,8 +1,6 @@
 import type { PrismaClient } from "../lib/generated/prisma/client";
 import { test, expect, type Persona } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
-import type { DashboardPage } from "./pages/dashboard.page";
-import type { HomePage } from "./pages/home.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
 import { addPasskey } from "./support/virtual-authenticator";
 
@@ -16,13 +14,6 @@ import { addPasskey } from "./support/virtual-authenticator";
 const CHECKING = "Everyday Checking";
 // Every persona has savings with a five-figure opening balance, so it covers every amount here.
 const SAVINGS = "High-Yield Savings";
-
-async function signIn(user: Persona, home: HomePage, identityProvider: IdentityProviderPage, dashboard: DashboardPage) {
-  await home.goto();
-  await home.startSignIn();
-  await identityProvider.signIn(user);
-  await dashboard.expectSignedInAs(user.displayName);
-}
 
 async function accountOf(database: PrismaClient, user: Persona, name: string) {
   return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true } });
@@ -39,15 +30,13 @@ test.describe("transfers", () => {
   test("below the threshold a transfer runs without any popup, and the receipt and balances agree", async ({
     page,
     persona,
-    home,
-    identityProvider,
-    dashboard,
+    signIn,
     transfer,
     stepUpDialog,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.openFromNavigation();
     const savings = await accountOf(database, user, SAVINGS);
     const checking = await accountOf(database, user, CHECKING);
@@ -71,9 +60,9 @@ test.describe("transfers", () => {
     await expectNoSeriousA11yViolations(page, "transfer receipt");
   });
 
-  test("bad input: every field error at once, input kept, nothing sent", async ({ persona, home, identityProvider, dashboard, transfer, database }) => {
+  test("bad input: every field error at once, input kept, nothing sent", async ({ signIn, persona, transfer, database }) => {
     const user = await persona("no-mfa");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.goto();
     const before = await transfersOf(database, user);
 
@@ -95,16 +84,14 @@ test.describe("transfers", () => {
 test.describe("transfers with step-up @step-up", () => {
   test("from the threshold: the dialog shows the exact payload, a TOTP popup approves it, and it runs once", async ({
     persona,
-    home,
-    identityProvider,
-    dashboard,
+    signIn,
     transfer,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.goto();
     const savings = await accountOf(database, user, SAVINGS);
     const checking = await accountOf(database, user, CHECKING);
@@ -133,16 +120,14 @@ test.describe("transfers with step-up @step-up", () => {
 
   test("closing the popup moves nothing, and Try again still completes the same approval", async ({
     persona,
-    home,
-    identityProvider,
-    dashboard,
+    signIn,
     transfer,
     stepUpDialog,
     control,
     database,
   }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.goto();
     const savings = await accountOf(database, user, SAVINGS);
 
@@ -162,9 +147,9 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await transfersOf(database, user)).filter((t) => t.memo === "Closed popup")).toHaveLength(1);
   });
 
-  test("cancelling the dialog moves nothing and returns to the review", async ({ persona, home, identityProvider, dashboard, transfer, stepUpDialog, database }) => {
+  test("cancelling the dialog moves nothing and returns to the review", async ({ signIn, persona, transfer, stepUpDialog, database }) => {
     const user = await persona("totp");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.goto();
     const savings = await accountOf(database, user, SAVINGS);
 
@@ -178,15 +163,13 @@ test.describe("transfers with step-up @step-up", () => {
 
   test("a payee with no completed transfer needs a passkey (c2), even for a small amount", async ({
     persona,
-    home,
-    identityProvider,
-    dashboard,
+    signIn,
     transfer,
     stepUpDialog,
     database,
   }) => {
     const user = await persona("passkey");
-    await signIn(user, home, identityProvider, dashboard);
+    await signIn(user);
     await transfer.goto();
     const savings = await accountOf(database, user, SAVINGS);
     const payee = await database.payee.findFirstOrThrow({

@@ -2,6 +2,7 @@
 
 import { StepUpDialog } from "@/components/step-up/step-up-dialog";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { useHydrated } from "@/lib/use-hydrated";
 
 /** What `revealAccountNumberAction` returns on success. */
 export interface RevealedAccountNumber {
@@ -32,7 +33,8 @@ export function RevealAccountNumber({
   const stepUp = useStepUpAction(action, { resumeKey: `reveal-account-number:${accountId}` });
   const { state } = stepUp;
   const fullNumber = state.status === "success" ? state.data.fullNumber : null;
-  const busy = state.status === "running" || state.status === "verifying";
+  const hydrated = useHydrated();
+  const busy = state.status === "running" || state.status === "verifying" || !hydrated;
 
   return (
     <div className="mt-1 flex flex-wrap items-center justify-between gap-2 text-xs text-muted">

@@ -7,6 +7,7 @@ import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
 import type { AccountSummary } from "@/lib/data/types";
 import type { PayeeSummary, TransferReceipt } from "@/lib/data/transfers";
 import { formatMoney } from "@/lib/format";
+import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
 import { MEMO_MAX_LENGTH, transferSchema, type TransferInput } from "@/lib/validation/transfers";
 
@@ -94,7 +95,8 @@ export function TransferForm({
 
   const source = accounts.find((account) => account.id === values.fromAccountId);
   const currency = source?.currency ?? "USD";
-  const busy = state.status === "running" || state.status === "verifying";
+  const hydrated = useHydrated();
+  const busy = state.status === "running" || state.status === "verifying" || !hydrated;
 
   // The server's field errors (e.g. a limit) send the person back to the form, input intact.
   const serverInvalid = state.status === "invalid";
@@ -280,7 +282,8 @@ export function TransferForm({
           </Field>
 
           <div className="flex justify-end">
-            <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800">
+            {/* Disabled until hydrated: before that the browser would submit the form to this URL itself. */}
+            <button type="submit" disabled={!hydrated} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 disabled:opacity-60">
               Review transfer
             </button>
           </div>

@@ -34,6 +34,31 @@ export class StepUpDialogPage {
     await expect(this.dialog().getByRole("button", { name: wayForward })).toBeVisible();
   }
 
+  /**
+   * After a blocked popup: "Continue in this window" navigates this page to the identity provider
+   * (the request is kept in the tab's sessionStorage); resolves once the navigation has started.
+   */
+  async continueInWindow() {
+    await this.dialog().getByRole("button", { name: "Continue in this window" }).click();
+  }
+
+  /** Back from the identity provider in this window: verified, waiting for Continue (nothing has run yet). */
+  async expectResumable() {
+    await expect(this.dialog()).toBeVisible();
+    await expect(this.dialog().getByRole("status")).toContainText("You verified in this window");
+    await expect(this.dialog().getByRole("button", { name: "Continue", exact: true })).toBeFocused();
+  }
+
+  /** Runs the kept request with the proof from the redirect. */
+  async resume() {
+    await this.dialog().getByRole("button", { name: "Continue", exact: true }).click();
+  }
+
+  /** After "interaction in progress": starts a new verification and returns its popup. */
+  async startOver(): Promise<Page> {
+    return this.openPopupWith("Start a new verification");
+  }
+
   async cancel() {
     await this.dialog().getByRole("button", { name: "Cancel" }).click();
     await this.expectClosed();

@@ -13,7 +13,8 @@ import type { StepUpChallenge } from "@/lib/actions/result";
  * blocked by the browser).
  *
  * Decisions (docs/step-up.md, "The client"):
- * - One instance per page, created once (module-level promise).
+ * - One instance per page, created once (module-level promise); a second one, with its cache in
+ *   sessionStorage, only for the redirect continuation (see `redirectMsal`).
  * - Cache in memory (`memoryStorage`): the proof's refresh token never touches Web Storage,
  *   where any script on the origin could read it after the tab is gone from view; it lives as
  *   long as the page (client-side navigations keep it, so "silent first" still helps within a
@@ -67,36 +68,74 @@ export interface LoadedMsal {
 
 let loading: Promise<LoadedMsal> | null = null;
 let loaded: LoadedMsal | null = null;
+let redirectLoading: Promise<LoadedMsal> | null = null;
+
+type MsalCacheLocation = "memoryStorage" | "sessionStorage";
+
+/** One configured, initialized instance. */
+async function createInstance(config: StepUpClientConfig, cacheLocation: MsalCacheLocation): Promise<LoadedMsal> {
+  const msal = await import("@azure/msal-browser");
+  const instance = new msal.PublicClientApplication({
+    auth: {
+      clientId: config.clientId,
+      authority: config.authority,
+      knownAuthorities: config.knownAuthorities,
+      redirectUri: config.redirectUri,
+      clientCapabilities: ["CP1"],
+    },
+    cache: { cacheLocation },
+    system: {
+      enableLegacyPolling: true,
+      loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Warning },
+    },
+  });
+  await instance.initialize();
+  return { msal, instance };
+}
 
 /**
  * Starts loading and initializing MSAL (once per page) and resolves with it. Call it as soon as
  * a challenge arrives; a failed load is forgotten, so the next challenge tries again.
  */
 export function prefetchMsal(config: StepUpClientConfig): Promise<LoadedMsal> {
-  loading ??= (async () => {
-    const msal = await import("@azure/msal-browser");
-    const instance = new msal.PublicClientApplication({
-      auth: {
-        clientId: config.clientId,
-        authority: config.authority,
-        knownAuthorities: config.knownAuthorities,
-        redirectUri: config.redirectUri,
-        clientCapabilities: ["CP1"],
-      },
-      cache: { cacheLocation: msal.BrowserCacheLocation.MemoryStorage },
-      system: {
-        enableLegacyPolling: true,
-        loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Warning },
-      },
-    });
-    await instance.initialize();
-    loaded = { msal, instance };
-    return loaded;
-  })().catch((error: unknown) => {
-    loading = null;
+  loading ??= createInstance(config, "memoryStorage").then(
+    (ready) => (loaded = ready),
+    (error: unknown) => {
+      loading = null;
+      throw error;
+    },
+  );
+  return loading;
+}
+
+/**
+ * The instance for the full-window redirect continuation only (after a blocked popup). MSAL
+ * refuses redirects with an in-memory cache (`in_mem_redirect_unavailable`): the token response
+ * arrives in a new page load, so its cache must outlive the page. This instance keeps it in
+ * sessionStorage (MSAL does not encrypt that one), and `takeRedirectResult` empties it as soon as
+ * the returning page has read the proof, so no refresh token stays in Web Storage; the popup and
+ * silent paths keep using the in-memory instance. A page uses one or the other for an
+ * interaction, never both at once.
+ */
+export function redirectMsal(config: StepUpClientConfig): Promise<LoadedMsal> {
+  redirectLoading ??= createInstance(config, "sessionStorage").catch((error: unknown) => {
+    redirectLoading = null;
     throw error;
   });
-  return loading;
+  return redirectLoading;
+}
+
+/**
+ * Back from the redirect continuation: MSAL's result (null when this load is not a return from
+ * one), with the redirect instance's token cache cleared before the caller sees it.
+ */
+export async function takeRedirectResult(config: StepUpClientConfig): Promise<AuthenticationResult | null> {
+  const { instance } = await redirectMsal(config);
+  try {
+    return await instance.handleRedirectPromise();
+  } finally {
+    await instance.clearCache().catch(() => undefined);
+  }
 }
 
 /** MSAL if `prefetchMsal` has finished, else null: what a click handler may use synchronously. */

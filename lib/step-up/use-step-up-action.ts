@@ -7,6 +7,8 @@ import {
   isSameUser,
   loadedMsal,
   prefetchMsal,
+  redirectMsal,
+  takeRedirectResult,
   tokenRequest,
   type MsalFailure,
   type StepUpClientConfig,
@@ -66,7 +68,7 @@ export interface StepUpControls<T> {
   /** Calls the action; on a challenge, steps up (silently or via the dialog) and retries once. */
   run: (input: unknown) => Promise<void>;
   /** Opens the popup for the current challenge. Call it directly in a click handler. */
-  verify: (options?: { switchAccount?: boolean }) => void;
+  verify: (options?: VerifyOptions) => void;
   /** Closes the dialog; a verification still open in a popup is ignored when it returns. */
   cancel: () => void;
   /** After a blocked popup: verifies by navigating this window, keeping the request (needs `resumeKey`). */
@@ -85,6 +87,20 @@ export interface StepUpOptions {
    * a blocked popup offers only "Try again".
    */
   resumeKey?: string;
+}
+
+/** How `verify()` opens the popup. */
+export interface VerifyOptions {
+  /** Ask the identity provider for a fresh sign-in (after the person verified as someone else). */
+  switchAccount?: boolean;
+  /**
+   * Take over from an earlier interaction this tab never finished (MSAL's
+   * `overrideInteractionInProgress`): after `interaction_in_progress`, when the person chooses to
+   * start again. A popup the page opened and still watches cannot exist then: the dialog is modal
+   * and there is one challenge at a time, so the interaction MSAL remembers is a leftover (the page
+   * was reloaded while its popup was open, or a redirect was abandoned).
+   */
+  startOver?: boolean;
 }
 
 /** Configuration and signed-in person for every step-up on the page (see StepUpProvider). */
@@ -110,7 +126,8 @@ const MESSAGES: Record<Exclude<StepUpErrorKind, "wrong_account">, string> & { de
   cancelled: "Verification was cancelled. Nothing was shown or changed.",
   popup_blocked: "Your browser blocked the verification window. Allow pop-ups for this site and try again, or continue in this window.",
   timed_out: "The verification window stopped responding. Nothing was shown or changed. Try again.",
-  interaction_in_progress: "Another verification is already open in this browser. Finish or close it, then try again.",
+  interaction_in_progress:
+    "A verification started earlier in this tab didn't finish (for example, the page was reloaded while its window was open). Start a new one; the earlier window will no longer count.",
   unreachable: "We can't reach the sign-in service right now. Nothing was shown or changed. Check your connection and try again.",
   second_challenge: "Your verification was not accepted, so nothing was shown or changed. Try again.",
   failed: "Verification didn't complete. Nothing was shown or changed. Try again.",
@@ -238,7 +255,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     await settle(result, gen, false);
   }
 
-  function verify(verifyOptions?: { switchAccount?: boolean }): void {
+  function verify(verifyOptions: VerifyOptions = {}): void {
     const challenge = challengeRef.current;
     if (!challenge) return;
     const gen = generation.current;
@@ -253,7 +270,8 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       // Synchronous up to window.open: no await before this line, or the popup is blocked.
       popup = msal.instance.acquireTokenPopup({
         ...tokenRequest(config, user, challenge),
-        ...(verifyOptions?.switchAccount ? { prompt: "login" } : {}),
+        ...(verifyOptions.switchAccount ? { prompt: "login" } : {}),
+        ...(verifyOptions.startOver ? { overrideInteractionInProgress: true } : {}),
       });
     } catch (error) {
       popup = Promise.reject(error);
@@ -291,8 +309,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
 
   function continueInWindow(): void {
     const challenge = challengeRef.current;
-    const msal = loadedMsal();
-    if (!challenge || !msal || !resumeKey) return;
+    if (!challenge || !resumeKey) return;
     const intent: RedirectIntent = { resumeKey, input: input.current, challenge, storedAt: Date.now() };
     try {
       window.sessionStorage.setItem(STEP_UP_REDIRECT_KEY, JSON.stringify(intent));
@@ -301,8 +318,9 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       return;
     }
     setState({ status: "verifying", challenge });
-    msal.instance
-      .acquireTokenRedirect({ ...tokenRequest(config, user, challenge), redirectStartPage: window.location.href })
+    // A navigation, not a popup: it may wait for the redirect instance to load.
+    redirectMsal(config)
+      .then(({ instance }) => instance.acquireTokenRedirect({ ...tokenRequest(config, user, challenge), redirectStartPage: window.location.href }))
       .catch((error: unknown) => {
         window.sessionStorage.removeItem(STEP_UP_REDIRECT_KEY);
         setState(errorState(classifyMsalError(error), challenge));
@@ -333,9 +351,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     const gen = ++generation.current;
     input.current = intent.input;
     challengeRef.current = intent.challenge;
-    prefetchMsal(config)
-      .then((msal) => msal.instance.handleRedirectPromise())
-      .then(
+    takeRedirectResult(config).then(
         (result) => {
           if (gen !== generation.current) return;
           if (!result) {

@@ -1,0 +1,205 @@
+import type { Page } from "@playwright/test";
+import type { PrismaClient } from "../lib/generated/prisma/client";
+import { test, expect, type Persona } from "./fixtures";
+import { DashboardPage } from "./pages/dashboard.page";
+import { IdentityProviderPage } from "./pages/identity-provider.page";
+import { StepUpDialogPage } from "./pages/step-up-dialog.page";
+import { blockPopups } from "./support/popups";
+
+/**
+ * No dead ends: the ways a step-up can go wrong in the browser that are not the identity
+ * provider's answer (see step-up.spec.ts for those), each ending in the operation done exactly
+ * once or in nothing done, never in a stuck dialog.
+ * - The popup is blocked: the dialog offers to continue in this window (a full-page redirect);
+ *   back from the identity provider the kept request waits for a click, and runs once.
+ * - The page is reloaded while its popup is open: MSAL closes that popup; Verify starts afresh.
+ * - A tab opened from a tab mid-verification carries MSAL's "interaction in progress" mark in
+ *   its copy of sessionStorage (`interaction_in_progress`): the dialog says so and, on request,
+ *   starts a new verification that takes over.
+ */
+
+const CHECKING = "Everyday Checking";
+const SAVINGS = "High-Yield Savings";
+
+async function accountOf(database: PrismaClient, user: Persona, name: string) {
+  return database.bankAccount.findFirstOrThrow({
+    where: { name, owner: { objectId: user.oid } },
+    select: { id: true, balanceMinor: true, fullNumber: true },
+  });
+}
+
+/** "4402123456785034" → "4402 1234 5678 5034", as the card shows it. */
+const grouped = (digits: string) => digits.replace(/(.{4})(?=.)/g, "$1 ");
+
+/** The portal's audit outcomes for this user and operation, oldest first. */
+async function auditOutcomes(database: PrismaClient, user: Persona, operation: string): Promise<string[]> {
+  const { id: userId } = await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } });
+  const events = await database.auditEvent.findMany({ where: { operation, userId }, orderBy: { createdAt: "asc" }, select: { outcome: true } });
+  return events.map((event) => event.outcome);
+}
+
+async function transfersWithMemo(database: PrismaClient, user: Persona, memo: string) {
+  return database.transfer.findMany({ where: { owner: { objectId: user.oid }, memo }, select: { amountMinor: true, status: true } });
+}
+
+/** Fails the test if `page` opens any popup from now on. */
+function forbidPopups(page: Page): Page[] {
+  const opened: Page[] = [];
+  page.on("popup", (popup) => opened.push(popup));
+  return opened;
+}
+
+test.describe("step-up recovery: a blocked popup continues in this window @step-up", () => {
+  test("full account number: verify by redirect, then nothing shows until Continue, which shows it once", async ({
+    page,
+    persona,
+    signIn,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await blockPopups(page);
+    await signIn(user);
+    const { fullNumber } = await accountOf(database, user, CHECKING);
+    const popups = forbidPopups(page);
+
+    await dashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
+    await stepUpDialog.expectOpen("Verify to see full account numbers");
+    await stepUpDialog.dialog().getByRole("button", { name: "Verify", exact: true }).click();
+    await stepUpDialog.expectError("Your browser blocked the verification window", "Continue in this window");
+
+    await stepUpDialog.continueInWindow();
+    // The whole tab is at the identity provider now; its SSO session asks only for the code.
+    const identityProvider = new IdentityProviderPage(page);
+    await identityProvider.enterCode(await control.totpCode(user.oid));
+
+    // Back on the dashboard with a proof, but a page load never runs the request by itself.
+    await expect(page).toHaveURL(/\/dashboard/);
+    await stepUpDialog.expectResumable();
+    await expect(page.locator("body")).not.toContainText(grouped(fullNumber));
+    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required"]);
+
+    await stepUpDialog.resume();
+    await stepUpDialog.expectClosed();
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(fullNumber));
+    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
+    expect(popups).toHaveLength(0);
+
+    // The kept request was used up: reloading shows no dialog and runs nothing again.
+    await page.reload();
+    await expect(dashboard.account(CHECKING).getByRole("button", { name: "Show full number" })).toBeVisible();
+    await stepUpDialog.expectClosed();
+    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
+  });
+
+  test("transfer: the approval survives the redirect and runs exactly once, on Continue", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await blockPopups(page);
+    await signIn(user);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1500", memo: "By redirect" });
+    await stepUpDialog.expectOpen("$1,500.00");
+    await stepUpDialog.dialog().getByRole("button", { name: "Verify", exact: true }).click();
+    await stepUpDialog.expectError("Your browser blocked the verification window", "Continue in this window");
+
+    await stepUpDialog.continueInWindow();
+    await new IdentityProviderPage(page).enterCode(await control.totpCode(user.oid));
+
+    await expect(page).toHaveURL(/\/transfer/);
+    await stepUpDialog.expectResumable();
+    // The dialog still names exactly what will run; nothing has moved yet.
+    await expect(stepUpDialog.dialog()).toContainText("$1,500.00");
+    await expect(stepUpDialog.dialog()).toContainText("By redirect");
+    expect(await transfersWithMemo(database, user, "By redirect")).toEqual([]);
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
+
+    await stepUpDialog.resume();
+    await transfer.expectReceipt({
+      amount: "$1,500.00",
+      newBalance: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(Number(savings.balanceMinor - 150_000n) / 100),
+    });
+    expect(await transfersWithMemo(database, user, "By redirect")).toEqual([{ amountMinor: 150_000n, status: "completed" }]);
+
+    // Reloading runs nothing again: the kept request left the tab when the page came back.
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1, name: "Transfer" })).toBeVisible();
+    await stepUpDialog.expectClosed();
+    expect(await transfersWithMemo(database, user, "By redirect")).toHaveLength(1);
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 150_000n);
+  });
+});
+
+test.describe("step-up recovery: an interaction left in this tab @step-up", () => {
+  test("reloading while the popup is open closes that popup, and the next Verify starts afresh", async ({
+    page,
+    persona,
+    signIn,
+    dashboard,
+    stepUpDialog,
+    control,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const show = () => dashboard.account(CHECKING).getByRole("button", { name: "Show full number" });
+
+    await show().click();
+    const abandoned = await stepUpDialog.verify();
+    await expect(new IdentityProviderPage(abandoned).codeField()).toBeVisible();
+    await page.reload();
+    // MSAL closes its popup when the page that watches it unloads, and forgets the interaction.
+    await expect.poll(() => abandoned.isClosed(), { message: "the abandoned popup is closed" }).toBe(true);
+
+    await show().click();
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await stepUpDialog.expectClosed();
+    await expect(dashboard.account(CHECKING).getByRole("button", { name: "Hide" })).toBeVisible();
+  });
+
+  test("a tab opened from a tab mid-verification inherits MSAL's 'in progress' mark: it explains and starts a new one", async ({
+    page,
+    persona,
+    signIn,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const { fullNumber } = await accountOf(database, user, CHECKING);
+
+    await dashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
+    const firstPopup = await stepUpDialog.verify();
+    await expect(new IdentityProviderPage(firstPopup).codeField()).toBeVisible();
+
+    // A window the page opens gets a copy of its sessionStorage (as "Duplicate tab" does), where
+    // MSAL keeps the mark of the interaction the first tab is still running.
+    const [secondTab] = await Promise.all([page.waitForEvent("popup"), page.evaluate(() => void window.open(window.location.href))]);
+    const secondDashboard = new DashboardPage(secondTab);
+    const secondDialog = new StepUpDialogPage(secondTab);
+    await secondDashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
+    await secondDialog.expectOpen("Verify to see full account numbers");
+    await secondDialog.dialog().getByRole("button", { name: "Verify", exact: true }).click();
+    await secondDialog.expectError("A verification started earlier in this tab didn't finish", "Start a new verification");
+    await expect(secondTab.locator("body")).not.toContainText(grouped(fullNumber));
+
+    const popup = await secondDialog.startOver();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await secondDialog.expectClosed();
+    await expect(secondDashboard.account(CHECKING)).toContainText(grouped(fullNumber));
+    await secondTab.close();
+  });
+});

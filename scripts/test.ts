@@ -2,8 +2,9 @@
  * `npm test`: every check, in the order that fails fastest, ending with one
  * `N passed, N failed` line. Steps:
  *   certificates → Prisma client (SQLite) + schema checks → lint → typecheck → unit tests →
- *   build + end-to-end on SQLite → (when a PostgreSQL server is installed) the same on a private
- *   PostgreSQL cluster → Prisma client back to SQLite.
+ *   build + end-to-end on SQLite → (when a PostgreSQL server is installed) on a private
+ *   PostgreSQL cluster: the step-up core's unit tests again, then build + end-to-end → Prisma
+ *   client back to SQLite.
  * In CI (CI=true) a missing PostgreSQL server is a failure, never a silent skip.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -56,10 +57,18 @@ function unitTestFiles(): string[] {
   return found.sort();
 }
 
+/**
+ * Unit tests that run a second time on PostgreSQL in the PostgreSQL pass (their database comes
+ * from test/support/test-database.ts): the enforcement core's exactly-once guarantees, where
+ * transactions really run in parallel. The transfer engine's own concurrency test
+ * (test/transfers/postgres.test.ts) brings its own cluster and runs in the first pass.
+ */
+const POSTGRES_UNIT_TESTS = ["test/step-up/enforce.test.ts", "test/transfers/step-up.test.ts"];
+
 /** Runs node's test runner and adds its counts to the tally. */
-async function unitTests(env: Record<string, string | undefined>) {
-  step("unit tests (node:test)");
-  const files = unitTestFiles();
+async function unitTests(env: Record<string, string | undefined>, options: { label?: string; files?: string[] } = {}) {
+  step(`unit tests (node:test${options.label ? `, ${options.label}` : ""})`);
+  const files = options.files ?? unitTestFiles();
   const reportDir = mkdtempSync(path.join(tmpdir(), "woodgrove-unit-"));
   const tap = path.join(reportDir, "unit.tap");
   const code = await run(
@@ -79,7 +88,7 @@ async function unitTests(env: Record<string, string | undefined>) {
   tally.passed += pass;
   tally.failed += fail;
   if (code !== 0) {
-    failures.push("unit tests");
+    failures.push(`unit tests${options.label ? ` (${options.label})` : ""}`);
     if (fail === 0) tally.failed += 1;
   }
 }
@@ -132,7 +141,8 @@ async function main() {
   await check("typecheck", "sh", ["-c", `${bin("next")} typegen >/dev/null && ${bin("tsc")} --noEmit`]);
   // Unit tests import lib/ modules, which parse the portal's configuration at import: give
   // them the example configuration with a per-run secret.
-  await unitTests({ ...stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: randomBytes(33).toString("base64") } }), ...trust });
+  const unitEnv = { ...stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: randomBytes(33).toString("base64") } }), ...trust };
+  await unitTests(unitEnv);
   await endToEnd("SQLite", sqliteUrl, { perRunDatabase: true });
 
   if (!findPostgresBin()) {
@@ -150,6 +160,7 @@ async function main() {
     try {
       const url = await pg.createDatabase("woodgrove_e2e");
       if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: url })) {
+        await unitTests({ ...unitEnv, TEST_POSTGRES_URL: pg.adminUrl }, { label: "PostgreSQL", files: POSTGRES_UNIT_TESTS });
         await endToEnd("PostgreSQL", url, { perRunDatabase: false });
       }
     } finally {

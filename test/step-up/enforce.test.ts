@@ -1,6 +1,6 @@
 /**
- * The enforcement core (lib/step-up/enforce.ts `runProtected`) against a migrated SQLite
- * database, outside Next.js: the session is a row made here, proofs are minted with a local key,
+ * The enforcement core (lib/step-up/enforce.ts `runProtected`) against a migrated database
+ * (SQLite; npm test runs it again on PostgreSQL, see test/support/test-database.ts), outside Next.js: the session is a row made here, proofs are minted with a local key,
  * and the clock is the test's. Side effects are counted, so "executes once" is checked, not assumed.
  */
 import assert from "node:assert/strict";

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { REPO_ROOT, runTsx } from "../db/support";
+import { createTestDatabaseUrl } from "../support/test-database";
 
 /** The .env.example values the portal runs with against the emulator. */
 export function exampleEnv(): Record<string, string> {
@@ -33,11 +34,11 @@ export interface TestEnvironment {
 
 /**
  * Sets process.env for lib/env.ts and (unless `migrate: false`) applies the migrations to a
- * fresh SQLite file. Call it before importing any lib module.
+ * fresh database (SQLite, or PostgreSQL under `TEST_POSTGRES_URL`: test/support/test-database.ts). Call it before importing any lib module.
  */
 export async function prepareEnvironment(options: { migrate?: boolean } = {}): Promise<TestEnvironment> {
   const dir = mkdtempSync(path.join(tmpdir(), "woodgrove-step-up-"));
-  const databaseUrl = `file:${path.join(dir, "t.db")}`;
+  const databaseUrl = await createTestDatabaseUrl(dir);
   const env: Record<string, string> = {
     ...exampleEnv(),
     NODE_ENV: "test",

@@ -36,7 +36,7 @@ export default defineConfig([
   },
   {
     files: ["app/**", "lib/**", "components/**", "proxy.ts"],
-    ignores: ["lib/env.ts"],
+    ignores: ["lib/env.ts", "lib/env-schema.ts"],
     rules: {
       "no-restricted-properties": [
         "error",

@@ -1,0 +1,111 @@
+/**
+ * `npm run doctor` (scripts/doctor/checks.ts) against a real emulator over HTTPS: a correct
+ * configuration passes, and each kind of wrong one is caught by the check that should catch it,
+ * with a fix that names what to change. The emulator's answers are Entra's (AADSTS codes), so
+ * these are the answers a real tenant gives too.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { parseEnv } from "node:util";
+import { cleanup, startTestEmulator, type TestEmulator } from "../../emulator/test/helpers";
+import { runDoctor, type Finding } from "../../scripts/doctor/checks";
+import { REPO_ROOT } from "../db/support";
+
+const example = parseEnv(readFileSync(path.join(REPO_ROOT, ".env.example"), "utf8")) as Record<string, string>;
+let emulator: TestEmulator;
+let config: Record<string, string>;
+
+before(async () => {
+  emulator = await startTestEmulator({ portalOrigin: "http://localhost:3000" });
+  config = {
+    ...example,
+    AUTH_URL: "http://localhost:3000",
+    AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${emulator.origin}/${example.EMULATOR_TENANT_ID}/v2.0`,
+    AUTH_SECRET: "a-freshly-generated-secret-for-this-test-0123456789",
+  };
+});
+after(async () => {
+  await emulator.close();
+  cleanup(emulator);
+});
+
+/** A port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const doctor = (overrides: Record<string, string> = {}) => runDoctor({ ...config, ...overrides }, { fetch: (url, init) => emulator.fetch(url, init as never) });
+const byCheck = (findings: Finding[], check: string) => {
+  const found = findings.find((finding) => finding.check === check);
+  assert.ok(found, `no "${check}" finding in ${JSON.stringify(findings.map((f) => f.check))}`);
+  return found;
+};
+
+test("a correct configuration: discovery, keys, both clients and their redirect URIs pass", async () => {
+  const findings = await doctor();
+  assert.deepEqual(
+    findings.filter((finding) => finding.status === "fail"),
+    [],
+  );
+  for (const check of ["configuration", "discovery", "signing keys", "web app sign-in", "step-up client (SPA)"]) {
+    assert.equal(byCheck(findings, check).status, "ok", check);
+  }
+});
+
+test("the example secrets pass locally but are flagged as refused by a production start", async () => {
+  const finding = byCheck(await doctor({ AUTH_SECRET: example.AUTH_SECRET! }), "configuration");
+  assert.equal(finding.status, "warn");
+  assert.match(finding.detail, /AUTH_SECRET is the example value/);
+});
+
+test("a configuration the portal cannot parse stops there, naming every variable", async () => {
+  const findings = await doctor({ ENTRA_API_CLIENT_ID: config.ENTRA_SPA_CLIENT_ID!, AUTH_URL: "not a url" });
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]!.status, "fail");
+  assert.match(findings[0]!.detail, /ENTRA_API_CLIENT_ID must be its own app registration/);
+  assert.match(findings[0]!.detail, /AUTH_URL/);
+});
+
+test("an issuer for another tenant fails discovery", async () => {
+  const finding = byCheck(await doctor({ AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${emulator.origin}/00000000-0000-0000-0000-000000000001/v2.0` }), "discovery");
+  assert.equal(finding.status, "fail");
+});
+
+test("an identity provider that is not running fails discovery with a way forward", async () => {
+  const port = await closedPort();
+  const findings = await runDoctor({ ...config, AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:${port}/${example.EMULATOR_TENANT_ID}/v2.0` });
+  const finding = byCheck(findings, "discovery");
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /ECONNREFUSED/);
+  assert.match(finding.fix ?? "", /Start the emulator/);
+});
+
+test("a wrong SPA client id is reported as unknown in the tenant (AADSTS700016)", async () => {
+  const finding = byCheck(await doctor({ ENTRA_SPA_CLIENT_ID: "11111111-1111-4111-8111-111111111111" }), "step-up client (SPA)");
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /AADSTS700016/);
+  assert.match(finding.fix ?? "", /ENTRA_SPA_CLIENT_ID/);
+});
+
+test("a portal origin whose redirect URIs are not registered fails both clients (AADSTS50011)", async () => {
+  const findings = await doctor({ AUTH_URL: "http://localhost:3999" });
+  for (const check of ["web app sign-in", "step-up client (SPA)"]) {
+    const finding = byCheck(findings, check);
+    assert.equal(finding.status, "fail", check);
+    assert.match(finding.detail, /http:\/\/localhost:3999\/.* is not registered .*AADSTS50011/);
+  }
+  assert.match(byCheck(findings, "step-up client (SPA)").fix ?? "", /Single-page application/);
+});
+
+test("a wrong client secret is refused by the token endpoint (AADSTS7000215)", async () => {
+  const finding = byCheck(await doctor({ AUTH_MICROSOFT_ENTRA_ID_SECRET: "not-the-secret" }), "web app secret");
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /AADSTS7000215/);
+});

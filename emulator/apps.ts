@@ -5,6 +5,8 @@
 
 /** Microsoft Graph's well-known application id: the audience of tokens for OIDC-only scopes. */
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+/** Microsoft Graph's App ID URI: the `aud` of app-only Graph tokens (`scope=https://graph.microsoft.com/.default`). */
+export const GRAPH_RESOURCE = "https://graph.microsoft.com";
 
 /** Fixed identifiers from docs/contracts.md. */
 export const IDS = {
@@ -14,6 +16,8 @@ export const IDS = {
   spaClientId: "115cbd24-ca1d-442e-b2d1-5e6e4995c1c1",
   apiAppId: "2d748872-b3e5-47e0-9d03-badcd26bf489",
   apiIdentifierUri: "api://woodgrove-portal",
+  /** The web app's service principal (enterprise application): `oid`/`sub` of its app-only tokens. */
+  webServicePrincipalId: "5b1f0c3e-7d2a-4c61-9e0b-3f8a1d6c2e47",
 } as const;
 
 /** Optional claims a resource (or client, for ID tokens) opted into. */
@@ -30,11 +34,19 @@ export interface ClientApp {
   postLogoutRedirectUris: string[];
   /** ID-token optional claims (Entra's `optionalClaims.idToken`). */
   idTokenOptionalClaims: OptionalClaim[];
+  /**
+   * Application permissions granted with admin consent (Entra's `requiredResourceAccess` of type
+   * `Role`, consented): the `roles` of the app's client-credentials tokens for that resource.
+   */
+  applicationPermissions: { resourceAppId: string; roles: string[] }[];
+  /** Object id of the app's service principal, for app-only tokens (confidential clients only). */
+  servicePrincipalId?: string;
 }
 
 /** A resource (API) registration. */
 export interface ResourceApp {
   appId: string;
+  displayName: string;
   identifierUri: string;
   scopes: string[];
   /** Only 2 is emulated: v2 access tokens with `aud` = app id GUID. */
@@ -73,6 +85,9 @@ export function buildApps(portalOrigin: string): AppRegistry {
     // The portal learns the sign-in's strength from these (docs/real-tenant.md configures the
     // same optional claims on the real registration).
     idTokenOptionalClaims: ["acrs", "auth_time"],
+    // The portal (and its admin console) reads the sign-in logs with an app-only token.
+    applicationPermissions: [{ resourceAppId: GRAPH_APP_ID, roles: ["AuditLog.Read.All"] }],
+    servicePrincipalId: IDS.webServicePrincipalId,
   };
   const spa: ClientApp = {
     clientId: IDS.spaClientId,
@@ -82,9 +97,11 @@ export function buildApps(portalOrigin: string): AppRegistry {
     // Entra accepts an SPA's redirect URIs as post-logout targets.
     postLogoutRedirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`, `${origin}/signed-out`],
     idTokenOptionalClaims: [],
+    applicationPermissions: [],
   };
   const api: ResourceApp = {
     appId: IDS.apiAppId,
+    displayName: "Woodgrove Step-Up Portal API",
     identifierUri: IDS.apiIdentifierUri,
     scopes: ["access_as_user"],
     requestedAccessTokenVersion: 2,
@@ -100,4 +117,9 @@ export function buildApps(portalOrigin: string): AppRegistry {
     spaOrigins: new Set(spa.redirectUris.map((u) => new URL(u).origin)),
     redirectOrigins: new Set(all.map((u) => new URL(u).origin)),
   };
+}
+
+/** The resource an access token audience names, for the sign-in log. */
+export function resourceOf(apps: AppRegistry, audience: string): { id: string; displayName: string } {
+  return audience === apps.api.appId ? { id: apps.api.appId, displayName: apps.api.displayName } : { id: GRAPH_APP_ID, displayName: "Microsoft Graph" };
 }

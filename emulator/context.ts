@@ -2,11 +2,31 @@ import type { AppRegistry } from "./apps.js";
 import type { ClaimsRequest } from "./claims.js";
 import type { KeyStore } from "./keys.js";
 import type { MfaMethod, PolicySet, PolicySetName } from "./policy.js";
+import type { NetworkTable, RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./risk.js";
 import type { ResolvedScopes } from "./scopes.js";
+import type { AuthStep, SignInLogStore } from "./signin-log.js";
 import type { StateStore } from "./state.js";
 
 /** How the authorize response reaches the client. */
 export type ResponseMode = "query" | "fragment" | "form_post";
+
+/**
+ * Risk assessed once per transaction, after primary authentication, for the user then known
+ * (simulated Identity Protection, risk.ts). Conditional Access sees `level` and `userLevel` for the
+ * whole transaction, so completing what a risk policy asked for shows as that policy's success.
+ */
+export interface TxRisk {
+  oid: string;
+  ip: string;
+  userAgent?: string;
+  location?: SignInLocation;
+  level: RiskLevel;
+  eventTypes: SignInRiskEventType[];
+  /** The user's risk (while at risk) when the sign-in started. */
+  userLevel: RiskLevel;
+  state: RiskState;
+  detail: RiskDetail;
+}
 
 /** A pending interactive authorization (server-side, keyed by an opaque id in the page's forms). */
 export interface AuthorizeTx {
@@ -27,7 +47,13 @@ export interface AuthorizeTx {
   maxAgeSeconds?: number;
   rawClaims?: string;
   claims: ClaimsRequest;
-  correlationId?: string;
+  /** The client's `client-request-id`, or one the emulator generated; in errors and the sign-in log. */
+  correlationId: string;
+  /** Authentication steps taken in this transaction, for the sign-in log. */
+  steps: AuthStep[];
+  risk?: TxRisk;
+  /** The user completed the secure password change (`passwordChange` grant control) here. */
+  passwordChanged?: boolean;
   /** User identified by the username step. */
   pendingOid?: string;
   /** The password was verified in this transaction (satisfies prompt=login / max_age). */
@@ -59,6 +85,10 @@ export interface Emulator {
   /** The set chosen at start (`EMULATOR_POLICY_SET`); `POST /__control/reset` returns to it. */
   initialPolicySet: PolicySetName;
   pending: Map<string, AuthorizeTx>;
+  /** IP → location table and anonymiser ranges (`ip-locations.json`). */
+  network: NetworkTable;
+  /** Sign-in logs (Graph `signIn` shape). */
+  signIns: SignInLogStore;
   /** Present only with `--test-control`. */
   controlSecret?: string;
   /** The @simplewebauthn/browser UMD bundle served to passkey pages. */

@@ -9,6 +9,7 @@ import type { DirectoryMethod, DirectoryUser } from "./directory.js";
 import { isLoopback, sendJson, type RequestContext } from "./http.js";
 import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
 import { POLICY_SET_NAMES } from "./policy.js";
+import { listRiskyUsers, locationSchema, normalizeIp, riskyUser, RISK_LEVELS, setUserRisk } from "./risk.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
 import type { AuthSnapshot } from "./state.js";
@@ -27,6 +28,16 @@ const policySetSchema = z.object({ set: z.enum(POLICY_SET_NAMES) });
 const smsQuerySchema = z.object({ oid: z.uuid() });
 
 const clockSchema = z.object({ advanceSeconds: z.number().int().min(-86400 * 365).max(86400 * 365) });
+
+const riskSchema = z.strictObject({ userRisk: z.enum(RISK_LEVELS), reason: z.enum(["leakedCredentials", "generic"]).optional() });
+
+const networkSchema = z.strictObject({
+  ip: z.union([z.ipv4(), z.ipv6()]),
+  /** Overrides the location table for this IP (impossible travel, the log's location). */
+  location: locationSchema.optional(),
+});
+
+const signInsQuerySchema = z.strictObject({ userId: z.uuid().optional(), correlationId: z.string().max(64).optional() });
 
 const interactionSchema = z.object({ oid: z.uuid().optional(), action: z.enum(["approve", "deny", "cancel", "hang"]) });
 
@@ -155,6 +166,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
 
   if (route === "POST reset") {
     store.reset();
+    emu.signIns.clear();
     emu.pending.clear();
     emu.policy = emu.policySets[emu.initialPolicySet];
     emu.log("control_reset");
@@ -271,6 +283,45 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
         expired: now > m.expiresAt,
       }));
     return sendJson(ctx.res, 200, { messages });
+  }
+  const riskMatch = /^(GET|POST) users\/([0-9a-f-]{36})\/risk$/.exec(route);
+  if (riskMatch) {
+    const user = store.user(riskMatch[2] ?? "");
+    if (!user) return fail(ctx, 404, "not_found", "No such user.");
+    if (riskMatch[1] === "POST") {
+      const input = await parse(riskSchema);
+      if (!input) return;
+      setUserRisk(emu, user.oid, input.userRisk, input.reason);
+      store.save();
+      emu.log("user_risk_set", { oid: user.oid, level: input.userRisk, reason: input.reason });
+    }
+    return sendJson(ctx.res, 200, riskyUser(emu, user));
+  }
+  if (route === "GET risky-users") return sendJson(ctx.res, 200, { value: listRiskyUsers(emu) });
+  const networkMatch = /^(GET|POST|DELETE) users\/([0-9a-f-]{36})\/network$/.exec(route);
+  if (networkMatch) {
+    const oid = networkMatch[2] ?? "";
+    if (!store.user(oid)) return fail(ctx, 404, "not_found", "No such user.");
+    if (networkMatch[1] === "POST") {
+      const input = await parse(networkSchema);
+      if (!input) return;
+      store.state.networks[oid] = { ip: normalizeIp(input.ip), ...(input.location ? { location: input.location } : {}) };
+      store.save();
+    } else if (networkMatch[1] === "DELETE") {
+      delete store.state.networks[oid];
+      store.save();
+    }
+    const network = store.state.networks[oid];
+    return sendJson(ctx.res, 200, { oid, ip: network?.ip ?? null, location: network?.location ?? emu.network.locate(network?.ip ?? "") ?? null, overridden: network !== undefined });
+  }
+  if (route === "GET sign-ins") {
+    const query = signInsQuerySchema.safeParse(ctx.query());
+    if (!query.success) return fail(ctx, 400, "invalid_request", z.prettifyError(query.error));
+    const filter = [
+      ...(query.data.userId ? [{ property: "userId" as const, op: "eq" as const, value: query.data.userId }] : []),
+      ...(query.data.correlationId ? [{ property: "correlationId" as const, op: "eq" as const, value: query.data.correlationId }] : []),
+    ];
+    return sendJson(ctx.res, 200, { value: emu.signIns.query(filter, 100).entries });
   }
   if (route === "POST next-interaction") {
     const input = await parse(interactionSchema);

@@ -101,6 +101,15 @@ export const errors = {
   invalidGrant: (code: number, text: string) => new AadError("invalid_grant", code, text),
   userDisabled: () => new AadError("access_denied", 50057, "The user account is disabled."),
   blockedByCa: () => new AadError("access_denied", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."),
+  proofUpBlockedDueToRisk: () =>
+    new AadError(
+      "access_denied",
+      53004,
+      "User needs to complete the multi-factor authentication registration process before accessing this content, but registration is blocked because the sign-in is risky. Contact your administrator.",
+    ),
+  passwordChangeRequired: () =>
+    new AadError("interaction_required", 50142, "Password change is required due to a conditional access policy.", { suberror: "basic_action" }),
+  invalidCredentials: () => new AadError("invalid_grant", 50126, "Error validating credentials due to invalid username or password."),
   methodLocked: () =>
     new AadError("access_denied", 50053, "Your account is locked because you've tried to sign in too many times with an incorrect verification code."),
   userCancelled: () => new AadError("access_denied", 50074, "The user cancelled the authentication.", { subcode: "cancel" }),

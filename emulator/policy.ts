@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import type { RiskLevel } from "./risk.js";
 import type { AuthSnapshot } from "./state.js";
 
 /** A second factor the emulator can verify. */
@@ -102,7 +103,7 @@ const conditionalAccessPolicySchema = z.strictObject({
   conditions: z.strictObject({
     users: usersSchema,
     applications: applicationsSchema,
-    /** Risk is not simulated yet: a policy with risk levels never matches. */
+    /** Simulated Identity Protection levels (risk.ts); empty = any risk, including none. */
     signInRiskLevels: z.array(riskLevel).default([]),
     userRiskLevels: z.array(riskLevel).default([]),
   }),
@@ -173,6 +174,11 @@ export interface Requirement {
   strength: StrengthName;
   /** null: once in the session is enough. */
   frequency: SignInFrequency | null;
+  /**
+   * Set when the policy has a risk condition. Entra refuses to let a risky sign-in register a new
+   * method (AADSTS53004), so such a requirement cannot lead to the registration interrupt.
+   */
+  riskBased?: boolean;
 }
 
 /** Methods that satisfy a requirement's strength. */
@@ -180,16 +186,28 @@ export function methodsFor(requirement: Requirement): readonly MfaMethod[] {
   return STRENGTH_METHODS[requirement.strength];
 }
 
-/** Graph's `appliedConditionalAccessPolicy.result` values the emulator produces. */
+/**
+ * Graph's `appliedConditionalAccessPolicy.result` values the engine produces. The sign-in log
+ * turns an interactive `reportOnlyFailure` the user could have satisfied into
+ * `reportOnlyInterrupted` (signin-log.ts).
+ */
 export type PolicyResult = "success" | "failure" | "notApplied" | "notEnabled" | "reportOnlySuccess" | "reportOnlyFailure" | "reportOnlyNotApplied";
 
-/** One policy's outcome for one evaluation (the sign-in logs will carry these). */
+/** One policy's outcome for one evaluation (the sign-in logs carry these). */
 export interface AppliedPolicy {
   id: string;
   displayName: string;
   result: PolicyResult;
   /** Requested contexts this policy targets. */
   contexts: string[];
+  /** Graph's `enforcedGrantControls` names, e.g. `["Mfa"]`. */
+  enforcedGrantControls: string[];
+  /** Graph's `enforcedSessionControls` names, e.g. `["SignInFrequency"]`. */
+  enforcedSessionControls: string[];
+  /** Which risk condition the policy has, if any. */
+  riskCondition?: "signInRisk" | "userRisk";
+  /** The policy failed only for want of something the user can do (a factor, a password change), not a block. */
+  userActionable: boolean;
 }
 
 /** The result of evaluating a request against the active policy set. */
@@ -202,9 +220,17 @@ export interface Evaluation {
   unenforced: string[];
   /** Unmet requirements of enforced policies (contexts and sign-in policies). */
   required: Requirement[];
-  /** Set when an enforced policy blocks, or asks for a password change the emulator cannot run yet. */
-  blocked?: { policyId: string; control: "block" | "passwordChange" };
+  /** Set when an enforced policy blocks. */
+  blocked?: { policyId: string; control: "block" };
+  /** Set when an enforced policy needs a secure password change (after its MFA). */
+  passwordChange?: { policyId: string };
   policies: AppliedPolicy[];
+}
+
+/** Risk levels Conditional Access sees for a sign-in (risk.ts); absent = none. */
+export interface RiskFacts {
+  signIn: RiskLevel;
+  user: RiskLevel;
 }
 
 /** What the engine knows about the sign-in. */
@@ -213,6 +239,9 @@ export interface SignInFacts {
   auth: AuthSnapshot;
   /** Emulator time, ms. */
   now: number;
+  risk?: RiskFacts;
+  /** The user completed the secure password change in this sign-in (the `passwordChange` control). */
+  passwordChanged?: boolean;
 }
 
 function maxAgeMs(frequency: SignInFrequency | null): number {
@@ -240,7 +269,25 @@ function userMatches(policy: ConditionalAccessPolicy, user: SignInFacts["user"])
 function requirementOf(policy: ConditionalAccessPolicy): Requirement | undefined {
   const { builtInControls, authenticationStrength } = policy.grantControls;
   const strength = authenticationStrength ? BUILT_IN_STRENGTHS[authenticationStrength.id] : builtInControls.includes("mfa") ? "mfa" : undefined;
-  return strength ? { strength, frequency: policy.sessionControls?.signInFrequency ?? null } : undefined;
+  const riskBased = policy.conditions.signInRiskLevels.length > 0 || policy.conditions.userRiskLevels.length > 0;
+  return strength ? { strength, frequency: policy.sessionControls?.signInFrequency ?? null, ...(riskBased ? { riskBased } : {}) } : undefined;
+}
+
+/** A risk condition matches when it lists the level (an empty list means "any risk"). */
+function riskMatches(levels: readonly string[], level: RiskLevel): boolean {
+  return levels.length === 0 || levels.includes(level);
+}
+
+/**
+ * Grant control names as the sign-in log shows them (`Mfa`, `Block` as seen in Graph responses;
+ * the other two follow the same pattern and are the emulator's choice).
+ */
+function grantControlNames(policy: ConditionalAccessPolicy): string[] {
+  const names: Record<string, string> = { mfa: "Mfa", block: "Block", passwordChange: "PasswordChange" };
+  return [
+    ...policy.grantControls.builtInControls.map((c) => names[c] ?? c),
+    ...(policy.grantControls.authenticationStrength ? ["RequireAuthenticationStrength"] : []),
+  ];
 }
 
 /**
@@ -249,8 +296,11 @@ function requirementOf(policy: ConditionalAccessPolicy): Requirement | undefined
  * (not c1..c99) are neither satisfied nor missing: they never reach a token.
  *
  * A policy applies when it is not disabled, its users condition includes the user, it targets all
- * apps or one of the requested contexts, and its risk conditions match (risk is not simulated yet,
- * so a policy with risk levels never applies). Report-only policies get a result but change nothing.
+ * apps or one of the requested contexts, and its risk conditions list the sign-in's and the user's
+ * risk levels (simulated, risk.ts). Report-only policies get a result but change nothing.
+ *
+ * `passwordChange` (always with MFA, AND) is met when the MFA part is met and the user changed the
+ * password in this sign-in; until then the evaluation asks for the MFA first, then the change.
  *
  * @see https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context
  * @see https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
@@ -263,7 +313,19 @@ export function evaluate(set: PolicySet, contexts: readonly string[], facts: Sig
   for (const policy of set.policies) {
     const targeted = policy.conditions.applications.includeAuthenticationContextClassReferences.filter((c) => requested.includes(c));
     const reportOnly = policy.state === "enabledForReportingButNotEnforced";
-    const entry = (result: PolicyResult): AppliedPolicy => ({ id: policy.id, displayName: policy.displayName, result, contexts: targeted });
+    const { signInRiskLevels, userRiskLevels } = policy.conditions;
+    const riskCondition = signInRiskLevels.length > 0 ? "signInRisk" : userRiskLevels.length > 0 ? "userRisk" : undefined;
+    const controls = policy.grantControls.builtInControls;
+    const entry = (result: PolicyResult): AppliedPolicy => ({
+      id: policy.id,
+      displayName: policy.displayName,
+      result,
+      contexts: targeted,
+      enforcedGrantControls: grantControlNames(policy),
+      enforcedSessionControls: policy.sessionControls?.signInFrequency ? ["SignInFrequency"] : [],
+      ...(riskCondition ? { riskCondition } : {}),
+      userActionable: !controls.includes("block"),
+    });
     if (policy.state === "disabled") {
       result.policies.push(entry("notEnabled"));
       continue;
@@ -271,24 +333,28 @@ export function evaluate(set: PolicySet, contexts: readonly string[], facts: Sig
     const applies =
       userMatches(policy, facts.user) &&
       (policy.conditions.applications.includeApplications.length > 0 || targeted.length > 0) &&
-      policy.conditions.signInRiskLevels.length === 0 &&
-      policy.conditions.userRiskLevels.length === 0;
+      riskMatches(signInRiskLevels, facts.risk?.signIn ?? "none") &&
+      riskMatches(userRiskLevels, facts.risk?.user ?? "none");
     if (!applies) {
       result.policies.push(entry(reportOnly ? "reportOnlyNotApplied" : "notApplied"));
       continue;
     }
     const requirement = requirementOf(policy);
-    const controls = policy.grantControls.builtInControls;
-    // block and passwordChange cannot be met by the session; with AND, neither can the policy.
-    const unmeetable = controls.includes("block") ? "block" : controls.includes("passwordChange") ? "passwordChange" : undefined;
-    const met = !unmeetable && requirement !== undefined && meets(requirement, facts);
+    const block = controls.includes("block");
+    const needsPasswordChange = controls.includes("passwordChange") && facts.passwordChanged !== true;
+    const strengthMet = requirement !== undefined && meets(requirement, facts);
+    const met = !block && strengthMet && !needsPasswordChange;
     result.policies.push(entry(reportOnly ? (met ? "reportOnlySuccess" : "reportOnlyFailure") : met ? "success" : "failure"));
     if (reportOnly) continue;
     for (const c of targeted) enforcedFor.add(c);
     if (met) continue;
     for (const c of targeted) failedFor.add(c);
-    if (unmeetable) result.blocked ??= { policyId: policy.id, control: unmeetable };
-    else if (requirement) result.required.push(requirement);
+    if (block) {
+      result.blocked ??= { policyId: policy.id, control: "block" };
+      continue;
+    }
+    if (requirement && !strengthMet) result.required.push(requirement);
+    if (needsPasswordChange) result.passwordChange ??= { policyId: policy.id };
   }
   for (const c of requested) {
     if (failedFor.has(c)) result.missing.push(c);

@@ -12,6 +12,7 @@ import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize, loginStep } from "./endpoints/authorize.js";
 import { instanceDiscovery, jwks, openidConfiguration } from "./endpoints/discovery.js";
+import { getSignIn, listSignIns } from "./endpoints/graph.js";
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
 import { corsHeaders, preflight, token } from "./endpoints/token.js";
@@ -19,6 +20,8 @@ import { AadError, aadErrorBody, errors } from "./errors.js";
 import { createContext, RequestRejected, Router, sendJson, type RequestContext } from "./http.js";
 import { KeyStore } from "./keys.js";
 import { loadPolicySets, type PolicySetName } from "./policy.js";
+import { loadNetworkTable } from "./risk.js";
+import { SignInLogStore } from "./signin-log.js";
 import { StateStore } from "./state.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +41,8 @@ export interface EmulatorOptions {
   policyDir?: string;
   /** Active Conditional Access policy set (default `production`). */
   policySet?: PolicySetName;
+  /** Simulated IP → location table and anonymiser ranges (default `emulator/ip-locations.json`). */
+  networkFile?: string;
   /** Start from directory.json, discarding persisted state (and signing keys). */
   reset?: boolean;
   /** Enables `/__control` with this bearer secret. */
@@ -79,7 +84,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const directory = loadDirectory(options.directoryFile ?? join(HERE, "directory.json"));
   const policySets = loadPolicySets(options.policyDir ?? join(HERE, "policies"));
   const initialPolicySet = options.policySet ?? "production";
+  const network = loadNetworkTable(options.networkFile ?? join(HERE, "ip-locations.json"));
   const store = new StateStore(options.dataDir, directory, options.reset ?? false);
+  const signIns = new SignInLogStore(options.dataDir, options.reset ?? false);
   const keys = new KeyStore(store);
   await keys.init();
   const logger = options.logger;
@@ -96,6 +103,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     policySets,
     initialPolicySet,
     pending: new Map(),
+    network,
+    signIns,
     ...(options.controlSecret ? { controlSecret: options.controlSecret } : {}),
     webauthnBundle: webauthnBundle(),
     log: (event, fields = {}) => logger?.(JSON.stringify({ t: new Date().toISOString(), event, ...fields })),
@@ -124,8 +133,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ctx.res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff" });
       ctx.res.end(emu.webauthnBundle);
     })
+    // Microsoft Graph's sign-in logs, served on the emulator's origin (app-only token required).
+    .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx))
+    .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx))
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));
-  if (options.controlSecret) router.on("GET|POST", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
+  if (options.controlSecret) router.on("GET|POST|DELETE", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let ctx: RequestContext | undefined;

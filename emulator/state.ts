@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { JWK } from "jose";
 import type { DirectoryUser } from "./directory.js";
 import { parseDirectory } from "./directory.js";
+import type { NetworkOverride, RiskDetail, RiskLevel, RiskState, SignInHistory, UserRiskRecord } from "./risk.js";
 
 /** Times (emulator clock, ms) at which each factor was last verified interactively. */
 export interface AuthSnapshot {
@@ -24,6 +25,16 @@ export interface SsoSession {
   auth: AuthSnapshot;
 }
 
+/**
+ * The sign-in risk a code or refresh token carries from the interactive sign-in that produced it;
+ * non-interactive sign-ins inherit it (remediated risk no longer matches risk policies).
+ */
+export interface CarriedSignInRisk {
+  level: RiskLevel;
+  state: RiskState;
+  detail?: RiskDetail;
+}
+
 /** A one-time authorization code, stored by hash. */
 export interface CodeRecord {
   clientId: string;
@@ -41,6 +52,10 @@ export interface CodeRecord {
   redeemed: boolean;
   /** Refresh-token family minted from this code, revoked if the code is replayed. */
   familyId: string;
+  /** `uti` of the access token this code redeems for, already named in the sign-in log entry. */
+  uti?: string;
+  signInRisk?: CarriedSignInRisk;
+  correlationId?: string;
 }
 
 /** A refresh token, stored by hash. */
@@ -56,6 +71,7 @@ export interface RefreshRecord {
   expiresAt: number;
   /** Set once the token was exchanged; presenting it again is reuse. */
   rotated: boolean;
+  signInRisk?: CarriedSignInRisk;
 }
 
 /** A persisted RS256 signing key. */
@@ -130,6 +146,12 @@ export interface PersistedState {
   smsInbox: SmsMessage[];
   /** Wrong SMS codes in a row, per user. */
   smsFailures: Record<string, number>;
+  /** Simulated Identity Protection: user risk, per user. */
+  userRisk: Record<string, UserRiskRecord>;
+  /** Simulated client network (IP, location) per user, set through the control API. */
+  networks: Record<string, NetworkOverride>;
+  /** Familiar sign-in properties and the last located sign-in, per user. */
+  signInHistory: Record<string, SignInHistory>;
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -154,6 +176,9 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     reportOnly: [],
     smsInbox: [],
     smsFailures: {},
+    userRisk: {},
+    networks: {},
+    signInHistory: {},
   };
 }
 
@@ -183,6 +208,9 @@ export class StateStore {
     loaded.reportOnly ??= [];
     loaded.smsInbox ??= [];
     loaded.smsFailures ??= {};
+    loaded.userRisk ??= {};
+    loaded.networks ??= {};
+    loaded.signInHistory ??= {};
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

@@ -1,12 +1,12 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
-import type { ClientApp } from "./apps.js";
+import { GRAPH_APP_ID, GRAPH_RESOURCE, type ClientApp } from "./apps.js";
 import type { ClaimsRequest } from "./claims.js";
 import type { Emulator } from "./context.js";
 import type { DirectoryUser } from "./directory.js";
-import { evaluate, intervalContexts } from "./policy.js";
+import { evaluate, intervalContexts, type RiskFacts } from "./policy.js";
 import type { ResolvedScopes } from "./scopes.js";
-import { MAX_CA_RECORDS, secretKey, type AuthSnapshot } from "./state.js";
+import { MAX_CA_RECORDS, secretKey, type AuthSnapshot, type CarriedSignInRisk } from "./state.js";
 
 /** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -63,6 +63,12 @@ export interface IssueInput {
   /** The grant that led here, for the Conditional Access records. */
   grant: "authorization_code" | "refresh_token";
   correlationId?: string;
+  /** Risk levels Conditional Access sees for this issuance (absent: none). */
+  risk?: RiskFacts;
+  /** Sign-in risk the new refresh token carries on to later non-interactive sign-ins. */
+  signInRisk?: CarriedSignInRisk;
+  /** Pre-assigned access-token `uti` (the interactive sign-in's log entry already names it). */
+  uti?: string;
 }
 
 /** The v2.0 token endpoint's success body. */
@@ -83,7 +89,7 @@ export interface TokenResponse {
  *
  * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
  */
-export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "nonce" | "grant">): JWTPayload {
+export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "nonce" | "grant" | "signInRisk">): JWTPayload {
   const now = emu.store.now();
   const iat = emu.store.toTokenSeconds(now);
   const { api } = emu.apps;
@@ -91,7 +97,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const optional = isApi ? api.accessTokenOptionalClaims : [];
   const requested = input.claims.accessToken.acrs?.values ?? [];
   const opportunistic = isApi && api.opportunisticAcrs && optional.includes("acrs") ? intervalContexts(emu.policy) : [];
-  const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now }).satisfied;
+  const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
   return {
@@ -114,7 +120,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
     sid: input.sid,
     sub: pairwiseSub(emu.tenantId, input.user.oid, input.scopes.audience),
     tid: emu.tenantId,
-    uti: randomId(16),
+    uti: input.uti ?? randomId(16),
     ver: "2.0",
     ...(isApi && optional.includes("xms_cc") && input.claims.accessToken.xmsCc.length ? { xms_cc: input.claims.accessToken.xmsCc } : {}),
   };
@@ -126,7 +132,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
  *
  * @see https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
  */
-export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "grant">): JWTPayload {
+export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" | "grant" | "signInRisk" | "uti">): JWTPayload {
   const now = emu.store.now();
   const iat = emu.store.toTokenSeconds(now);
   const optional = input.client.idTokenOptionalClaims;
@@ -134,7 +140,7 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
   // With the `acrs` optional claim configured and no explicit request, contexts with an interval
   // sign-in frequency are added opportunistically when the session satisfies them (ENTRA.md §6).
   const acrsCandidates = acrsRequest ? acrsRequest.values : optional.includes("acrs") ? intervalContexts(emu.policy) : [];
-  const acrs = evaluate(emu.policy, acrsCandidates, { user: input.user, auth: input.auth, now }).satisfied;
+  const acrs = evaluate(emu.policy, acrsCandidates, { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const wantsAuthTime = input.claims.idToken.authTime || optional.includes("auth_time");
   return {
@@ -163,12 +169,12 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
 
 /**
  * Records what Conditional Access let through at this issuance: requested contexts no enforced
- * policy targets (issued anyway) and report-only policies' would-be results. The sign-in logs of a
- * later slice replace these lists.
+ * policy targets (issued anyway) and report-only policies' would-be results. Kept beside the sign-in
+ * logs (signin-log.ts) because the portal's tests read them.
  */
 function recordIssuance(emu: Emulator, input: IssueInput): void {
   const requested = [...(input.claims.accessToken.acrs?.values ?? []), ...(input.claims.idToken.acrs?.values ?? [])];
-  const evaluation = evaluate(emu.policy, requested, { user: input.user, auth: input.auth, now: emu.store.now() });
+  const evaluation = evaluate(emu.policy, requested, { user: input.user, auth: input.auth, now: emu.store.now(), ...(input.risk ? { risk: input.risk } : {}) });
   const { state } = emu.store;
   const base = {
     at: emu.store.now(),
@@ -218,9 +224,53 @@ export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ b
       issuedAt: now,
       expiresAt: now + REFRESH_LIFETIME_MS[input.client.platform],
       rotated: false,
+      ...(input.signInRisk ? { signInRisk: input.signInRisk } : {}),
     };
     body.refresh_token = refreshToken;
   }
   emu.store.save();
+  return { body, access };
+}
+
+/** The client-credentials success body (no refresh or ID token). */
+export interface AppTokenResponse {
+  token_type: "Bearer";
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+}
+
+/**
+ * Mints an app-only access token for Microsoft Graph (client credentials): `idtyp: "app"`, the
+ * app's consented application permissions in `roles`, `oid`/`sub` = its service principal. Real
+ * Graph tokens are v1.0 (`iss` https://sts.windows.net/{tid}/, `appid`); this one keeps the
+ * emulator's v2.0 issuer and claims, and only the emulator's own Graph endpoint accepts it.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ */
+export async function issueAppToken(emu: Emulator, client: ClientApp): Promise<{ body: AppTokenResponse; access: JWTPayload }> {
+  const iat = emu.store.toTokenSeconds(emu.store.now());
+  const roles = client.applicationPermissions.filter((p) => p.resourceAppId === GRAPH_APP_ID).flatMap((p) => p.roles);
+  const servicePrincipal = client.servicePrincipalId ?? client.clientId;
+  const access: JWTPayload = {
+    aud: GRAPH_RESOURCE,
+    iss: emu.issuer,
+    iat,
+    nbf: iat,
+    exp: iat + TOKEN_LIFETIME_SECONDS,
+    aio: opaque("E2RgYGh"),
+    app_displayname: client.displayName,
+    azp: client.clientId,
+    azpacr: "1",
+    idtyp: "app",
+    oid: servicePrincipal,
+    rh: opaque("1.AUEA"),
+    ...(roles.length ? { roles } : {}),
+    sub: servicePrincipal,
+    tid: emu.tenantId,
+    uti: randomId(16),
+    ver: "2.0",
+  };
+  const body: AppTokenResponse = { token_type: "Bearer", expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: await signJwt(emu, access) };
   return { body, access };
 }

@@ -7,13 +7,16 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
+import { resourceOf } from "../apps.js";
 import { essentialContexts, parseClaims } from "../claims.js";
-import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode } from "../context.js";
+import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode, type TxRisk } from "../context.js";
 import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../directory.js";
 import { AadError, errors } from "../errors.js";
 import { sendJson, str, type RequestContext } from "../http.js";
 import { isTotpLocked, newTotpSecret, totpUri, verifyTotp, WARN_AFTER_FAILURES } from "../mfa.js";
-import { contextName, evaluate, methodsFor, MFA_METHODS, type MfaMethod } from "../policy.js";
+import { contextName, evaluate, methodsFor, MFA_METHODS, type Evaluation, type MfaMethod } from "../policy.js";
+import { clientNetwork, detectSignInRisk, effectiveUserRisk, passwordProblem, rememberSignIn, remediateUserRisk } from "../risk.js";
+import { recordSignIn, type AuthStep } from "../signin-log.js";
 import { resolveScopes } from "../scopes.js";
 import { SMS_CODE_TTL_MS, sendSmsCode, verifySmsCode } from "../sms.js";
 import type { SsoSession } from "../state.js";
@@ -22,8 +25,10 @@ import { clientInfo, randomId } from "../tokens.js";
 import { sendPage } from "../ui/html.js";
 import {
   codePage,
+  maskedPhone,
   methodChoicePage,
   passkeyPage,
+  passwordChangePage,
   passwordPage,
   registrationPage,
   usernamePage,
@@ -61,6 +66,91 @@ function flowRef(emu: Emulator, tx: AuthorizeTx): FlowRef {
   return { id: tx.id, csrf: tx.csrf, tenant: emu.tenantId };
 }
 
+function userAgentOf(ctx: RequestContext): string | undefined {
+  const ua = ctx.req.headers["user-agent"];
+  return ua ? ua.slice(0, 512) : undefined;
+}
+
+/**
+ * Assesses the sign-in once per transaction and user (simulated Identity Protection): the network
+ * (the user's override or the socket), sign-in risk from the user's history, and user risk.
+ */
+function txRisk(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: DirectoryUser): TxRisk {
+  if (tx.risk?.oid === user.oid) return tx.risk;
+  const { ip, location } = clientNetwork(emu, ctx, user.oid);
+  const userAgent = userAgentOf(ctx);
+  const result = detectSignInRisk(emu.store.state.signInHistory[user.oid], { ip, ...(userAgent ? { userAgent } : {}), ...(location ? { location } : {}), at: emu.store.now() }, emu.network);
+  tx.risk = {
+    oid: user.oid,
+    ip,
+    ...(userAgent ? { userAgent } : {}),
+    ...(location ? { location } : {}),
+    level: result.level,
+    eventTypes: result.detections.map((d) => d.riskEventType),
+    userLevel: effectiveUserRisk(emu, user.oid),
+    state: result.level === "none" ? "none" : "atRisk",
+    detail: "none",
+  };
+  if (result.detections.length) emu.log("risk_detected", { oid: user.oid, level: result.level, detections: tx.risk.eventTypes, correlationId: tx.correlationId });
+  return tx.risk;
+}
+
+/** The latest second-factor verification in a session snapshot. */
+function lastMfaAt(auth: SsoSession["auth"]): number | undefined {
+  const times = [auth.totpAt, auth.smsAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
+  return times.length ? Math.max(...times) : undefined;
+}
+
+/**
+ * Writes the sign-in log entry for an interactive sign-in. Steps done in this transaction are
+ * listed as they happened; what the SSO session already proved appears as "Previously satisfied".
+ */
+function logTx(
+  emu: Emulator,
+  ctx: RequestContext,
+  tx: AuthorizeTx,
+  user: DirectoryUser,
+  session: SsoSession | undefined,
+  outcome: { error?: AadError; evaluation?: Evaluation; uti?: string; steps?: AuthStep[]; conditionalAccessFailure?: boolean; additionalDetails?: string },
+): void {
+  const client = emu.apps.clients.get(tx.clientId);
+  if (!client) return;
+  const risk = txRisk(emu, ctx, tx, user);
+  const steps = [...(outcome.steps ?? tx.steps)];
+  const mfaInTx = steps.some((s) => s.requirement === "mfa" && s.succeeded);
+  const mfaRequired = (outcome.evaluation?.policies ?? []).some(
+    (p) => (p.result === "success" || p.result === "failure") && p.enforcedGrantControls.some((c) => c === "Mfa" || c === "RequireAuthenticationStrength"),
+  );
+  if (!outcome.steps && session && !steps.some((s) => s.method === "password" && s.succeeded) && session.auth.passwordAt !== undefined) {
+    steps.unshift({ method: "previous", requirement: "primary", succeeded: true, at: session.auth.passwordAt });
+  }
+  const previousMfa = session ? lastMfaAt(session.auth) : undefined;
+  if (!outcome.error && mfaRequired && !mfaInTx && previousMfa !== undefined) steps.push({ method: "previous", requirement: "mfa", succeeded: true, at: previousMfa });
+  const satisfied = new Set(outcome.evaluation?.satisfied ?? []);
+  const contexts = essentialContexts(tx.claims).map((id) => ({ id, detail: satisfied.has(id) && !mfaInTx ? ("previouslySatisfied" as const) : ("required" as const) }));
+  const additionalDetails =
+    outcome.additionalDetails ?? (outcome.error ? undefined : mfaInTx ? "MFA completed in Azure AD" : mfaRequired ? "MFA requirement satisfied by claim in the token" : undefined);
+  recordSignIn(emu, {
+    at: emu.store.now(),
+    user,
+    client,
+    resource: resourceOf(emu.apps, tx.scopes.audience),
+    interactive: true,
+    correlationId: tx.correlationId,
+    ip: risk.ip,
+    ...(risk.userAgent ? { userAgent: risk.userAgent } : {}),
+    ...(risk.location ? { location: risk.location } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(additionalDetails ? { additionalDetails } : {}),
+    ...(outcome.evaluation ? { evaluation: outcome.evaluation } : {}),
+    ...(outcome.conditionalAccessFailure ? { conditionalAccessStatus: "failure" as const } : {}),
+    contexts,
+    steps,
+    risk: { level: risk.level, userLevel: risk.userLevel, state: risk.state, detail: risk.detail, eventTypes: risk.eventTypes },
+    ...(outcome.uti ? { uti: outcome.uti } : {}),
+  });
+}
+
 /** The SSO session named by the cookie, if it still exists and its user does. */
 export function currentSession(emu: Emulator, ctx: RequestContext): SsoSession | undefined {
   const id = ctx.cookies()[SESSION_COOKIE];
@@ -76,7 +166,8 @@ export function currentSession(emu: Emulator, ctx: RequestContext): SsoSession |
  */
 export async function authorize(emu: Emulator, ctx: RequestContext): Promise<void> {
   const params = ctx.req.method === "POST" ? stringParams(await ctx.body()) : ctx.query();
-  const correlationId = correlationOf(ctx, params);
+  // Always one id per request, so the error the client sees and the sign-in log entry match.
+  const correlationId = correlationOf(ctx, params) ?? randomUUID();
   const clientId = params.client_id ?? "";
   const client = emu.apps.clients.get(clientId);
   if (!client) return sendErrorPage(emu, ctx, errors.unknownClient(clientId), correlationId);
@@ -88,7 +179,7 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     redirectUri,
     responseMode: RESPONSE_MODES.includes(mode) ? mode : "query",
     ...(params.state !== undefined ? { state: params.state } : {}),
-    ...(correlationId ? { correlationId } : {}),
+    correlationId,
   } as const;
   const fail = (err: AadError) => sendErrorToClient(emu, ctx, target, err);
 
@@ -135,6 +226,7 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     ...(params.claims ? { rawClaims: params.claims } : {}),
     claims,
     passwordInTx: false,
+    steps: [],
   };
   for (const [id, old] of emu.pending) if (now - old.createdAt > TX_TTL_MS) emu.pending.delete(id);
   emu.pending.set(tx.id, tx);
@@ -159,12 +251,13 @@ function choicePage(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: D
 async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, session: SsoSession | undefined, setCookie?: string): Promise<void> {
   const headers: Record<string, string> = setCookie ? { "Set-Cookie": setCookie } : {};
   const page = (html: string) => sendPage(ctx.res, 200, html, ctx.nonce, emu.apps.redirectOrigins, headers);
-  const fail = (err: AadError) => {
-    emu.pending.delete(tx.id);
-    sendErrorToClient(emu, ctx, tx, err, headers);
-  };
   const now = emu.store.now();
   const user = session ? emu.store.user(session.oid) : undefined;
+  const fail = (err: AadError, evaluation?: Evaluation, conditionalAccessFailure = false) => {
+    emu.pending.delete(tx.id);
+    if (user) logTx(emu, ctx, tx, user, session, { error: err, ...(evaluation ? { evaluation } : {}), conditionalAccessFailure });
+    sendErrorToClient(emu, ctx, tx, err, headers);
+  };
   const hintMismatch = tx.loginHint !== undefined && user !== undefined && user.userPrincipalName.toLowerCase() !== tx.loginHint.toLowerCase();
   const tooOld =
     tx.maxAgeSeconds !== undefined && (session?.auth.passwordAt === undefined || now - session.auth.passwordAt > tx.maxAgeSeconds * 1000);
@@ -182,17 +275,25 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
     return page(usernamePage(ctx.nonce, flowRef(emu, tx), { ...(tx.loginHint ? { username: tx.loginHint } : {}) }));
   }
 
-  // Entra evaluates the account and Conditional Access after primary authentication.
-  if (user.blockedByConditionalAccess) return fail(errors.blockedByCa());
+  // Entra evaluates the account, risk and Conditional Access after primary authentication.
+  const risk = txRisk(emu, ctx, tx, user);
+  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
+    user,
+    auth: session.auth,
+    now,
+    risk: { signIn: risk.level, user: risk.userLevel },
+    passwordChanged: tx.passwordChanged === true,
+  });
+  // The persona flag stands in for a Block policy the set does not contain.
+  if (user.blockedByConditionalAccess) return fail(errors.blockedByCa(), evaluation, true);
   if (user.accountEnabled === false) return fail(errors.userDisabled());
-
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), { user, auth: session.auth, now });
-  // A password change (user risk) is not emulated yet; such policies cannot apply until risk is.
-  if (evaluation.blocked) return fail(errors.blockedByCa());
+  if (evaluation.blocked) return fail(errors.blockedByCa(), evaluation);
   if (evaluation.required.length > 0) {
     const allowed = MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
     const usable = methodsOf(user).filter((m) => allowed.includes(m));
-    if (tx.prompt === "none") return fail(usable.length ? errors.mfaRequired(tx.rawClaims) : errors.mfaRegistrationRequired());
+    // A risky sign-in may not register a new method: an attacker holding the password would.
+    const registrationBlocked = usable.length === 0 && evaluation.required.some((r) => r.riskBased);
+    if (tx.prompt === "none") return fail(usable.length ? errors.mfaRequired(tx.rawClaims) : registrationBlocked ? errors.proofUpBlockedDueToRisk() : errors.mfaRegistrationRequired(), evaluation);
 
     const scriptIndex = emu.store.state.scripted.findIndex((s) => s.oid === undefined || s.oid === user.oid);
     const script = scriptIndex >= 0 ? emu.store.state.scripted[scriptIndex] : undefined;
@@ -201,15 +302,18 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
       emu.store.save();
       emu.log("scripted_interaction", { oid: user.oid, action: script.action });
       switch (script.action) {
-        case "approve":
-          if (allowed.includes("passkey")) session.auth.passkeyAt = now;
+        case "approve": {
+          const method = allowed.includes("passkey") ? "passkey" : "totp";
+          if (method === "passkey") session.auth.passkeyAt = now;
           else session.auth.totpAt = now;
+          tx.steps.push({ method, requirement: "mfa", succeeded: true, at: now, detail: "Approved by a scripted interaction (control API)" });
           emu.store.save();
           return continueFlow(emu, ctx, tx, session, setCookie);
+        }
         case "deny":
-          return fail(errors.mfaDenied());
+          return fail(errors.mfaDenied(), evaluation);
         case "cancel":
-          return fail(errors.userCancelled());
+          return fail(errors.userCancelled(), evaluation);
         case "hang":
           // Holds the request until the client gives up; the transaction expires on its own.
           await new Promise<void>((resolve) => ctx.res.once("close", () => resolve()));
@@ -219,6 +323,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
 
     const flow = flowRef(emu, tx);
     if (usable.length === 0) {
+      if (registrationBlocked) return fail(errors.proofUpBlockedDueToRisk(), evaluation);
       if (allowed.includes("totp")) tx.pendingTotpSecret ??= newTotpSecret();
       return page(
         registrationPage(ctx.nonce, flow, {
@@ -243,10 +348,28 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
     }
     if (chosen === "passkey") return page(passkeyPage(ctx.nonce, flow, { otherMethods: usable.length > 1 }));
     const names = evaluation.missing.map((id) => contextName(emu.policy, id)).join(", ");
-    const reason = names ? `This action (${names}) needs you to verify your identity again.` : "Your organization requires you to verify your identity.";
+    const reason = names
+      ? `This action (${names}) needs you to verify your identity again.`
+      : risk.level !== "none"
+        ? "We detected something unusual about this sign-in (simulated Identity Protection). Verify your identity to continue."
+        : "Your organization requires you to verify your identity.";
     return page(choicePage(emu, ctx, tx, user, usable, reason));
   }
+  // The passwordChange control: the MFA part is met, the secure password change comes next.
+  if (evaluation.passwordChange) {
+    if (tx.prompt === "none") return fail(errors.passwordChangeRequired(), evaluation);
+    return page(passwordChangePage(ctx.nonce, flowRef(emu, tx), {}));
+  }
 
+  // Completing what a sign-in-risk policy asked for is Entra's self-remediation.
+  if (risk.state === "atRisk" && evaluation.policies.some((p) => p.riskCondition === "signInRisk" && p.result === "success")) {
+    risk.state = "remediated";
+    risk.detail = "userPassedMFADrivenByRiskBasedPolicy";
+  } else if (tx.passwordChanged && risk.state !== "atRisk") {
+    risk.state = "remediated";
+    risk.detail = "userPerformedSecuredPasswordChange";
+  }
+  const uti = randomId(16);
   const code = randomId(48);
   emu.store.state.codes[secretKey(code)] = {
     clientId: tx.clientId,
@@ -262,7 +385,12 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
     expiresAt: now + CODE_TTL_MS,
     redeemed: false,
     familyId: randomId(16),
+    uti,
+    signInRisk: { level: risk.level, state: risk.state, detail: risk.detail },
+    correlationId: tx.correlationId,
   };
+  rememberSignIn(emu, user.oid, { ip: risk.ip, ...(risk.userAgent ? { userAgent: risk.userAgent } : {}), ...(risk.location ? { location: risk.location } : {}), at: now });
+  logTx(emu, ctx, tx, user, session, { evaluation, uti });
   emu.store.save();
   emu.pending.delete(tx.id);
   emu.log("code_issued", { clientId: tx.clientId, oid: user.oid, correlationId: tx.correlationId });
@@ -311,10 +439,14 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
           }),
         );
       }
+      // Steps belong to one user: typing another user name starts over.
+      if (tx.pendingOid !== undefined && tx.pendingOid !== candidate.oid) tx.steps = [];
       tx.pendingOid = candidate.oid;
       if (password === undefined) return page(passwordPage(ctx.nonce, flow, { username: candidate.userPrincipalName }));
       if (!safeEqual(password, candidate.password)) {
         emu.log("password_failed", { oid: candidate.oid, correlationId: tx.correlationId });
+        // Each wrong password is a failed sign-in of its own in Entra's log (50126).
+        logTx(emu, ctx, tx, candidate, undefined, { error: errors.invalidCredentials(), steps: [{ method: "password", requirement: "primary", succeeded: false, at: now }] });
         return page(
           passwordPage(ctx.nonce, flow, {
             username: candidate.userPrincipalName,
@@ -331,12 +463,16 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       emu.store.state.sessions[next.id] = next;
       emu.store.save();
       tx.passwordInTx = true;
+      tx.steps.push({ method: "password", requirement: "primary", succeeded: true, at: now });
       emu.log("password_ok", { oid: candidate.oid, correlationId: tx.correlationId });
       return continueFlow(emu, ctx, tx, next, cookieValue ? sessionCookie(cookieValue) : undefined);
     }
-    case "cancel":
+    case "cancel": {
       emu.pending.delete(tx.id);
+      const who = tx.pendingOid ? emu.store.user(tx.pendingOid) : user;
+      if (who) logTx(emu, ctx, tx, who, session?.oid === who.oid ? session : undefined, { error: errors.userCancelled() });
       return sendErrorToClient(emu, ctx, tx, errors.userCancelled());
+    }
   }
 
   if (!session || !user || tx.pendingOid !== undefined && tx.pendingOid !== user.oid) {
@@ -362,6 +498,7 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       if (!secret) return continueFlow(emu, ctx, tx, session);
       tx.chosenMethod = "totp";
       const result = verifyTotp(emu, user.oid, secret, str(body, "otc") ?? "");
+      tx.steps.push({ method: "totp", requirement: "mfa", succeeded: result.ok, at: now, ...(result.ok ? {} : { detail: result.reason === "locked" ? "Authentication method locked" : "Invalid verification code" }) });
       if (result.ok) {
         session.auth.totpAt = now;
         emu.store.save();
@@ -383,6 +520,7 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       if (!phone) return continueFlow(emu, ctx, tx, session);
       tx.chosenMethod = "sms";
       const result = verifySmsCode(emu, user.oid, str(body, "otc") ?? "");
+      tx.steps.push({ method: "sms", requirement: "mfa", succeeded: result.ok, at: now, detail: result.ok ? maskedPhone(phone.phoneNumber) : "Invalid verification code" });
       if (result.ok) {
         session.auth.smsAt = now;
         emu.store.save();
@@ -432,11 +570,13 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
         if (!result.verified) throw new Error("not verified");
         cred.signCount = result.authenticationInfo.newCounter;
       } catch (err) {
+        tx.steps.push({ method: "passkey", requirement: "mfa", succeeded: false, at: now, detail: "The passkey could not be verified" });
         emu.log("passkey_failed", { oid: user.oid, reason: err instanceof Error ? err.message : "unknown" });
         return sendJson(ctx.res, 400, { ok: false, error: "invalid_request", error_description: "The passkey could not be verified." });
       }
       delete tx.webauthn;
       session.auth.passkeyAt = now;
+      tx.steps.push({ method: "passkey", requirement: "mfa", succeeded: true, at: now });
       emu.store.save();
       emu.log("passkey_ok", { oid: user.oid, correlationId: tx.correlationId });
       return sendJson(ctx.res, 200, { ok: true });
@@ -457,6 +597,7 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       user.methods.push({ type: "softwareOath", secret });
       delete tx.pendingTotpSecret;
       session.auth.totpAt = now;
+      tx.steps.push({ method: "totp", requirement: "mfa", succeeded: true, at: now, detail: "Registered during sign-in" });
       emu.store.save();
       emu.log("totp_registered", { oid: user.oid });
       return continueFlow(emu, ctx, tx, session);
@@ -502,9 +643,30 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       }
       delete tx.webauthn;
       session.auth.passkeyAt = now;
+      tx.steps.push({ method: "passkey", requirement: "mfa", succeeded: true, at: now, detail: "Registered during sign-in" });
       emu.store.save();
       emu.log("passkey_registered", { oid: user.oid });
       return sendJson(ctx.res, 200, { ok: true });
+    }
+    case "password/change": {
+      // Only offered once the passwordChange control's MFA part is met; anything else re-evaluates.
+      const risk = txRisk(emu, ctx, tx, user);
+      const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
+        user,
+        auth: session.auth,
+        now,
+        risk: { signIn: risk.level, user: risk.userLevel },
+        passwordChanged: tx.passwordChanged === true,
+      });
+      if (!evaluation.passwordChange || evaluation.required.length > 0 || evaluation.blocked) return continueFlow(emu, ctx, tx, session);
+      const problem = passwordProblem(str(body, "newPassword") ?? "", str(body, "confirmPassword") ?? "", user.password);
+      if (problem) return page(passwordChangePage(ctx.nonce, flow, { error: problem }));
+      user.password = str(body, "newPassword") ?? "";
+      remediateUserRisk(emu, user.oid);
+      tx.passwordChanged = true;
+      emu.store.save();
+      emu.log("password_changed", { oid: user.oid, reason: "userRisk", correlationId: tx.correlationId });
+      return continueFlow(emu, ctx, tx, session);
     }
     default:
       return sendErrorPage(emu, ctx, errors.invalidRequest(90010, "The request is not supported."), tx.correlationId, 404);

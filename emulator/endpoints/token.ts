@@ -1,13 +1,15 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { ClientApp } from "../apps.js";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { GRAPH_APP_ID, GRAPH_RESOURCE, resourceOf, type ClientApp } from "../apps.js";
 import { essentialContexts, parseClaims, type ClaimsRequest } from "../claims.js";
 import type { Emulator } from "../context.js";
 import { AadError, aadErrorBody, errors } from "../errors.js";
 import { sendJson, str, type RequestContext } from "../http.js";
-import { evaluate } from "../policy.js";
-import { resolveScopes } from "../scopes.js";
-import { secretKey, type AuthSnapshot } from "../state.js";
-import { issueTokens } from "../tokens.js";
+import { evaluate, type Evaluation, type RiskFacts } from "../policy.js";
+import { clientNetwork, effectiveUserRisk } from "../risk.js";
+import { resolveScopes, type ResolvedScopes } from "../scopes.js";
+import { recordSignIn, type AuthStep } from "../signin-log.js";
+import { secretKey, type AuthSnapshot, type CarriedSignInRisk } from "../state.js";
+import { issueAppToken, issueTokens } from "../tokens.js";
 
 function safeEqual(a: string, b: string): boolean {
   const x = createHash("sha256").update(a).digest();
@@ -95,6 +97,45 @@ function mergeClaims(a: ClaimsRequest, b: ClaimsRequest): ClaimsRequest {
   return { idToken: merge(a.idToken, b.idToken), accessToken: merge(a.accessToken, b.accessToken) };
 }
 
+/** Conditional Access sees inherited sign-in risk only while it is still at risk. */
+function riskFacts(emu: Emulator, oid: string, carried: CarriedSignInRisk | undefined): RiskFacts {
+  return { signIn: carried?.state === "atRisk" ? carried.level : "none", user: effectiveUserRisk(emu, oid) };
+}
+
+/**
+ * Client credentials for Microsoft Graph only (`scope=https://graph.microsoft.com/.default`), for
+ * confidential clients; the token's roles are the app's consented application permissions.
+ */
+async function clientCredentialsGrant(emu: Emulator, client: ClientApp, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (client.platform !== "web") {
+    throw new AadError("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  }
+  const scope = (str(body, "scope") ?? "").trim();
+  if (!scope.endsWith("/.default") || /\s/.test(scope)) {
+    throw new AadError(
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
+  }
+  const resource = scope.slice(0, -"/.default".length);
+  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID) {
+    throw new AadError("invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named Woodgrove.`);
+  }
+  const { body: out, access } = await issueAppToken(emu, client);
+  emu.log("token_issued", { grant: "client_credentials", clientId: client.clientId, roles: access.roles ?? [] });
+  return out as unknown as Record<string, unknown>;
+}
+
+/** Resolves scopes for logging only: an invalid scope is reported by the grant itself. */
+function safeScopes(emu: Emulator, scope: string): ResolvedScopes | undefined {
+  try {
+    return resolveScopes(emu.apps, scope);
+  } catch {
+    return undefined;
+  }
+}
+
 function revokeFamily(emu: Emulator, familyId: string): void {
   if (!emu.store.state.revokedFamilies.includes(familyId)) emu.store.state.revokedFamilies.push(familyId);
   for (const [k, rt] of Object.entries(emu.store.state.refreshTokens)) if (rt.familyId === familyId) delete emu.store.state.refreshTokens[k];
@@ -109,12 +150,14 @@ function revokeFamily(emu: Emulator, familyId: string): void {
 export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
   const cors = corsHeaders(emu, ctx);
   const header = ctx.req.headers["client-request-id"];
-  const correlationId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : undefined;
+  const clientRequestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : undefined;
+  // One id per request: the error body and the sign-in log entry carry the same one.
+  const correlationId = clientRequestId ?? randomUUID();
   const respondError = (err: AadError) => {
     emu.log("token_error", { code: err.code, error: err.error, correlationId });
     sendJson(ctx.res, err.status, aadErrorBody(err, emu.origin, correlationId, new Date()), {
       ...cors,
-      ...(correlationId ? { "client-request-id": correlationId } : {}),
+      ...(clientRequestId ? { "client-request-id": clientRequestId } : {}),
     });
   };
   try {
@@ -154,6 +197,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const user = emu.store.user(record.oid);
       if (!user) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
       const claims = mergeClaims(parseClaims(record.claims), requestClaims);
+      // The code's redemption is part of the interactive sign-in already logged at authorize.
       const { body: out, access } = await issueTokens(emu, {
         client,
         user,
@@ -165,11 +209,16 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         ...(record.nonce !== undefined ? { nonce: record.nonce } : {}),
         familyId: record.familyId,
         grant,
-        ...(correlationId ? { correlationId } : {}),
+        correlationId: record.correlationId ?? correlationId,
+        risk: riskFacts(emu, user.oid, record.signInRisk),
+        ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
+        ...(record.uti ? { uti: record.uti } : {}),
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);
     }
+
+    if (grant === "client_credentials") return sendJson(ctx.res, 200, await clientCredentialsGrant(emu, client, body), cors);
 
     if (grant === "refresh_token") {
       const presented = str(body, "refresh_token") ?? "";
@@ -179,37 +228,82 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         throw errors.invalidGrant(70000, "The provided value for the 'refresh_token' is not valid.");
       }
       if (record.clientId !== client.clientId) throw errors.invalidGrant(70000, "The refresh token was issued to a different client.");
-      if (record.rotated) {
-        revokeFamily(emu, record.familyId);
-        emu.store.save();
-        throw errors.invalidGrant(70000, "The refresh token has already been used; all tokens from this sign-in were revoked.");
-      }
       const user = emu.store.user(record.oid);
-      if (!user || user.accountEnabled === false) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
-      if (user.blockedByConditionalAccess) throw errors.blockedByCa();
       const session = state.sessions[record.sessionId];
       // A step-up done in another window strengthens the browser session; Entra's refresh
       // grant sees it. Without a session (signed out) the refresh token's own state counts.
       const auth: AuthSnapshot = { ...record.auth, ...(session?.oid === record.oid ? session.auth : {}) };
       const essential = essentialContexts(requestClaims);
-      const evaluation = evaluate(emu.policy, essential, { user, auth, now });
-      if (evaluation.blocked) throw errors.blockedByCa();
-      if (evaluation.required.length > 0) throw errors.mfaRequired(str(body, "claims"));
-      record.rotated = true;
+      const risk = riskFacts(emu, record.oid, record.signInRisk);
       const requestedScope = str(body, "scope");
       const scope = requestedScope ? (/\boffline_access\b/.test(requestedScope) ? requestedScope : `${requestedScope} offline_access`) : record.scope;
+      // Every redemption of a known user's refresh token is a non-interactive sign-in in the log.
+      const logRefresh = (outcome: { error?: AadError; evaluation?: Evaluation; uti?: string }) => {
+        if (!user) return;
+        const { ip, location } = clientNetwork(emu, ctx, user.oid);
+        const userAgent = ctx.req.headers["user-agent"]?.slice(0, 512);
+        const satisfied = new Set(outcome.evaluation?.satisfied ?? []);
+        const mfaAt = [auth.totpAt, auth.smsAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
+        const mfaRequired = (outcome.evaluation?.policies ?? []).some((p) => (p.result === "success" || p.result === "failure") && p.enforcedGrantControls.some((c) => c === "Mfa" || c === "RequireAuthenticationStrength"));
+        const steps: AuthStep[] = [{ method: "previous", requirement: "primary", succeeded: true, at: auth.passwordAt ?? record.issuedAt }];
+        if (!outcome.error && mfaRequired && mfaAt.length) steps.push({ method: "previous", requirement: "mfa", succeeded: true, at: Math.max(...mfaAt) });
+        recordSignIn(emu, {
+          at: emu.store.now(),
+          user,
+          client,
+          resource: resourceOf(emu.apps, safeScopes(emu, scope)?.audience ?? GRAPH_APP_ID),
+          interactive: false,
+          correlationId,
+          ip,
+          ...(userAgent ? { userAgent } : {}),
+          ...(location ? { location } : {}),
+          ...(outcome.error ? { error: outcome.error } : {}),
+          ...(outcome.evaluation ? { evaluation: outcome.evaluation } : {}),
+          ...(!outcome.error && mfaRequired ? { additionalDetails: "MFA requirement satisfied by claim in the token" } : {}),
+          contexts: essential.map((id) => ({ id, detail: satisfied.has(id) ? ("previouslySatisfied" as const) : ("required" as const) })),
+          steps,
+          risk: {
+            level: record.signInRisk?.level ?? "none",
+            userLevel: risk.user,
+            state: record.signInRisk?.state ?? "none",
+            detail: record.signInRisk?.detail ?? "none",
+            eventTypes: [],
+          },
+          ...(outcome.uti ? { uti: outcome.uti } : {}),
+        });
+      };
+      const refuse: (err: AadError, evaluation?: Evaluation) => never = (err, evaluation) => {
+        logRefresh({ error: err, ...(evaluation ? { evaluation } : {}) });
+        throw err;
+      };
+      if (record.rotated) {
+        revokeFamily(emu, record.familyId);
+        emu.store.save();
+        refuse(errors.invalidGrant(70000, "The refresh token has already been used; all tokens from this sign-in were revoked."));
+      }
+      if (!user || user.accountEnabled === false) refuse(errors.invalidGrant(50173, "The provided grant has expired due to it being revoked."));
+      if (user.blockedByConditionalAccess) refuse(errors.blockedByCa());
+      const scopes = resolveScopes(emu.apps, scope);
+      const evaluation = evaluate(emu.policy, essential, { user, auth, now, risk });
+      if (evaluation.blocked) refuse(errors.blockedByCa(), evaluation);
+      if (evaluation.required.length > 0) refuse(errors.mfaRequired(str(body, "claims")), evaluation);
+      if (evaluation.passwordChange) refuse(errors.passwordChangeRequired(), evaluation);
+      record.rotated = true;
       const { body: out, access } = await issueTokens(emu, {
         client,
         user,
         sessionId: record.sessionId,
         sid: record.sid,
         auth,
-        scopes: resolveScopes(emu.apps, scope),
+        scopes,
         claims: requestClaims,
         familyId: record.familyId,
         grant,
-        ...(correlationId ? { correlationId } : {}),
+        correlationId,
+        risk,
+        ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
       });
+      logRefresh({ evaluation, uti: String(access.uti) });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);
     }

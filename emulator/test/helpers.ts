@@ -138,6 +138,8 @@ export interface Page {
 /** A tiny cookie-keeping browser for driving the emulator's HTML forms. */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
+  /** Sent as `user-agent` on page requests when set (risk tests vary the browser). */
+  userAgent?: string;
   constructor(
     readonly emu: TestEmulator,
     readonly origin?: string,
@@ -163,7 +165,7 @@ export class TestBrowser {
       if (!current.startsWith(this.emu.origin)) return { status: 302, url: current, html: "", headers: new Headers() };
       const res = await this.emu.fetch(current, {
         method: body ? "POST" : "GET",
-        headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "), accept: "text/html" },
+        headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "), accept: "text/html", ...(this.userAgent ? { "user-agent": this.userAgent } : {}) },
         ...(body ? { body } : {}),
       });
       this.#store(res);
@@ -235,4 +237,17 @@ export async function redeem(emu: TestEmulator, form: Record<string, string>, he
     body: new URLSearchParams(form),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** An app-only Microsoft Graph token for the web client (client credentials). */
+export async function graphAppToken(emu: TestEmulator): Promise<string> {
+  const res = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope: "https://graph.microsoft.com/.default" });
+  if (res.status !== 200) throw new Error(`client credentials failed: ${JSON.stringify(res.body)}`);
+  return String(res.body.access_token);
+}
+
+/** GET on the emulator's Graph endpoint (`path` after `/v1.0/`), with a bearer token when given. */
+export async function graphGet(emu: TestEmulator, path: string, token?: string): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await emu.fetch(`${emu.origin}/v1.0/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }

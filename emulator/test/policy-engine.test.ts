@@ -78,32 +78,6 @@ describe("Conditional Access engine", () => {
       assert.equal(result.policies[0]?.result, "failure");
     });
 
-    it("passwordChange is only valid on a user-risk policy for all apps, and risk never matches yet", () => {
-      const risky = policy(
-        { grantControls: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } },
-        { applications: { includeApplications: ["All"] }, userRiskLevels: ["high"] },
-      );
-      const result = evaluate(set(risky), [], { user: USER, auth: AUTH.password ?? {}, now: NOW });
-      assert.equal(result.blocked, undefined);
-      assert.deepEqual(result.required, []);
-      assert.equal(result.policies[0]?.result, "notApplied");
-    });
-
-    it("a sign-in policy (all apps) requires its strength even when no context is requested", () => {
-      const signIn = policy({}, { applications: { includeApplications: ["All"] } });
-      const weak = evaluate(set(signIn), [], { user: USER, auth: AUTH.password ?? {}, now: NOW });
-      assert.equal(weak.required.length, 1);
-      assert.deepEqual(weak.missing, []);
-      assert.equal(evaluate(set(signIn), [], { user: USER, auth: AUTH.sms ?? {}, now: NOW }).required.length, 0);
-    });
-
-    it("signInRiskLevels never match: risk is not simulated yet", () => {
-      const result = evaluate(set(policy({ grantControls: { builtInControls: ["block"] } }, { signInRiskLevels: ["low", "medium", "high"] })), ["c9"], { user: USER, auth: AUTH.password ?? {}, now: NOW });
-      assert.deepEqual(result.satisfied, ["c9"]);
-      assert.deepEqual(result.unenforced, ["c9"]);
-      assert.equal(result.policies[0]?.result, "notApplied");
-    });
-
     const invalid: [string, Record<string, unknown>][] = [
       ["mfa combined with an authentication strength", policy({ grantControls: { builtInControls: ["mfa"], authenticationStrength: { id: STRENGTH.mfa } } })],
       ["block combined with mfa", policy({ grantControls: { builtInControls: ["block", "mfa"] } })],
@@ -126,6 +100,59 @@ describe("Conditional Access engine", () => {
     it("rejects duplicate policy ids", () => {
       const p = policy();
       assert.throws(() => set(p, { ...p }), /duplicate policy id/);
+    });
+  });
+
+  describe("risk conditions (simulated Identity Protection)", () => {
+    const signInMfa = (state = "enabled") =>
+      policy({ state, sessionControls: { signInFrequency: { type: "everyTime" } } }, { applications: { includeApplications: ["All"] }, signInRiskLevels: ["medium", "high"] });
+    const signInBlock = (state = "enabled") => policy({ state, grantControls: { builtInControls: ["block"] } }, { applications: { includeApplications: ["All"] }, signInRiskLevels: ["high"] });
+    const userPasswordChange = (state = "enabled") =>
+      policy({ state, grantControls: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } }, { applications: { includeApplications: ["All"] }, userRiskLevels: ["high"] });
+    type Row = [
+      name: string,
+      make: () => Record<string, unknown>,
+      risk: { signIn: "none" | "low" | "medium" | "high"; user: "none" | "low" | "medium" | "high" },
+      auth: keyof typeof AUTH,
+      passwordChanged: boolean,
+      expected: { result: PolicyResult; required: number; blocked?: boolean; passwordChange?: boolean },
+    ];
+    const none = { signIn: "none", user: "none" } as const;
+    const table: Row[] = [
+      ["sign-in risk none: MFA policy not applied", () => signInMfa(), none, "password", false, { result: "notApplied", required: 0 }],
+      ["sign-in risk low: MFA policy (medium, high) not applied", () => signInMfa(), { signIn: "low", user: "none" }, "password", false, { result: "notApplied", required: 0 }],
+      ["sign-in risk medium, password only: MFA required", () => signInMfa(), { signIn: "medium", user: "none" }, "password", false, { result: "failure", required: 1 }],
+      ["sign-in risk medium after TOTP: success", () => signInMfa(), { signIn: "medium", user: "none" }, "totp", false, { result: "success", required: 0 }],
+      ["sign-in risk high, MFA policy also applies", () => signInMfa(), { signIn: "high", user: "none" }, "sms", false, { result: "success", required: 0 }],
+      ["sign-in risk medium: high-only block not applied", () => signInBlock(), { signIn: "medium", user: "none" }, "passkey", false, { result: "notApplied", required: 0 }],
+      ["sign-in risk high: blocked whatever was proven", () => signInBlock(), { signIn: "high", user: "none" }, "passkey", false, { result: "failure", required: 0, blocked: true }],
+      ["user risk medium: password-change policy (high) not applied", () => userPasswordChange(), { signIn: "none", user: "medium" }, "password", false, { result: "notApplied", required: 0 }],
+      ["user risk high, password only: MFA then a password change", () => userPasswordChange(), { signIn: "none", user: "high" }, "password", false, { result: "failure", required: 1, passwordChange: true }],
+      ["user risk high after TOTP: the password change remains", () => userPasswordChange(), { signIn: "none", user: "high" }, "totp", false, { result: "failure", required: 0, passwordChange: true }],
+      ["user risk high, TOTP and password changed: success", () => userPasswordChange(), { signIn: "none", user: "high" }, "totp", true, { result: "success", required: 0 }],
+      ["report-only MFA policy at medium: reportOnlyFailure, nothing enforced", () => signInMfa("enabledForReportingButNotEnforced"), { signIn: "medium", user: "none" }, "password", false, { result: "reportOnlyFailure", required: 0 }],
+      ["report-only block at high: reportOnlyFailure, not blocked", () => signInBlock("enabledForReportingButNotEnforced"), { signIn: "high", user: "none" }, "password", false, { result: "reportOnlyFailure", required: 0 }],
+      ["report-only MFA policy at none: reportOnlyNotApplied", () => signInMfa("enabledForReportingButNotEnforced"), none, "password", false, { result: "reportOnlyNotApplied", required: 0 }],
+      ["report-only password change after TOTP: reportOnlyFailure", () => userPasswordChange("enabledForReportingButNotEnforced"), { signIn: "none", user: "high" }, "totp", false, { result: "reportOnlyFailure", required: 0 }],
+    ];
+    for (const [name, make, risk, auth, passwordChanged, expected] of table) {
+      it(name, () => {
+        const result = evaluate(set(make()), [], { user: USER, auth: AUTH[auth] ?? {}, now: NOW, risk, passwordChanged });
+        assert.equal(result.policies[0]?.result, expected.result);
+        assert.equal(result.required.length, expected.required);
+        assert.equal(result.required.every((r) => r.riskBased), true, "requirements of risk policies are marked risk-based");
+        assert.equal(result.blocked !== undefined, expected.blocked ?? false);
+        assert.equal(result.passwordChange !== undefined, expected.passwordChange ?? false);
+      });
+    }
+
+    it("an applied policy names its grant and session controls as the sign-in log shows them", () => {
+      const [mfa, block, change] = [signInMfa(), signInBlock(), userPasswordChange()].map(
+        (p) => evaluate(set(p), [], { user: USER, auth: AUTH.password ?? {}, now: NOW, risk: { signIn: "high", user: "high" } }).policies[0],
+      );
+      assert.deepEqual([mfa?.enforcedGrantControls, mfa?.enforcedSessionControls, mfa?.riskCondition], [["Mfa"], ["SignInFrequency"], "signInRisk"]);
+      assert.deepEqual([block?.enforcedGrantControls, block?.userActionable], [["Block"], false]);
+      assert.deepEqual([change?.enforcedGrantControls, change?.riskCondition, change?.userActionable], [["Mfa", "PasswordChange"], "userRisk", true]);
     });
   });
 
@@ -230,6 +257,29 @@ describe("Conditional Access engine", () => {
         assert.deepEqual(result.unenforced, []);
         const ro = result.policies.find((p) => p.result.startsWith("reportOnly") && p.contexts.includes(ctx));
         assert.equal(ro?.result, reportOnly);
+      });
+    }
+
+    const riskTable: [setName: "production" | "staging", signIn: "none" | "low" | "medium" | "high", user: "none" | "high", auth: keyof typeof AUTH, contexts: string[], outcome: string][] = [
+      ["production", "low", "none", "password", [], "issued"],
+      ["production", "medium", "none", "password", [], "mfa"],
+      ["production", "medium", "none", "totp", [], "issued"],
+      ["production", "medium", "none", "totp", ["c1"], "mfa"],
+      ["production", "medium", "none", "passkey", ["c1"], "issued"],
+      ["production", "none", "none", "totp", ["c1"], "issued"],
+      ["production", "high", "none", "passkey", [], "blocked"],
+      ["production", "none", "high", "totp", [], "passwordChange"],
+      ["staging", "medium", "none", "password", [], "mfa"],
+      ["staging", "medium", "none", "totp", ["c1"], "mfa"],
+      ["staging", "high", "none", "passkey", ["c1"], "blocked"],
+      ["staging", "none", "high", "password", [], "mfa"],
+    ];
+    for (const [setName, signIn, user, auth, contexts, outcome] of riskTable) {
+      it(`${setName}: sign-in risk ${signIn}, user risk ${user}, ${auth}${contexts.length ? ` asking ${contexts.join()}` : ""} → ${outcome}`, () => {
+        const result = evaluate(sets[setName], contexts, { user: USER, auth: AUTH[auth] ?? {}, now: NOW, risk: { signIn, user } });
+        const actual = result.blocked ? "blocked" : result.required.length ? "mfa" : result.passwordChange ? "passwordChange" : "issued";
+        assert.equal(actual, outcome);
+        assert.deepEqual(result.satisfied, outcome === "issued" ? contexts : contexts.filter((c) => !result.missing.includes(c)));
       });
     }
 

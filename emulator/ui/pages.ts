@@ -172,6 +172,31 @@ ${cancelForm(flow)}`,
   });
 }
 
+/**
+ * The secure password change a user-risk policy's `passwordChange` control asks for, after MFA.
+ * Labels are a contract with the portal's Playwright tests (see README).
+ */
+export function passwordChangePage(nonce: string, flow: FlowRef, opts: { error?: string }): string {
+  const described = opts.error ? ' aria-describedby="password-change-error" aria-invalid="true"' : "";
+  return layout({
+    title: "Update your password",
+    nonce,
+    body: `<h1>Update your password</h1>
+<p>Your organization requires you to change your password because your account may be at risk (simulated Identity Protection).</p>
+<form method="post" action="${action(flow, "password/change")}" novalidate>
+${hidden(flow)}
+<label for="newPassword">New password</label>
+<input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required autofocus${described}>
+<label for="confirmPassword">Confirm password</label>
+<input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required${described}>
+${alert("password-change-error", opts.error)}
+<p class="muted">8 to 256 characters, with at least three of: lowercase letters, uppercase letters, numbers, symbols.</p>
+<div class="actions"><button class="primary" type="submit">Update password</button></div>
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
 /** The AADSTS50079 interrupt: register an authenticator app and/or a passkey, then continue. */
 export function registrationPage(
   nonce: string,

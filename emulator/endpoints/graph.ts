@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from "../apps.js";
+import type { Emulator } from "../context.js";
+import { sendJson, type RequestContext } from "../http.js";
+import { FilterError, parseSignInFilter, type SignInFilter } from "../signin-log.js";
+
+/** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
+export const AUDIT_LOG_ROLE = "AuditLog.Read.All";
+/** Graph's default and maximum page size for sign-ins. */
+export const SIGN_INS_MAX_TOP = 1000;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requestIdOf(ctx: RequestContext): string | undefined {
+  const header = ctx.req.headers["client-request-id"];
+  return typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : undefined;
+}
+
+/** Graph's error body: `{error: {code, message, innerError}}`. */
+function graphError(ctx: RequestContext, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const requestId = randomUUID();
+  const clientRequestId = requestIdOf(ctx);
+  sendJson(
+    ctx.res,
+    status,
+    { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ""), "request-id": requestId, "client-request-id": clientRequestId ?? requestId } } },
+    { "request-id": requestId, ...(clientRequestId ? { "client-request-id": clientRequestId } : {}), ...headers },
+  );
+}
+
+/** What Graph answers an unauthenticated call with (the challenge names Graph's app id). */
+const CHALLENGE = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`;
+
+/**
+ * Checks the caller's Bearer token as Graph would for `AuditLog.Read.All` (application): signed by
+ * one of the emulator's published keys, issued by this tenant, for Graph, unexpired, app-only, with
+ * the role. Sends the 401/403 itself and returns undefined when the caller may not proceed.
+ */
+async function authorizeCaller(emu: Emulator, ctx: RequestContext): Promise<JWTPayload | undefined> {
+  const header = ctx.req.headers.authorization ?? "";
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token) {
+    graphError(ctx, 401, "InvalidAuthenticationToken", "Access token is empty.", { "WWW-Authenticate": CHALLENGE });
+    return undefined;
+  }
+  let payload: JWTPayload;
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    ({ payload } = await jwtVerify(
+      token,
+      async () => {
+        const key = kid ? await emu.keys.publicKey(kid) : undefined;
+        if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        return key;
+      },
+      { issuer: emu.issuer, audience: [GRAPH_RESOURCE, GRAPH_APP_ID], algorithms: ["RS256"], requiredClaims: ["exp", "tid"] },
+    ));
+    if (payload.tid !== emu.tenantId) throw new Error("tenant");
+  } catch (err) {
+    const reason = err instanceof joseErrors.JWTExpired ? "Lifetime validation failed, the token is expired." : err instanceof joseErrors.JWTClaimValidationFailed ? `Invalid ${err.claim}.` : "Invalid signature or token.";
+    graphError(ctx, 401, "InvalidAuthenticationToken", `Access token validation failure. ${reason}`, { "WWW-Authenticate": CHALLENGE });
+    return undefined;
+  }
+  const roles = Array.isArray(payload.roles) ? payload.roles : [];
+  if (payload.idtyp !== "app" || !roles.includes(AUDIT_LOG_ROLE)) {
+    emu.log("graph_denied", { azp: payload.azp, idtyp: payload.idtyp });
+    graphError(ctx, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    return undefined;
+  }
+  return payload;
+}
+
+const SUPPORTED_OPTIONS = new Set(["$filter", "$top", "$skiptoken"]);
+
+/**
+ * `GET /v1.0/auditLogs/signIns`: newest first, `$filter` (userId, correlationId, appId,
+ * userPrincipalName eq; createdDateTime ge/le/gt/lt; joined by `and`), `$top` (default and maximum
+ * 1000, as Graph's), `@odata.nextLink` paging with `$skiptoken`.
+ *
+ * @see https://learn.microsoft.com/graph/api/signin-list
+ */
+export async function listSignIns(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx))) return;
+  const query = ctx.query();
+  const unsupported = Object.keys(query).find((k) => k.startsWith("$") && !SUPPORTED_OPTIONS.has(k));
+  if (unsupported) return graphError(ctx, 400, "BadRequest", `Query option '${unsupported}' is not supported by the emulator's signIns endpoint.`);
+  let filter: SignInFilter = [];
+  if (query.$filter !== undefined) {
+    try {
+      filter = parseSignInFilter(query.$filter);
+    } catch (err) {
+      if (err instanceof FilterError) return graphError(ctx, 400, "BadRequest", err.message);
+      throw err;
+    }
+  }
+  const top = query.$top === undefined ? SIGN_INS_MAX_TOP : Number(query.$top);
+  if (!/^\d+$/.test(query.$top ?? "1") || !Number.isInteger(top) || top < 1 || top > SIGN_INS_MAX_TOP) {
+    return graphError(ctx, 400, "BadRequest", `Invalid page size specified: '${query.$top}'. Must be between 1 and ${SIGN_INS_MAX_TOP} inclusive.`);
+  }
+  let before: number | undefined;
+  if (query.$skiptoken !== undefined) {
+    before = Number(Buffer.from(query.$skiptoken, "base64url").toString("utf8"));
+    if (!Number.isInteger(before) || before < 1) return graphError(ctx, 400, "BadRequest", "The $skiptoken is not valid.");
+  }
+  const result = emu.signIns.query(filter, top, before);
+  const body: Record<string, unknown> = { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/signIns`, value: result.entries };
+  if (result.before !== undefined) {
+    const next = new URL(`${emu.origin}/v1.0/auditLogs/signIns`);
+    if (query.$filter !== undefined) next.searchParams.set("$filter", query.$filter);
+    if (query.$top !== undefined) next.searchParams.set("$top", query.$top);
+    next.searchParams.set("$skiptoken", Buffer.from(String(result.before)).toString("base64url"));
+    body["@odata.nextLink"] = next.toString();
+  }
+  sendJson(ctx.res, 200, body);
+}
+
+/**
+ * `GET /v1.0/auditLogs/signIns/{id}`.
+ *
+ * @see https://learn.microsoft.com/graph/api/signin-get
+ */
+export async function getSignIn(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx))) return;
+  const id = ctx.params[0] ?? "";
+  const entry = GUID.test(id) ? emu.signIns.get(id) : undefined;
+  if (!entry) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/signIns/$entity`, ...entry });
+}

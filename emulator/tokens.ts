@@ -248,12 +248,17 @@ export interface AppTokenResponse {
  *
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
-export async function issueAppToken(emu: Emulator, client: ClientApp): Promise<{ body: AppTokenResponse; access: JWTPayload }> {
+export async function issueAppToken(
+  emu: Emulator,
+  client: ClientApp,
+  resource: { appId: string; audience: string } = { appId: GRAPH_APP_ID, audience: GRAPH_RESOURCE },
+): Promise<{ body: AppTokenResponse; access: JWTPayload }> {
   const iat = emu.store.toTokenSeconds(emu.store.now());
-  const roles = client.applicationPermissions.filter((p) => p.resourceAppId === GRAPH_APP_ID).flatMap((p) => p.roles);
+  // Only the roles granted on this resource; none is still a token (Entra issues it without `roles`).
+  const roles = client.applicationPermissions.filter((p) => p.resourceAppId === resource.appId).flatMap((p) => p.roles);
   const servicePrincipal = client.servicePrincipalId ?? client.clientId;
   const access: JWTPayload = {
-    aud: GRAPH_RESOURCE,
+    aud: resource.audience,
     iss: emu.issuer,
     iat,
     nbf: iat,

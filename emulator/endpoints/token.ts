@@ -103,8 +103,10 @@ function riskFacts(emu: Emulator, oid: string, carried: CarriedSignInRisk | unde
 }
 
 /**
- * Client credentials for Microsoft Graph only (`scope=https://graph.microsoft.com/.default`), for
- * confidential clients; the token's roles are the app's consented application permissions.
+ * Client credentials, for confidential clients, for Microsoft Graph
+ * (`scope=https://graph.microsoft.com/.default`) or the portal's API (`<app ID URI>/.default`);
+ * the token's roles are the app's consented application permissions on that resource (none is
+ * still a token, without `roles`, as in Entra). The API's token is v2.0 with `aud` = its app id.
  */
 async function clientCredentialsGrant(emu: Emulator, client: ClientApp, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (client.platform !== "web") {
@@ -119,10 +121,17 @@ async function clientCredentialsGrant(emu: Emulator, client: ClientApp, body: Re
     );
   }
   const resource = scope.slice(0, -"/.default".length);
-  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID) {
+  const api = emu.apps.api;
+  const target =
+    resource === GRAPH_RESOURCE || resource === GRAPH_APP_ID
+      ? { appId: GRAPH_APP_ID, audience: GRAPH_RESOURCE }
+      : resource === api.identifierUri || resource === api.appId
+        ? { appId: api.appId, audience: api.appId }
+        : null;
+  if (!target) {
     throw new AadError("invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named Woodgrove.`);
   }
-  const { body: out, access } = await issueAppToken(emu, client);
+  const { body: out, access } = await issueAppToken(emu, client, target);
   emu.log("token_issued", { grant: "client_credentials", clientId: client.clientId, roles: access.roles ?? [] });
   return out as unknown as Record<string, unknown>;
 }

@@ -221,6 +221,16 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       assert.deepEqual(badSecret.body.error_codes, [7000215]);
     });
 
+    it("client credentials for the portal API (what `npm run doctor` asks): a v2.0 app token with no roles, useless for Graph", async () => {
+      for (const scope of ["api://woodgrove-portal/.default", "2d748872-b3e5-47e0-9d03-badcd26bf489/.default"]) {
+        const answer = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope });
+        assert.equal(answer.status, 200, scope);
+        const claims = decode(String(answer.body.access_token)).payload;
+        assert.deepEqual([claims.aud, claims.ver, claims.idtyp, claims.roles, claims.scp], ["2d748872-b3e5-47e0-9d03-badcd26bf489", "2.0", "app", undefined, undefined]);
+        assert.equal((await graphGet(emu, "auditLogs/signIns", String(answer.body.access_token))).status, 401);
+      }
+    });
+
     it("401 with a Bearer challenge without a valid token; 403 for a token without the app role", async () => {
       const none = await graphGet(emu, "auditLogs/signIns");
       assert.equal(none.status, 401);

@@ -109,3 +109,25 @@ test("a wrong client secret is refused by the token endpoint (AADSTS7000215)", a
   assert.equal(finding.status, "fail");
   assert.match(finding.detail, /AADSTS7000215/);
 });
+
+test("the web app's secret is accepted and the API issues v2.0 tokens for its own client id", async () => {
+  const findings = await doctor();
+  assert.equal(byCheck(findings, "web app secret").status, "ok");
+  const version = byCheck(findings, "API token version");
+  assert.equal(version.status, "ok");
+  assert.match(version.detail, new RegExp(`v2\\.0 tokens with audience ${config.ENTRA_API_CLIENT_ID}`));
+});
+
+test("an ENTRA_API_CLIENT_ID that is not the API's audience fails (every proof would be refused)", async () => {
+  const finding = byCheck(await doctor({ ENTRA_API_CLIENT_ID: "22222222-2222-4222-8222-222222222222" }), "API token version");
+  assert.equal(finding.status, "fail");
+  assert.match(finding.fix ?? "", /ENTRA_API_CLIENT_ID/);
+});
+
+test("an API scope under an app ID URI nobody has fails: unknown resource (AADSTS500011), and the SPA is refused the scope", async () => {
+  const findings = await doctor({ ENTRA_API_SCOPE: "api://not-woodgrove/access_as_user" });
+  const api = byCheck(findings, "API registration");
+  assert.equal(api.status, "fail");
+  assert.match(api.detail, /AADSTS500011/);
+  assert.equal(byCheck(findings, "step-up client (SPA)").status, "fail");
+});

@@ -86,7 +86,7 @@ export function buildApps(portalOrigin: string): AppRegistry {
     // same optional claims on the real registration).
     idTokenOptionalClaims: ["acrs", "auth_time"],
     // The portal (and its admin console) reads the sign-in logs with an app-only token.
-    applicationPermissions: [{ resourceAppId: GRAPH_APP_ID, roles: ["AuditLog.Read.All"] }],
+    applicationPermissions: [{ resourceAppId: GRAPH_APP_ID, roles: ["AuditLog.Read.All", "Policy.Read.All"] }],
     servicePrincipalId: IDS.webServicePrincipalId,
   };
   const spa: ClientApp = {

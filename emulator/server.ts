@@ -12,7 +12,7 @@ import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize, loginStep } from "./endpoints/authorize.js";
 import { instanceDiscovery, jwks, openidConfiguration } from "./endpoints/discovery.js";
-import { getSignIn, listSignIns } from "./endpoints/graph.js";
+import { getSignIn, listAuthenticationContexts, listConditionalAccessPolicies, listSignIns } from "./endpoints/graph.js";
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
 import { corsHeaders, preflight, token } from "./endpoints/token.js";
@@ -136,6 +136,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     // Microsoft Graph's sign-in logs, served on the emulator's origin (app-only token required).
     .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx))
     .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx))
+    .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/policies$/, (ctx) => listConditionalAccessPolicies(emu, ctx))
+    .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));
   if (options.controlSecret) router.on("GET|POST|DELETE", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
 

@@ -7,6 +7,8 @@ import { FilterError, parseSignInFilter, type SignInFilter } from "../signin-log
 
 /** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
 export const AUDIT_LOG_ROLE = "AuditLog.Read.All";
+/** The application permission the Conditional Access reads need. */
+export const POLICY_READ_ROLE = "Policy.Read.All";
 /** Graph's default and maximum page size for sign-ins. */
 export const SIGN_INS_MAX_TOP = 1000;
 
@@ -33,11 +35,11 @@ function graphError(ctx: RequestContext, status: number, code: string, message: 
 const CHALLENGE = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`;
 
 /**
- * Checks the caller's Bearer token as Graph would for `AuditLog.Read.All` (application): signed by
+ * Checks the caller's Bearer token as Graph would for an application permission: signed by
  * one of the emulator's published keys, issued by this tenant, for Graph, unexpired, app-only, with
  * the role. Sends the 401/403 itself and returns undefined when the caller may not proceed.
  */
-async function authorizeCaller(emu: Emulator, ctx: RequestContext): Promise<JWTPayload | undefined> {
+async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string = AUDIT_LOG_ROLE): Promise<JWTPayload | undefined> {
   const header = ctx.req.headers.authorization ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token) {
@@ -63,7 +65,7 @@ async function authorizeCaller(emu: Emulator, ctx: RequestContext): Promise<JWTP
     return undefined;
   }
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
-  if (payload.idtyp !== "app" || !roles.includes(AUDIT_LOG_ROLE)) {
+  if (payload.idtyp !== "app" || !roles.includes(role)) {
     emu.log("graph_denied", { azp: payload.azp, idtyp: payload.idtyp });
     graphError(ctx, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     return undefined;
@@ -126,4 +128,28 @@ export async function getSignIn(emu: Emulator, ctx: RequestContext): Promise<voi
   const entry = GUID.test(id) ? emu.signIns.get(id) : undefined;
   if (!entry) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
   sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/signIns/$entity`, ...entry });
+}
+
+/**
+ * `GET /v1.0/identity/conditionalAccess/policies`: the active set's policies, as stored (they
+ * are Graph-shaped already), with their current state. Needs `Policy.Read.All`.
+ *
+ * @see https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies
+ */
+export async function listConditionalAccessPolicies(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx, POLICY_READ_ROLE))) return;
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/policies`, value: emu.policy.policies });
+}
+
+/**
+ * `GET /v1.0/identity/conditionalAccess/authenticationContextClassReferences`. Needs `Policy.Read.All`.
+ *
+ * @see https://learn.microsoft.com/graph/api/conditionalaccessroot-list-authenticationcontextclassreferences
+ */
+export async function listAuthenticationContexts(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx, POLICY_READ_ROLE))) return;
+  sendJson(ctx.res, 200, {
+    "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/authenticationContextClassReferences`,
+    value: emu.policy.authenticationContextClassReferences,
+  });
 }

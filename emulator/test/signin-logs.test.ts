@@ -207,9 +207,9 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
   });
 
   describe("the Graph endpoint", () => {
-    it("client credentials: an app-only Graph token with AuditLog.Read.All for the web app only", async () => {
+    it("client credentials: an app-only Graph token with AuditLog.Read.All and Policy.Read.All for the web app only", async () => {
       const claims = decode(token).payload;
-      assert.deepEqual([claims.aud, claims.idtyp, claims.roles, claims.azp, claims.tid], ["https://graph.microsoft.com", "app", ["AuditLog.Read.All"], WEB_CLIENT, emu.tenantId]);
+      assert.deepEqual([claims.aud, claims.idtyp, claims.roles, claims.azp, claims.tid], ["https://graph.microsoft.com", "app", ["AuditLog.Read.All", "Policy.Read.All"], WEB_CLIENT, emu.tenantId]);
       assert.equal(claims.scp, undefined);
       const spa = await redeem(emu, { grant_type: "client_credentials", client_id: SPA_CLIENT, scope: "https://graph.microsoft.com/.default" }, { origin: PORTAL });
       assert.deepEqual([spa.status, spa.body.error, spa.body.error_codes], [401, "invalid_client", [7000218]]);
@@ -219,6 +219,17 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       assert.deepEqual([otherResource.body.error, otherResource.body.error_codes], ["invalid_resource", [500011]]);
       const badSecret = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: "nope", scope: "https://graph.microsoft.com/.default" });
       assert.deepEqual(badSecret.body.error_codes, [7000215]);
+    });
+
+    it("Conditional Access reads: the active set's policies and authentication contexts, Graph-shaped, for Policy.Read.All", async () => {
+      const policies = await graphGet(emu, "identity/conditionalAccess/policies", token);
+      assert.equal(policies.status, 200);
+      const value = policies.body.value as { displayName: string; state: string; conditions: { applications: { includeAuthenticationContextClassReferences?: string[] } } }[];
+      const c2 = value.filter((p) => p.conditions.applications.includeAuthenticationContextClassReferences?.includes("c2"));
+      assert.ok(c2.length > 0 && c2.every((p) => ["enabled", "enabledForReportingButNotEnforced", "disabled"].includes(p.state)));
+      const contexts = await graphGet(emu, "identity/conditionalAccess/authenticationContextClassReferences", token);
+      assert.deepEqual((contexts.body.value as { id: string }[]).map((c) => c.id), ["c1", "c2", "c3"]);
+      assert.equal((await graphGet(emu, "identity/conditionalAccess/policies")).status, 401);
     });
 
     it("client credentials for the portal API (what `npm run doctor` asks): a v2.0 app token with no roles, useless for Graph", async () => {

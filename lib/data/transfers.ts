@@ -356,6 +356,23 @@ export async function getTransferPolicyInput(user: ActingUser, input: TransferIn
   return success({ amountMinor: input.amountMinor, currency: source.currency, newPayee: !(await payeeHasCompletedTransfer(user, payee.id)) });
 }
 
+/**
+ * What the user's idempotency key already did, for the JSON API's retries: nothing yet; the same
+ * request (its receipt, `replayed: true`); or a different request (the key is spent). Compares
+ * what `createTransfer` compares, so the two never disagree.
+ */
+export async function findTransferByIdempotencyKey(
+  user: ActingUser,
+  input: TransferInput,
+): Promise<{ kind: "none" } | { kind: "same"; data: TransferReceipt } | { kind: "different" }> {
+  const existing = await prisma.transfer.findUnique({
+    where: { ownerId_idempotencyKey: { ownerId: user.id, idempotencyKey: input.idempotencyKey } },
+    select: { ...receiptSelect, toAccountId: true, payeeId: true },
+  });
+  if (!existing) return { kind: "none" };
+  return sameRequest(existing, input) ? { kind: "same", data: toReceipt(existing, true) } : { kind: "different" };
+}
+
 /** The user's payees, by name. */
 export async function listPayees(user: ActingUser): Promise<PayeeSummary[]> {
   return prisma.payee.findMany({

@@ -356,7 +356,7 @@ async function runTransactionBound<Op extends StepUpOperation, I, T>(
   // What the user approved is the stored payload; anything else needs its own approval.
   if (pending.payloadHash !== payload.hash) return challengeWithNewPending(context, requirement, binding, payload, "payload_changed");
 
-  return approveAndExecute(context, requirement, binding, pending, payload, proof.token);
+  return approveAndExecute(context, requirement, binding, pending, payload, proof.token, pending.createdAt);
 }
 
 /**
@@ -390,13 +390,17 @@ async function runTransactionBoundForBearer<Op extends StepUpOperation, I, T>(
   if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled");
   if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired");
 
-  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token);
+  // `iat` has whole seconds, and here the request that created the pending operation carried a
+  // token too: one minted in that same second could be the creating request's own token, issued
+  // before there was anything to approve. So an API proof must be minted in a later second.
+  const secondAfterCreation = new Date((Math.floor(pending.createdAt.getTime() / 1000) + 1) * 1000);
+  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token, secondAfterCreation);
 }
 
 /**
  * The proof check and execution of an open, unexpired pending operation whose payload matches:
- * the proof must be minted after the pending operation; the handler runs on the stored payload;
- * pending operation and proof are consumed in the handler's transaction.
+ * the proof must be minted (`iat`) no earlier than `mintedAfter`; the handler runs on the stored
+ * payload; pending operation and proof are consumed in the handler's transaction.
  */
 async function approveAndExecute<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
@@ -405,13 +409,14 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
   pending: PendingOperationRecord,
   payload: CanonicalPayload,
   token: string,
+  mintedAfter: Date,
 ): Promise<ActionResult<T>> {
   const { request, definition, user, now } = context;
   const verification = await request.verifier.verify(token, {
     user,
     authContext: requirement.authContext,
     maxAgeSeconds: requirement.maxAgeSeconds,
-    mintedAfter: pending.createdAt,
+    mintedAfter,
   });
   if (!verification.ok) {
     await context.auditQuietly(`rejected:${verification.reason}`, { binding: "transaction", pendingOperationId: pending.id });

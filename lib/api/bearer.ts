@@ -2,7 +2,7 @@ import "server-only";
 import type { PortalUser } from "@/lib/auth/session";
 import { getUserByDirectoryId } from "@/lib/data/users";
 import { bearerChallengeHeader, invalidTokenHeader } from "@/lib/step-up/challenge";
-import type { ProofVerifier } from "@/lib/step-up/verify-proof";
+import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
 import { apiError } from "@/lib/api/responses";
 
 /**
@@ -22,6 +22,7 @@ export interface BearerCaller {
   user: PortalUser;
   /** The raw token: passed to the enforcement core as the proof, never logged or echoed. */
   token: string;
+  claims: ProofClaims;
 }
 
 /** The caller, or the response that refuses the request. */
@@ -87,6 +88,7 @@ export async function authenticateBearer(request: Request, verifier: ProofVerifi
     ok: true,
     caller: {
       token,
+      claims: verification.claims,
       user: { id: user.id, name: user.name, userPrincipalName: user.userPrincipalName, tenantId: user.tenantId, objectId: user.objectId },
     },
   };

@@ -15,7 +15,7 @@ import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/verify-proof
  * ```ts
  * export const POST = protectedRoute(
  *   { operation: "transfer.create", schema: transferSchema, handler, policyInput },
- *   { idempotencyKey: "required", input: ({ request, ... }) => readJsonBody(request, ...), replay: findIdempotentTransfer },
+ *   { idempotencyKey: "required", input: ({ request, correlationId }) => readJsonBody(request, correlationId), replay: findTransferByIdempotencyKey },
  * );
  * ```
  *
@@ -130,7 +130,7 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       const verifier = dependencies.verifier();
       const authentication = await authenticateBearer(request, verifier, correlationId);
       if (!authentication.ok) return authentication.response;
-      const { user, token } = authentication.caller;
+      const { user, token, claims } = authentication.caller;
 
       let idempotencyKey: string | undefined;
       if (options.idempotencyKey === "required") {
@@ -152,7 +152,7 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       }
 
       const result = await runProtected(definition, {
-        bearer: { user, token, idempotencyKey },
+        bearer: { user, token, claims, idempotencyKey },
         input: input.value,
         verifier,
         policySet: dependencies.policySet,

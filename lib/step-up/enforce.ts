@@ -26,6 +26,7 @@ import {
   type PendingOperationRecord,
 } from "@/lib/data/step-up";
 import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { claimsChallenge } from "@/lib/step-up/challenge";
 import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/payload";
@@ -131,6 +132,8 @@ export interface BearerProtectedRequest extends ProtectedRequestBase {
   bearer: {
     user: PortalUser;
     token: string;
+    /** The token's claims as `authenticate` returned them. */
+    claims: ProofClaims;
     /** The request's `Idempotency-Key`: binds a transaction-bound operation's pending approval. */
     idempotencyKey?: string;
   };
@@ -378,7 +381,7 @@ async function runTransactionBoundForBearer<Op extends StepUpOperation, I, T>(
   const payload = canonicalPayload(context.input);
 
   const pending = await getPendingOperationByKey(bearer.user, { idempotencyKey: bearer.idempotencyKey, operation: definition.operation });
-  if (!pending) return challengeWithNewPending(context, requirement, binding, payload, "missing_proof");
+  if (!pending) return challengeWithNewPending(context, requirement, binding, payload, "missing_proof", bearer);
   if (pending.payloadHash !== payload.hash) {
     await context.auditQuietly("rejected:idempotency_key_reused", { binding: "transaction", pendingOperationId: pending.id, payloadHash: payload.hash });
     return failed(MESSAGES.keyReused, "idempotency_key_reused");
@@ -387,14 +390,10 @@ async function runTransactionBoundForBearer<Op extends StepUpOperation, I, T>(
     await context.auditQuietly("rejected:already_used", { pendingOperationId: pending.id });
     return failed(MESSAGES.alreadyUsed, "already_used");
   }
-  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled");
-  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired");
+  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled", bearer);
+  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired", bearer);
 
-  // `iat` has whole seconds, and here the request that created the pending operation carried a
-  // token too: one minted in that same second could be the creating request's own token, issued
-  // before there was anything to approve. So an API proof must be minted in a later second.
-  const secondAfterCreation = new Date((Math.floor(pending.createdAt.getTime() / 1000) + 1) * 1000);
-  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token, secondAfterCreation);
+  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token, pending.createdAt);
 }
 
 /**
@@ -483,9 +482,14 @@ async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
   binding: PendingBinding,
   payload: CanonicalPayload,
   reason: StepUpReason,
+  bearer?: BearerProtectedRequest["bearer"],
 ): Promise<ActionResult<T>> {
   const { definition, user, now } = context;
   assertRoundTrip(definition, payload);
+  // On the API the request that asks carries a token too, and `iat` has whole seconds: that token
+  // may be minted in the same second as the pending operation and pass the `iat` check. The token
+  // that asked must never be the one that approves, so it is spent here, before the approval exists.
+  if (bearer) await recordProofUse(prisma, user, proofUse(context, bearer.claims));
   const pending = await createPendingOperation(user, {
     binding,
     operation: definition.operation,

@@ -239,6 +239,7 @@ describe("transfers", () => {
     const c = await caller();
     const key = randomUUID();
     const early = await c.token({ acrs: ["c1"] });
+    nowMs += 1_000;
     const first = await api.createTransfer(postTransfer(early, ownTransfer(c, "150000"), { key }), noParams);
     assert.equal(first.headers.get("www-authenticate"), `Bearer realm="", error="insufficient_claims", claims="${claimsFor("c1")}"`);
     const challenge = await errorOf(first, 401, "insufficient_claims");
@@ -268,6 +269,18 @@ describe("transfers", () => {
     assert.equal(await balanceOf(c.customer.checkingId), 350_000n);
     assert.equal(await prisma.transfer.count({ where: { ownerId: c.customer.user.id } }), 1);
     assert.deepEqual(await invariantViolations(prisma), []);
+  });
+
+  test("the token that asked cannot approve, even when minted in the same second as the approval", async () => {
+    const c = await caller();
+    const key = randomUUID();
+    const asking = await c.token({ acrs: ["c1"] });
+    await errorOf(await api.createTransfer(postTransfer(asking, ownTransfer(c, "150000"), { key }), noParams), 401, "insufficient_claims");
+    const refusal = await errorOf(await api.createTransfer(postTransfer(asking, ownTransfer(c, "150000"), { key }), noParams), 401, "insufficient_claims");
+    assert.equal(refusal.reason, "replayed");
+    assert.equal(await balanceOf(c.customer.checkingId), 500_000n);
+    await dataOf(await api.createTransfer(postTransfer(await c.token({ acrs: ["c1"] }), ownTransfer(c, "150000"), { key }), noParams), 201);
+    assert.equal(await balanceOf(c.customer.checkingId), 350_000n);
   });
 
   test("another body under a key with a pending approval is refused; the approval still runs what it stored", async () => {

@@ -1,16 +1,20 @@
 /**
  * The JSON API (lib/api, app/api/v1) below HTTP: the real handlers, schema, policy, enforcement
- * core and data layer on a migrated SQLite database, called with Fetch `Request`s. Tokens are
+ * core and data layer on a migrated database, called with Fetch `Request`s. Tokens are
  * minted with a local key (test/step-up/support.ts) and the verifier's clock is the test's, so
  * "minted before the pending operation" and "stale" are exact. Money moved is checked in the
  * database, so "executes once" is counted, not assumed.
  */
-import { migrateTestDatabase, TENANT_ID } from "../support/portal-env";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { before, describe, test } from "node:test";
-import { createTestKeys, proofClaims, signProof, type ProofTemplate, type TestKeys } from "../step-up/support";
+import { after, before, describe, test } from "node:test";
+import { createTestKeys, prepareEnvironment, proofClaims, signProof, type ProofTemplate, type TestKeys } from "../step-up/support";
 import { createCustomer, ensureClearing, invariantViolations, type Customer } from "../transfers/support";
+
+// The step-up tests' environment (before any lib module loads): a migrated database of its own,
+// so the concurrency test can also run where transactions really race (see test/step-up/support.ts).
+const environment = await prepareEnvironment();
+const TENANT_ID = environment.tenantId;
 
 const { prisma } = await import("../../lib/db");
 const { createApiV1 } = await import("../../lib/api/v1");
@@ -30,7 +34,6 @@ let otherKeys: TestKeys;
 let api: ApiV1;
 
 before(async () => {
-  await migrateTestDatabase();
   await ensureClearing(prisma);
   keys = await createTestKeys();
   otherKeys = await createTestKeys();
@@ -45,6 +48,11 @@ before(async () => {
     clock,
   });
   api = createApiV1({ verifier: () => verifier, policySet: "production" });
+});
+
+after(async () => {
+  await prisma.$disconnect();
+  environment.cleanup();
 });
 
 interface Caller {

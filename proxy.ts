@@ -10,6 +10,14 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * only makes sure every response carries the baseline headers.
  */
 export function proxy(request: NextRequest) {
+  if (isApiPath(request.nextUrl.pathname)) {
+    // The JSON API authenticates with Bearer tokens only and never reads cookies (lib/api/bearer.ts):
+    // no origin check (programmatic clients send no Origin, and without ambient credentials there
+    // is no cross-site forgery to stop), no session cookie slid onto its responses, no page headers.
+    const response = NextResponse.next();
+    response.headers.set("Cache-Control", "no-store");
+    return response;
+  }
   if (!isSameOriginOrSafe(request)) {
     return new NextResponse("Cross-origin request refused", { status: 403, headers: { "Cache-Control": "no-store" } });
   }
@@ -34,6 +42,13 @@ export function proxy(request: NextRequest) {
   // Pages show account data; no shared or browser cache may keep them.
   response.headers.set("Cache-Control", "private, no-store");
   return response;
+}
+
+/** The JSON API for programmatic clients (app/api/v1). */
+const API_PREFIX = "/api/v1/";
+
+function isApiPath(pathname: string): boolean {
+  return pathname.startsWith(API_PREFIX) || pathname === API_PREFIX.slice(0, -1);
 }
 
 /**

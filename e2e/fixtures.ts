@@ -9,6 +9,7 @@ import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { DashboardPage } from "./pages/dashboard.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import { TransferPage } from "./pages/transfer.page";
+import { ApiClient, acquireApiToken } from "./support/api-client";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -44,6 +45,14 @@ interface TestFixtures {
   stepUpDialog: StepUpDialogPage;
   /** The transfer page on `page`. */
   transfer: TransferPage;
+  /** A programmatic client of the JSON API: Playwright's `request` (no browser cookies). */
+  api: ApiClient;
+  /**
+   * An access token for the portal's API scope for `user`, from the identity provider over the
+   * real protocol, the person's part done in `page` (e2e/support/api-client.ts). `claims`: a
+   * claims request to send, e.g. the one a 401 challenge carried.
+   */
+  apiToken: (user: Persona, options?: { claims?: string }) => Promise<string>;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -88,6 +97,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
   stepUpDialog: async ({ page }, use) => use(new StepUpDialogPage(page)),
   transfer: async ({ page }, use) => use(new TransferPage(page)),
+  api: async ({ request }, use) => use(new ApiClient(request)),
+  apiToken: async ({ page, settings, control, identityProvider }, use) => {
+    await use((user, options) => acquireApiToken(page, { settings, control, identityProvider }, user, options));
+  },
 });
 
 export { expect };

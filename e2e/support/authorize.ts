@@ -22,7 +22,8 @@ export class AuthorizationRequest {
 
   constructor(
     private readonly settings: E2eSettings,
-    private readonly options: { contexts?: string[]; loginHint?: string; prompt?: string } = {},
+    /** `claims`: a claims request sent verbatim (e.g. decoded from a resource's challenge); `contexts` builds one. */
+    private readonly options: { contexts?: string[]; claims?: string; loginHint?: string; prompt?: string } = {},
   ) {
     this.redirectUri = `${settings.portalOrigin}/auth/redirect-bridge`;
   }
@@ -44,6 +45,11 @@ export class AuthorizationRequest {
     };
     page.on("request", watch);
     return page.goto(this.url());
+  }
+
+  /** Whether the browser has been sent back to the redirect URI yet (see `open`). */
+  get answered(): boolean {
+    return this.answer !== undefined;
   }
 
   /** The redirect URI with the identity provider's answer, once the browser has been sent there (see `open`). */
@@ -69,7 +75,9 @@ export class AuthorizationRequest {
       state: this.state,
       nonce: this.nonce,
     };
-    if (this.options.contexts?.length) {
+    if (this.options.claims) {
+      params.claims = this.options.claims;
+    } else if (this.options.contexts?.length) {
       const acrs = this.options.contexts.length === 1 ? { essential: true, value: this.options.contexts[0] } : { essential: true, values: this.options.contexts };
       params.claims = JSON.stringify({ access_token: { acrs } });
     }

@@ -11,7 +11,19 @@ export type ActionResult<T> =
   | { status: "success"; data: T }
   | { status: "invalid"; fieldErrors: Record<string, string[]> }
   | { status: "step_up_required"; challenge: StepUpChallenge }
-  | { status: "failed"; message: string };
+  | { status: "failed"; message: string; code?: FailureCode };
+
+/**
+ * Machine-readable kinds of expected failure, for callers that answer in another protocol (the
+ * JSON API maps them to HTTP statuses, lib/api/responses.ts). The message stays what people read;
+ * a failure without a code is a refusal of the request as asked (422 on the API).
+ * - `not_found`: the resource does not exist or is someone else's (indistinguishable on purpose);
+ * - `not_available`: the operation is unknown to the policy or the policy refused it;
+ * - `already_used`: the approval was consumed by an earlier (or concurrent) call;
+ * - `idempotency_key_reused`: an API request key already names a different request;
+ * - `unexpected`: something broke; nothing was changed.
+ */
+export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "unexpected";
 
 /** A JSON value, as stored in a pending operation's canonical payload. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -66,9 +78,9 @@ export function invalid(fieldErrors: Record<string, string[]>): { status: "inval
   return { status: "invalid", fieldErrors };
 }
 
-/** An expected failure with a message safe to show: never an exception's text. */
-export function failed(message: string): { status: "failed"; message: string } {
-  return { status: "failed", message };
+/** An expected failure with a message safe to show (never an exception's text) and, where it helps a caller, its kind. */
+export function failed(message: string, code?: FailureCode): { status: "failed"; message: string; code?: FailureCode } {
+  return code === undefined ? { status: "failed", message } : { status: "failed", message, code };
 }
 
 /** The message for unexpected errors; the error itself is logged on the server only. */

@@ -35,9 +35,12 @@ export async function listAccountsForUser(user: ActingUser): Promise<AccountSumm
     .sort((a, b) => ACCOUNT_KINDS.indexOf(a.kind) - ACCOUNT_KINDS.indexOf(b.kind));
 }
 
-/** One of the user's accounts, or null when it does not exist or belongs to someone else. */
-export async function getAccountForUser(user: ActingUser, accountId: string): Promise<AccountSummary | null> {
-  const row = await prisma.bankAccount.findFirst({
+/**
+ * One of the user's accounts, or null when it does not exist or belongs to someone else. Pass a
+ * handler's `tx` to read inside its transaction.
+ */
+export async function getAccountForUser(user: ActingUser, accountId: string, tx: TransactionClient = prisma): Promise<AccountSummary | null> {
+  const row = await tx.bankAccount.findFirst({
     where: { id: accountId, ownerId: user.id },
     select: accountSummarySelect,
   });
@@ -85,8 +88,8 @@ export async function listRecentActivity(
 
 /**
  * The full number of one of the user's accounts, or null when it does not exist or belongs to
- * someone else. Only `revealAccountNumberAction` may call this: it runs under the
- * `finance.viewStatements` step-up policy, which audits every reveal. Never log the result.
+ * someone else. Only code running under the `finance.viewStatements` step-up policy may call this
+ * (`revealAccountNumberAction`, the API's account detail): the policy audits every reveal. Never log the result.
  * Pass the handler's `tx` so the read happens inside the action's transaction.
  */
 export async function getFullAccountNumber(user: ActingUser, accountId: string, tx: TransactionClient = prisma): Promise<string | null> {

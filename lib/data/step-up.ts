@@ -5,7 +5,8 @@ import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
 import type { ActingUser } from "@/lib/data/types";
 
 /**
- * The step-up engine's records: pending operations (transaction binding), session elevations
+ * The step-up engine's records: pending operations (transaction binding, to a session or to an
+ * API request's idempotency key), session elevations
  * (session binding) and used proofs (one use per `uti`). Every function is scoped to the acting
  * user; times come from the caller's clock so one clock decides every expiry (tests move it).
  */
@@ -37,21 +38,36 @@ const pendingSelect = {
   cancelledAt: true,
 } as const;
 
-/** Key of the one open pending operation per session and operation (see PendingOperation.openKey). */
-function openKeyOf(sessionId: string, operation: string): string {
-  return `${sessionId} ${operation}`;
+/**
+ * What a pending operation is bound to: the browser session that asked (server actions), or the
+ * API request's idempotency key (route handlers: an API client has no session; its retry repeats
+ * the request under the same key). Exactly one of the two columns is set.
+ */
+export type PendingBinding = { sessionId: string } | { idempotencyKey: string };
+
+/** The `where` members that select pending operations of `binding` (the other column must be null). */
+function bindingWhere(binding: PendingBinding): { sessionId: string | null; idempotencyKey?: string | null } {
+  return "sessionId" in binding ? { sessionId: binding.sessionId, idempotencyKey: null } : { sessionId: null, idempotencyKey: binding.idempotencyKey };
 }
 
 /**
- * Stores what the user is about to approve and cancels the session's previous open request for
+ * Key of the one open pending operation per binding and operation (see PendingOperation.openKey).
+ * The two forms cannot collide: a session's has two space-separated parts, an API request's four.
+ */
+function openKeyOf(user: ActingUser, binding: PendingBinding, operation: string): string {
+  return "sessionId" in binding ? `${binding.sessionId} ${operation}` : `key ${user.id} ${operation} ${binding.idempotencyKey}`;
+}
+
+/**
+ * Stores what the user is about to approve and cancels the binding's previous open request for
  * the same operation (a new request replaces the old; the old one can then never execute).
  */
 export async function createPendingOperation(
   user: ActingUser,
-  request: { sessionId: string; operation: string; payloadJson: string; payloadHash: string; now: Date; ttlSeconds: number },
+  request: { binding: PendingBinding; operation: string; payloadJson: string; payloadHash: string; now: Date; ttlSeconds: number },
 ): Promise<PendingOperationRecord> {
   const ttl = Math.min(Math.max(request.ttlSeconds, 1), PENDING_OPERATION_MAX_TTL_SECONDS);
-  const openKey = openKeyOf(request.sessionId, request.operation);
+  const openKey = openKeyOf(user, request.binding, request.operation);
   // Two concurrent requests of one session (two tabs) can both cancel "the" open one and then
   // race to insert; the unique openKey lets exactly one win, and the loser tries again.
   for (let attempt = 1; ; attempt += 1) {
@@ -64,7 +80,7 @@ export async function createPendingOperation(
         return tx.pendingOperation.create({
           data: {
             userId: user.id,
-            sessionId: request.sessionId,
+            ...bindingWhere(request.binding),
             operation: request.operation,
             payloadJson: request.payloadJson,
             payloadHash: request.payloadHash,
@@ -87,7 +103,22 @@ export async function getPendingOperation(
   where: { id: string; sessionId: string; operation: string },
 ): Promise<PendingOperationRecord | null> {
   return prisma.pendingOperation.findFirst({
-    where: { id: where.id, userId: user.id, sessionId: where.sessionId, operation: where.operation },
+    where: { id: where.id, userId: user.id, ...bindingWhere({ sessionId: where.sessionId }), operation: where.operation },
+    select: pendingSelect,
+  });
+}
+
+/**
+ * The user's latest pending operation for this operation and API idempotency key (open,
+ * consumed, cancelled or expired: the caller decides what each means), or null.
+ */
+export async function getPendingOperationByKey(
+  user: ActingUser,
+  where: { idempotencyKey: string; operation: string },
+): Promise<PendingOperationRecord | null> {
+  return prisma.pendingOperation.findFirst({
+    where: { userId: user.id, ...bindingWhere({ idempotencyKey: where.idempotencyKey }), operation: where.operation },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: pendingSelect,
   });
 }
@@ -100,13 +131,13 @@ export async function getPendingOperation(
 export async function consumePendingOperation(
   tx: TransactionClient,
   user: ActingUser,
-  pending: { id: string; sessionId: string; now: Date },
+  pending: { id: string; binding: PendingBinding; now: Date },
 ): Promise<boolean> {
   const { count } = await tx.pendingOperation.updateMany({
     where: {
       id: pending.id,
       userId: user.id,
-      sessionId: pending.sessionId,
+      ...bindingWhere(pending.binding),
       consumedAt: null,
       cancelledAt: null,
       expiresAt: { gt: pending.now },

@@ -173,7 +173,7 @@ export async function createTransfer(
   // - PostgreSQL: transfers from one account serialise from here, so a second request with the
   //   same idempotency key waits for the first and then finds its transfer below.
   const locked = await tx.bankAccount.updateMany({ where: { id: input.fromAccountId, ownerId: user.id }, data: { dailyOutMinor: { increment: 0n } } });
-  if (locked.count === 0) return failed(TRANSFER_NOT_FOUND);
+  if (locked.count === 0) return failed(TRANSFER_NOT_FOUND, "not_found");
 
   const existing = await tx.transfer.findUnique({
     where: { ownerId_idempotencyKey: { ownerId: user.id, idempotencyKey: input.idempotencyKey } },
@@ -188,7 +188,7 @@ export async function createTransfer(
     where: { id: input.fromAccountId, ownerId: user.id },
     select: { id: true, kind: true, name: true, currency: true },
   });
-  if (!source) return failed(TRANSFER_NOT_FOUND);
+  if (!source) return failed(TRANSFER_NOT_FOUND, "not_found");
 
   let creditAccountId: string;
   let ownDestination: { id: string; name: string } | null = null;
@@ -198,14 +198,14 @@ export async function createTransfer(
       where: { id: input.toAccountId, ownerId: user.id },
       select: { id: true, name: true, currency: true },
     });
-    if (!destination) return failed(TRANSFER_NOT_FOUND);
+    if (!destination) return failed(TRANSFER_NOT_FOUND, "not_found");
     if (destination.currency !== source.currency) return failed("Both accounts must hold the same currency.");
     creditAccountId = destination.id;
     ownDestination = destination;
     counterparty = destination.name;
   } else {
     const payee = await tx.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id }, select: { id: true, name: true, maskedAccountNumber: true } });
-    if (!payee) return failed(TRANSFER_NOT_FOUND);
+    if (!payee) return failed(TRANSFER_NOT_FOUND, "not_found");
     // The bank's settlement account: owner null, so no owner-scoped query ever returns it.
     const clearing = await tx.bankAccount.findFirst({ where: { ownerId: null, kind: "clearing", currency: source.currency }, select: { id: true } });
     if (!clearing) return failed(`Payments in ${source.currency} are not available.`);
@@ -345,15 +345,32 @@ export async function payeeHasCompletedTransfer(user: ActingUser, payeeId: strin
  */
 export async function getTransferPolicyInput(user: ActingUser, input: TransferInput): Promise<HandlerResult<TransferPolicyInput>> {
   const source = await prisma.bankAccount.findFirst({ where: { id: input.fromAccountId, ownerId: user.id }, select: { currency: true } });
-  if (!source) return failed(TRANSFER_NOT_FOUND);
+  if (!source) return failed(TRANSFER_NOT_FOUND, "not_found");
   if (input.toAccountId !== undefined) {
     const destination = await prisma.bankAccount.findFirst({ where: { id: input.toAccountId, ownerId: user.id }, select: { id: true } });
-    if (!destination) return failed(TRANSFER_NOT_FOUND);
+    if (!destination) return failed(TRANSFER_NOT_FOUND, "not_found");
     return success({ amountMinor: input.amountMinor, currency: source.currency, newPayee: false });
   }
   const payee = await prisma.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id }, select: { id: true } });
-  if (!payee) return failed(TRANSFER_NOT_FOUND);
+  if (!payee) return failed(TRANSFER_NOT_FOUND, "not_found");
   return success({ amountMinor: input.amountMinor, currency: source.currency, newPayee: !(await payeeHasCompletedTransfer(user, payee.id)) });
+}
+
+/**
+ * What the user's idempotency key already did, for the JSON API's retries: nothing yet; the same
+ * request (its receipt, `replayed: true`); or a different request (the key is spent). Compares
+ * what `createTransfer` compares, so the two never disagree.
+ */
+export async function findTransferByIdempotencyKey(
+  user: ActingUser,
+  input: TransferInput,
+): Promise<{ kind: "none" } | { kind: "same"; data: TransferReceipt } | { kind: "different" }> {
+  const existing = await prisma.transfer.findUnique({
+    where: { ownerId_idempotencyKey: { ownerId: user.id, idempotencyKey: input.idempotencyKey } },
+    select: { ...receiptSelect, toAccountId: true, payeeId: true },
+  });
+  if (!existing) return { kind: "none" };
+  return sameRequest(existing, input) ? { kind: "same", data: toReceipt(existing, true) } : { kind: "different" };
 }
 
 /** The user's payees, by name. */

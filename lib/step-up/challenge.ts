@@ -32,6 +32,14 @@ export function bearerChallengeHeader(): string {
   return 'Bearer realm=""';
 }
 
+/**
+ * `WWW-Authenticate` for a token the API refuses as such (bad signature, expired, wrong audience,
+ * an ID token...): RFC 6750 §3.1 `invalid_token`. The client should get a new token, not step up.
+ */
+export function invalidTokenHeader(): string {
+  return 'Bearer realm="", error="invalid_token"';
+}
+
 /** One challenge of a `WWW-Authenticate` header: its scheme and parameters (names lower-cased). */
 export interface AuthChallenge {
   scheme: string;

@@ -17,13 +17,16 @@ import {
   consumePendingOperation,
   createPendingOperation,
   getPendingOperation,
+  getPendingOperationByKey,
   grantSessionElevation,
   hasSessionElevation,
   purgeExpiredStepUpRecords,
   recordProofUse,
+  type PendingBinding,
   type PendingOperationRecord,
 } from "@/lib/data/step-up";
 import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { claimsChallenge } from "@/lib/step-up/challenge";
 import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/payload";
@@ -41,10 +44,20 @@ import type { StepUpReason } from "@/lib/step-up/reasons";
 import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
 
 /**
- * The enforcement core shared by server actions (lib/actions/protected-action.ts) and route
- * handlers: session → input → policy → proof → handler, in that order, always. It takes the
- * session, the verifier and the session rotation as arguments, so it runs (and is tested)
- * outside a Next.js request. docs/step-up.md draws the sequence.
+ * The enforcement core shared by server actions (lib/actions/protected-action.ts) and the JSON
+ * API's route handlers (lib/api/route.ts): caller → input → policy → proof → handler, in that
+ * order, always. It takes the caller (a session, or a verified Bearer token), the verifier and
+ * the session rotation as arguments, so it runs (and is tested) outside a Next.js request.
+ * docs/step-up.md draws the sequence.
+ *
+ * Two kinds of caller, one policy:
+ * - a **session** (server actions): session binding elevates the session with a proof;
+ *   transaction binding ties the pending operation to the session and the retry names it by id;
+ * - a **Bearer token** (the API; no session, no cookies): the token itself is the proof. Session
+ *   binding needs the token to carry the context, fresh (nothing is elevated: the next request
+ *   brings its own token); transaction binding ties the pending operation to the request's
+ *   idempotency key, and the retry with the same key and the same input, under a token minted
+ *   after the pending operation, executes it.
  *
  * Invariants:
  * - Fail closed: an operation the policy does not know, or a rule that throws, is denied.
@@ -60,7 +73,8 @@ import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
 /** What a handler receives. Its writes go through `tx`: they commit with the step-up bookkeeping or not at all. */
 export interface ActionContext<I> {
   user: PortalUser;
-  session: PortalSession;
+  /** The caller's session; null for API (Bearer) callers, which have none. */
+  session: PortalSession | null;
   /** The validated input; for a transaction-bound retry, the stored payload the user approved. */
   input: I;
   tx: TransactionClient;
@@ -91,23 +105,52 @@ export type ProtectedDefinition<Op extends StepUpOperation, I, T> = {
   handler: ActionHandler<I, T>;
 } & (PolicyInput<Op> extends undefined ? { policyInput?: undefined } : { policyInput: PolicyInputResolver<Op, I> });
 
-/** One call of a protected operation. */
-export interface ProtectedRequest {
-  session: PortalSession;
+/** What every call of a protected operation carries, whoever the caller is. */
+interface ProtectedRequestBase {
   input: unknown;
-  proof?: StepUpProof;
   verifier: ProofVerifier;
-  /** Gives the session a new token after it is elevated; server actions pass `rotateSessionToken`. */
-  rotateSession?: (sessionId: string) => Promise<void>;
   /** Defaults to `env.STEP_UP_POLICY_SET`. */
   policySet?: PolicySetName;
+  /** The request's correlation id, when the caller already answers with one (the API); generated otherwise. */
+  correlationId?: string;
 }
+
+/** A call from a browser session (server actions). */
+export interface SessionProtectedRequest extends ProtectedRequestBase {
+  session: PortalSession;
+  proof?: StepUpProof;
+  /** Gives the session a new token after it is elevated; server actions pass `rotateSessionToken`. */
+  rotateSession?: (sessionId: string) => Promise<void>;
+  bearer?: undefined;
+}
+
+/**
+ * A call from the JSON API: a user found by a Bearer token that `ProofVerifier.authenticate`
+ * accepted. The same token is the step-up proof (verified again against the requirement).
+ */
+export interface BearerProtectedRequest extends ProtectedRequestBase {
+  bearer: {
+    user: PortalUser;
+    token: string;
+    /** The token's claims as `authenticate` returned them. */
+    claims: ProofClaims;
+    /** The request's `Idempotency-Key`: binds a transaction-bound operation's pending approval. */
+    idempotencyKey?: string;
+  };
+  session?: undefined;
+  proof?: undefined;
+  rotateSession?: undefined;
+}
+
+/** One call of a protected operation. */
+export type ProtectedRequest = SessionProtectedRequest | BearerProtectedRequest;
 
 /** Messages for expected failures: shown to the user as they are. */
 const MESSAGES = {
   unknownOperation: "This action is not available.",
   alreadyUsed: "This approval was already used. Nothing else was changed.",
   approvalGone: "This approval is no longer available. Start again.",
+  keyReused: "This Idempotency-Key was already used for a different request. Nothing was changed. Use a new key for a new request.",
 } as const;
 
 /** Thrown inside a transaction to roll it back with a known outcome. */
@@ -123,28 +166,33 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
   definition: ProtectedDefinition<Op, I, T>,
   untrustedRequest: ProtectedRequest,
 ): Promise<ActionResult<T>> {
-  const request = { ...untrustedRequest, proof: sanitizeProof(untrustedRequest.proof) };
-  const { session, verifier } = request;
+  const request: ProtectedRequest = untrustedRequest.bearer
+    ? untrustedRequest
+    : { ...untrustedRequest, proof: sanitizeProof(untrustedRequest.proof) };
+  const { verifier } = request;
   const operation: string = definition.operation;
-  const user = session.user;
-  const correlationId = randomUUID();
+  const user = callerUser(request);
+  const correlationId = request.correlationId ?? randomUUID();
   const now = verifier.clock();
+  // API decisions say so in the audit, so the log tells a browser approval from a client's.
+  const channel = request.bearer ? { channel: "api" } : {};
   const audit = (outcome: string, details?: Record<string, AuditDetailValue | undefined>, tx?: TransactionClient) =>
-    recordAuditEvent({ userId: user.id, operation, outcome, correlationId, details }, tx);
+    recordAuditEvent({ userId: user.id, operation, outcome, correlationId, details: { ...details, ...channel } }, tx);
   const auditQuietly = (outcome: string, details?: Record<string, AuditDetailValue | undefined>) =>
     audit(outcome, details).catch((error: unknown) => logError(operation, correlationId, "audit", error));
 
   try {
     if (!isStepUpOperation(operation)) {
       await auditQuietly("rejected:unknown_operation");
-      return failed(MESSAGES.unknownOperation);
+      return failed(MESSAGES.unknownOperation, "not_available");
     }
 
-    // A transaction-bound retry may omit the input: the pending operation holds it.
+    // A session's transaction-bound retry may omit the input: the pending operation holds it.
+    // (An API retry always repeats its request: that is what the idempotency key identifies.)
     let pending: PendingOperationRecord | null | undefined;
     let rawInput = request.input;
-    if (rawInput === undefined && request.proof?.pendingOperationId) {
-      pending = await getPendingOperation(user, { id: request.proof.pendingOperationId, sessionId: session.sessionId, operation });
+    if (rawInput === undefined && request.session && request.proof?.pendingOperationId) {
+      pending = await getPendingOperation(user, { id: request.proof.pendingOperationId, sessionId: request.session.sessionId, operation });
       if (!pending) {
         await auditQuietly("rejected:pending_not_found");
         return failed(MESSAGES.approvalGone);
@@ -165,25 +213,31 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
     const resolution = resolveRequirement(request.policySet ?? env.STEP_UP_POLICY_SET, operation, policyInput);
     if (resolution.kind === "denied") {
       await auditQuietly(`rejected:${resolution.reason}`);
-      return failed(MESSAGES.unknownOperation);
+      return failed(MESSAGES.unknownOperation, "not_available");
     }
 
-    const context = { definition, request, input, correlationId, now, audit, auditQuietly };
+    const context = { definition, request, user, input, correlationId, now, audit, auditQuietly };
     if (resolution.kind === "none") return await execute(context, { requirement: "none" });
     const requirement: StepUpRequirement = resolution.requirement;
+    if (request.bearer) {
+      return requirement.binding === "session"
+        ? await runSessionBoundForBearer(context, requirement, request.bearer)
+        : await runTransactionBoundForBearer(context, requirement, request.bearer);
+    }
     return requirement.binding === "session"
-      ? await runSessionBound(context, requirement)
-      : await runTransactionBound(context, requirement, pending);
+      ? await runSessionBound(context, requirement, request)
+      : await runTransactionBound(context, requirement, request, pending);
   } catch (error) {
     logError(operation, correlationId, "unexpected", error);
     await auditQuietly("failed", { error: error instanceof Error ? error.name : "unknown" });
-    return failed(UNEXPECTED_FAILURE_MESSAGE);
+    return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
   }
 }
 
 interface RunContext<Op extends StepUpOperation, I, T> {
   definition: ProtectedDefinition<Op, I, T>;
   request: ProtectedRequest;
+  user: PortalUser;
   input: I;
   correlationId: string;
   now: Date;
@@ -198,8 +252,9 @@ interface RunContext<Op extends StepUpOperation, I, T> {
 async function runSessionBound<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: SessionBoundRequirement,
+  request: SessionProtectedRequest,
 ): Promise<ActionResult<T>> {
-  const { request, now } = context;
+  const { now } = context;
   const { session } = request;
   const via = await sessionStrengthSatisfies(session, requirement, now);
   if (via) {
@@ -248,39 +303,119 @@ async function runSessionBound<Op extends StepUpOperation, I, T>(
 }
 
 /**
+ * Session binding for an API caller: there is no session to elevate, so the request's own token
+ * must carry the context, with `auth_time` (when present) within the policy's freshness. That is
+ * the same freshness a proof must have in the browser, matched to the identity provider's sign-in
+ * frequency (policy.ts): a stricter limit would make the provider re-issue a token the API keeps
+ * refusing. The token is not spent: the client presents it again on every request until it expires.
+ */
+async function runSessionBoundForBearer<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: SessionBoundRequirement,
+  bearer: BearerProtectedRequest["bearer"],
+): Promise<ActionResult<T>> {
+  const verification = await context.request.verifier.verify(bearer.token, {
+    user: bearer.user,
+    authContext: requirement.authContext,
+    maxAgeSeconds: requirement.maxAgeSeconds,
+  });
+  if (!verification.ok) {
+    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "session", authContext: requirement.authContext });
+    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason) };
+  }
+  const uti = verification.claims.uti;
+  await context.auditQuietly("satisfied", { via: "token", authContext: requirement.authContext, uti });
+  return execute(context, { requirement: requirement.authContext, uti });
+}
+
+/**
  * Transaction binding: store the exact payload and challenge; on the retry, execute only that
  * payload, only with a proof minted after it, consuming both with the handler's writes.
  */
 async function runTransactionBound<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: TransactionBoundRequirement,
+  request: SessionProtectedRequest,
   preloaded: PendingOperationRecord | null | undefined,
 ): Promise<ActionResult<T>> {
-  const { request, definition, now } = context;
+  const { definition, now } = context;
   const { session } = request;
+  const binding: PendingBinding = { sessionId: session.sessionId };
   const operation: string = definition.operation;
   const payload = canonicalPayload(context.input);
   const proof = request.proof;
 
-  if (!proof?.token || !proof.pendingOperationId) return challengeWithNewPending(context, requirement, payload, "missing_proof");
+  if (!proof?.token || !proof.pendingOperationId) return challengeWithNewPending(context, requirement, binding, payload, "missing_proof");
 
   const pending =
     preloaded ?? (await getPendingOperation(session.user, { id: proof.pendingOperationId, sessionId: session.sessionId, operation }));
-  if (!pending) return challengeWithNewPending(context, requirement, payload, "pending_not_found");
+  if (!pending) return challengeWithNewPending(context, requirement, binding, payload, "pending_not_found");
   if (pending.consumedAt) {
     await context.auditQuietly("rejected:already_used", { pendingOperationId: pending.id });
-    return failed(MESSAGES.alreadyUsed);
+    return failed(MESSAGES.alreadyUsed, "already_used");
   }
-  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, payload, "pending_cancelled");
-  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, payload, "pending_expired");
+  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled");
+  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired");
   // What the user approved is the stored payload; anything else needs its own approval.
-  if (pending.payloadHash !== payload.hash) return challengeWithNewPending(context, requirement, payload, "payload_changed");
+  if (pending.payloadHash !== payload.hash) return challengeWithNewPending(context, requirement, binding, payload, "payload_changed");
 
-  const verification = await request.verifier.verify(proof.token, {
-    user: session.user,
+  return approveAndExecute(context, requirement, binding, pending, payload, proof.token, pending.createdAt);
+}
+
+/**
+ * Transaction binding for an API caller: the pending operation is the one stored under this
+ * request's idempotency key (for this user and operation), and the request's own token is the
+ * proof. The first call stores the payload and answers the challenge; a retry with the same key
+ * and input, under a token minted after that, executes it; the same key with another input is
+ * refused outright (the key names one request), never re-bound to the new input.
+ */
+async function runTransactionBoundForBearer<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: TransactionBoundRequirement,
+  bearer: BearerProtectedRequest["bearer"],
+): Promise<ActionResult<T>> {
+  const { definition, now } = context;
+  // A route that exposes a transaction-bound operation must require the key (lib/api/route.ts).
+  if (!bearer.idempotencyKey) throw new Error(`${definition.operation}: a transaction-bound API call needs an idempotency key`);
+  const binding: PendingBinding = { idempotencyKey: bearer.idempotencyKey };
+  const payload = canonicalPayload(context.input);
+
+  const pending = await getPendingOperationByKey(bearer.user, { idempotencyKey: bearer.idempotencyKey, operation: definition.operation });
+  if (!pending) return challengeWithNewPending(context, requirement, binding, payload, "missing_proof", bearer);
+  if (pending.payloadHash !== payload.hash) {
+    await context.auditQuietly("rejected:idempotency_key_reused", { binding: "transaction", pendingOperationId: pending.id, payloadHash: payload.hash });
+    return failed(MESSAGES.keyReused, "idempotency_key_reused");
+  }
+  if (pending.consumedAt) {
+    await context.auditQuietly("rejected:already_used", { pendingOperationId: pending.id });
+    return failed(MESSAGES.alreadyUsed, "already_used");
+  }
+  if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled", bearer);
+  if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired", bearer);
+
+  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token, pending.createdAt);
+}
+
+/**
+ * The proof check and execution of an open, unexpired pending operation whose payload matches:
+ * the proof must be minted (`iat`) no earlier than `mintedAfter`; the handler runs on the stored
+ * payload; pending operation and proof are consumed in the handler's transaction.
+ */
+async function approveAndExecute<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: TransactionBoundRequirement,
+  binding: PendingBinding,
+  pending: PendingOperationRecord,
+  payload: CanonicalPayload,
+  token: string,
+  mintedAfter: Date,
+): Promise<ActionResult<T>> {
+  const { request, definition, user, now } = context;
+  const verification = await request.verifier.verify(token, {
+    user,
     authContext: requirement.authContext,
     maxAgeSeconds: requirement.maxAgeSeconds,
-    mintedAfter: pending.createdAt,
+    mintedAfter,
   });
   if (!verification.ok) {
     await context.auditQuietly(`rejected:${verification.reason}`, { binding: "transaction", pendingOperationId: pending.id });
@@ -294,10 +429,10 @@ async function runTransactionBound<Op extends StepUpOperation, I, T>(
   const details = { requirement: requirement.authContext, uti: claims.uti, pendingOperationId: pending.id };
   return execute({ ...context, input: stored }, details, {
     before: async (tx) => {
-      if (!(await consumePendingOperation(tx, session.user, { id: pending.id, sessionId: session.sessionId, now }))) {
+      if (!(await consumePendingOperation(tx, user, { id: pending.id, binding, now }))) {
         throw new Rollback({ kind: "already_used" });
       }
-      if (!(await recordProofUse(tx, session.user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });
+      if (!(await recordProofUse(tx, user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });
     },
     // Rolled back, so the pending operation is still open: a fresh proof can still approve it.
     replayed: () => ({ status: "step_up_required", challenge: challengeFor(context, requirement, "replayed", pending, payload) }),
@@ -314,12 +449,11 @@ async function execute<Op extends StepUpOperation, I, T>(
   details: Record<string, AuditDetailValue | undefined>,
   bookkeeping?: { before: (tx: TransactionClient) => Promise<void>; replayed: () => ActionResult<T> },
 ): Promise<ActionResult<T>> {
-  const { request, definition, input, correlationId } = context;
-  const { session } = request;
+  const { request, definition, user, input, correlationId } = context;
   try {
     return await runTransaction(async (tx) => {
       await bookkeeping?.before(tx);
-      const result = await definition.handler({ user: session.user, session, input, tx, correlationId });
+      const result = await definition.handler({ user, session: request.session ?? null, input, tx, correlationId });
       if (result.status !== "success") throw new Rollback({ kind: "handler", result: result as HandlerResult<never> });
       await context.audit("executed", details, tx);
       return result;
@@ -333,7 +467,7 @@ async function execute<Op extends StepUpOperation, I, T>(
         return outcome.result;
       case "already_used":
         await context.auditQuietly("rejected:already_used", details);
-        return failed(MESSAGES.alreadyUsed);
+        return failed(MESSAGES.alreadyUsed, "already_used");
       case "replayed":
         await context.auditQuietly("rejected:replayed", details);
         if (!bookkeeping) throw new Error("replay outcome without step-up bookkeeping");
@@ -345,13 +479,19 @@ async function execute<Op extends StepUpOperation, I, T>(
 async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: TransactionBoundRequirement,
+  binding: PendingBinding,
   payload: CanonicalPayload,
   reason: StepUpReason,
+  bearer?: BearerProtectedRequest["bearer"],
 ): Promise<ActionResult<T>> {
-  const { request, definition, now } = context;
+  const { definition, user, now } = context;
   assertRoundTrip(definition, payload);
-  const pending = await createPendingOperation(request.session.user, {
-    sessionId: request.session.sessionId,
+  // On the API the request that asks carries a token too, and `iat` has whole seconds: that token
+  // may be minted in the same second as the pending operation and pass the `iat` check. The token
+  // that asked must never be the one that approves, so it is spent here, before the approval exists.
+  if (bearer) await recordProofUse(prisma, user, proofUse(context, bearer.claims));
+  const pending = await createPendingOperation(user, {
+    binding,
     operation: definition.operation,
     payloadJson: payload.json,
     payloadHash: payload.hash,
@@ -418,6 +558,10 @@ function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T
   return { uti: claims.uti, operation: context.definition.operation, now: context.now, expiresAt };
 }
 
+function callerUser(request: ProtectedRequest): PortalUser {
+  return request.bearer ? request.bearer.user : request.session.user;
+}
+
 /**
  * The proof arrives from the client as arbitrary data (a server action's argument, a header):
  * keep only well-typed members, so a malformed one is "no proof" (answered with a challenge)
@@ -464,6 +608,6 @@ export async function runAuthed<I, T>(
   } catch (error) {
     if (error instanceof Rollback && error.outcome.kind === "handler") return error.outcome.result;
     logError(definition.name ?? "action", correlationId, "unexpected", error);
-    return failed(UNEXPECTED_FAILURE_MESSAGE);
+    return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
   }
 }

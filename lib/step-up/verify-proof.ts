@@ -66,6 +66,13 @@ export type ProofVerification = { ok: true; claims: ProofClaims } | { ok: false;
 
 /** Verifies proofs; see `createProofVerifier`. */
 export interface ProofVerifier {
+  /**
+   * Checks an access token for the portal's API on its own (signature, issuer, audience, version,
+   * `azp`, scope, not an ID token, times, tenant), without a user or context to match: how the
+   * JSON API learns who calls (lib/api/bearer.ts). The caller must then find the user by the
+   * claims' (tid, oid) and hold the token to `verify` for anything the policy protects.
+   */
+  authenticate(token: string): Promise<ProofVerification>;
   verify(token: string, expected: ProofExpectations): Promise<ProofVerification>;
   /** The skew the verifier tolerates, in seconds: a used `uti` must be remembered until `exp` plus this. */
   readonly maxSkewSeconds: number;
@@ -97,14 +104,29 @@ const claimShape = z.looseObject({
   nonce: z.string().optional(),
 });
 
+type TokenClaims = z.output<typeof claimShape>;
+
+function proofClaimsOf(claims: TokenClaims): ProofClaims {
+  return {
+    uti: claims.uti,
+    tid: claims.tid.toLowerCase(),
+    oid: claims.oid.toLowerCase(),
+    acrs: claims.acrs ?? [],
+    iat: new Date(claims.iat * 1000),
+    exp: new Date(claims.exp * 1000),
+    authTime: claims.auth_time !== undefined ? new Date(claims.auth_time * 1000) : null,
+  };
+}
+
 /** Creates a verifier for the given configuration. */
 export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier {
   const clock = config.clock ?? (() => new Date());
   const skew = Math.min(Math.max(config.maxSkewSeconds ?? MAX_SKEW_SECONDS, 0), MAX_SKEW_SECONDS);
   const otherClients = new Set([config.spaClientId, ...(config.otherClientIds ?? [])].map((id) => id.toLowerCase()));
 
-  async function verify(token: string, expected: ProofExpectations): Promise<ProofVerification> {
-    const reject = (reason: ProofRejection): ProofVerification => ({ ok: false, reason });
+  /** Every check that depends on the token alone; see `ProofVerifier.authenticate`. */
+  async function checkToken(token: string): Promise<{ ok: true; claims: TokenClaims; nowSeconds: number } | { ok: false; reason: ProofRejection }> {
+    const reject = (reason: ProofRejection) => ({ ok: false as const, reason });
     if (typeof token !== "string" || token.split(".").length !== 3) return reject("malformed");
 
     // Checked before any key is touched: `alg: none` and HS256 "signed" with the RSA public key
@@ -147,9 +169,21 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
     if (claims.ver !== "2.0") return reject("wrong_version");
     if (claims.azp?.toLowerCase() !== config.spaClientId.toLowerCase()) return reject("wrong_azp");
     if (!claims.scp?.split(" ").includes(config.scope)) return reject("missing_scope");
-    if (claims.tid.toLowerCase() !== config.tenantId.toLowerCase() || claims.tid.toLowerCase() !== expected.user.tenantId.toLowerCase()) {
-      return reject("wrong_tenant");
-    }
+    if (claims.tid.toLowerCase() !== config.tenantId.toLowerCase()) return reject("wrong_tenant");
+    return { ok: true, claims, nowSeconds };
+  }
+
+  async function authenticate(token: string): Promise<ProofVerification> {
+    const checked = await checkToken(token);
+    return checked.ok ? { ok: true, claims: proofClaimsOf(checked.claims) } : checked;
+  }
+
+  async function verify(token: string, expected: ProofExpectations): Promise<ProofVerification> {
+    const reject = (reason: ProofRejection): ProofVerification => ({ ok: false, reason });
+    const checked = await checkToken(token);
+    if (!checked.ok) return checked;
+    const { claims, nowSeconds } = checked;
+    if (claims.tid.toLowerCase() !== expected.user.tenantId.toLowerCase()) return reject("wrong_tenant");
     if (claims.oid.toLowerCase() !== expected.user.objectId.toLowerCase()) return reject("wrong_user");
     if (!claims.acrs?.includes(expected.authContext)) return reject("missing_context");
     // auth_time is optional in Entra (an optional claim): when present it bounds freshness; the
@@ -163,21 +197,10 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
     // approve the (different) operation that replaced it seconds later. `iat` has whole seconds.
     if (expected.mintedAfter && claims.iat < Math.floor(expected.mintedAfter.getTime() / 1000)) return reject("minted_before_operation");
 
-    return {
-      ok: true,
-      claims: {
-        uti: claims.uti,
-        tid: claims.tid.toLowerCase(),
-        oid: claims.oid.toLowerCase(),
-        acrs: claims.acrs,
-        iat: new Date(claims.iat * 1000),
-        exp: new Date(claims.exp * 1000),
-        authTime: claims.auth_time !== undefined ? new Date(claims.auth_time * 1000) : null,
-      },
-    };
+    return { ok: true, claims: proofClaimsOf(claims) };
   }
 
-  return { verify, maxSkewSeconds: skew, clock };
+  return { authenticate, verify, maxSkewSeconds: skew, clock };
 }
 
 /** Maps jose's errors about the token to a rejection; anything else (JWKS unreachable) is not one. */

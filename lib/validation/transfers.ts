@@ -96,3 +96,11 @@ export type TransferInput = z.output<typeof transferSchema>;
 
 /** What the form may send (every member as text). */
 export type TransferFormInput = z.input<typeof transferSchema>;
+
+/** Query of the JSON API's transfer list (`GET /api/v1/transfers?limit=20`). */
+export const listTransfersQuerySchema = z.object({
+  limit: z.preprocess(
+    (value) => (value === undefined || value === null ? undefined : value),
+    z.coerce.number("Enter a whole number from 1 to 100.").int("Enter a whole number from 1 to 100.").min(1, "Enter a whole number from 1 to 100.").max(100, "Enter a whole number from 1 to 100.").default(20),
+  ),
+});

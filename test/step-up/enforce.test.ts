@@ -159,7 +159,7 @@ describe("policy and input", () => {
   test("an operation the policy does not know is denied, and the handler never runs", async () => {
     const session = await createSession();
     const result = await run({ ...statementsDefinition, operation: "statements.export" } as never, session, { accountId: "a" });
-    assert.deepEqual(result, { status: "failed", message: "This action is not available." });
+    assert.deepEqual(result, { status: "failed", message: "This action is not available.", code: "not_available" });
     assert.equal(executed.length, 0);
     const rows = await prisma.auditEvent.findMany({ where: { operation: "statements.export" } });
     assert.deepEqual(rows.map((r) => r.outcome), ["rejected:unknown_operation"]);
@@ -222,7 +222,7 @@ describe("transaction binding", () => {
     assert.equal(await prisma.usedProof.count({ where: { userId } }) > 0, true);
 
     const again = await runTransfer(session, transferInput("150000"), retry);
-    assert.deepEqual(again, { status: "failed", message: "This approval was already used. Nothing else was changed." });
+    assert.deepEqual(again, { status: "failed", message: "This approval was already used. Nothing else was changed.", code: "already_used" });
     assert.equal(executed.length, 1, "the handler ran once");
   });
 
@@ -343,7 +343,7 @@ describe("transaction binding", () => {
     console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
     try {
       const result = await run(throwing as never, session, transferInput("150000"), { token, pendingOperationId: challenge.pendingOperationId });
-      assert.deepEqual(result, { status: "failed", message: "Something went wrong. Nothing was changed." });
+      assert.deepEqual(result, { status: "failed", message: "Something went wrong. Nothing was changed.", code: "unexpected" });
     } finally {
       console.error = original;
     }

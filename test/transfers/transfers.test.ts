@@ -26,7 +26,12 @@ before(async () => {
 });
 
 /** A verifier that never accepts: below the threshold none is consulted; above it the first call must challenge. */
-const noProofs: ProofVerifier = { verify: async () => ({ ok: false, reason: "bad_signature" }), maxSkewSeconds: 60, clock: () => new Date() };
+const noProofs: ProofVerifier = {
+  authenticate: async () => ({ ok: false, reason: "bad_signature" }),
+  verify: async () => ({ ok: false, reason: "bad_signature" }),
+  maxSkewSeconds: 60,
+  clock: () => new Date(),
+};
 
 async function sessionFor(customer: Customer): Promise<PortalSession> {
   const row = await prisma.session.create({ data: { sessionToken: randomUUID(), userId: customer.user.id, expires: new Date(Date.now() + 3_600_000) } });
@@ -154,8 +159,8 @@ describe("a transfer", () => {
     ];
     const before = await totalMoney(prisma);
     for (const request of attempts) {
-      assert.deepEqual(await act(session, request), { status: "failed", message: TRANSFER_NOT_FOUND }, JSON.stringify(request));
-      assert.deepEqual(await direct(session, request), { status: "failed", message: TRANSFER_NOT_FOUND }, JSON.stringify(request));
+      assert.deepEqual(await act(session, request), { status: "failed", message: TRANSFER_NOT_FOUND, code: "not_found" }, JSON.stringify(request));
+      assert.deepEqual(await direct(session, request), { status: "failed", message: TRANSFER_NOT_FOUND, code: "not_found" }, JSON.stringify(request));
     }
     assert.equal(await totalMoney(prisma), before);
     assert.equal(await balanceOf(other.checkingId), 100_000n);

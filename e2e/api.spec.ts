@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { test, expect } from "./fixtures";
+import { claimsOfChallenge, type ApiErrorBody } from "./support/api-client";
+
+/**
+ * The JSON API for programmatic clients, with real tokens from the identity provider over the
+ * real protocol (the `apiToken` fixture: /authorize for the SPA client in the browser, code
+ * redeemed cross-origin) and plain HTTP calls without cookies (the `api` fixture). Step-up works
+ * as Entra's resources do it: 401 with a claims challenge, a new token with those claims, retry.
+ */
+
+interface Account {
+  id: string;
+  name: string;
+  balanceMinor: string;
+  maskedNumber: string;
+  fullNumber?: string;
+}
+interface Receipt {
+  id: string;
+  amountMinor: string;
+  replayed: boolean;
+}
+
+test.describe("JSON API @api @step-up", () => {
+  test("accounts, the full number after a c3 challenge, a transfer approved with c1 that runs once", async ({ persona, apiToken, api }) => {
+    const user = await persona("totp");
+    const token = await apiToken(user);
+
+    const accounts = await api.get<{ data: Account[] }>("/api/v1/accounts", token);
+    expect(accounts.status).toBe(200);
+    expect(accounts.headers["cache-control"]).toBe("no-store");
+    const savings = accounts.body.data.find((a) => a.name === "High-Yield Savings")!;
+    const checking = accounts.body.data.find((a) => a.name === "Everyday Checking")!;
+    expect(savings.maskedNumber).toMatch(/^•••• \d{4}$/);
+    expect(savings).not.toHaveProperty("fullNumber");
+
+    // The full number: the sign-in's token lacks c3, so the API answers with Entra's claims challenge.
+    const refused = await api.get<ApiErrorBody>(`/api/v1/accounts/${savings.id}`, token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe("insufficient_claims");
+    const c3 = claimsOfChallenge(refused.headers);
+    expect(JSON.parse(c3.claims)).toEqual({ access_token: { acrs: { essential: true, value: "c3" } } });
+
+    const c3Token = await apiToken(user, { claims: c3.claims });
+    const detail = await api.get<{ data: Account }>(`/api/v1/accounts/${savings.id}`, c3Token);
+    expect(detail.status).toBe(200);
+    expect(detail.body.data.fullNumber).toMatch(/^\d{8,}$/);
+    expect(detail.body.data.fullNumber!.slice(-4)).toBe(savings.maskedNumber.slice(-4));
+
+    // A transfer from the threshold: 401 with the stored payload; the token has c3, not c1.
+    const key = randomUUID();
+    const request = { fromAccountId: savings.id, toAccountId: checking.id, currency: "USD", amountMinor: "150000", memo: "API e2e" };
+    const pending = await api.post<ApiErrorBody>("/api/v1/transfers", request, { token: c3Token, idempotencyKey: key });
+    expect(pending.status).toBe(401);
+    expect(pending.body.error.pendingOperation?.payload).toMatchObject({ amountMinor: "150000", fromAccountId: savings.id, toAccountId: checking.id });
+    const c1 = claimsOfChallenge(pending.headers);
+    expect(c1.acrs).toEqual(["c1"]);
+
+    const c1Token = await apiToken(user, { claims: c1.claims });
+    const created = await api.post<{ data: Receipt }>("/api/v1/transfers", request, { token: c1Token, idempotencyKey: key });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.data.amountMinor).toBe("150000");
+
+    // The same request again: the same transfer, nothing moved twice.
+    const replay = await api.post<{ data: Receipt }>("/api/v1/transfers", request, { token: c1Token, idempotencyKey: key });
+    expect(replay.status).toBe(200);
+    expect(replay.headers["idempotent-replayed"]).toBe("true");
+    expect(replay.body.data.id).toBe(created.body.data.id);
+
+    const after = await api.get<{ data: Account[] }>("/api/v1/accounts", token);
+    const balance = (id: string) => BigInt(after.body.data.find((a) => a.id === id)!.balanceMinor);
+    expect(balance(savings.id)).toBe(BigInt(savings.balanceMinor) - 150_000n);
+    expect(balance(checking.id)).toBe(BigInt(checking.balanceMinor) + 150_000n);
+    // Newest first, and there once (the persona's seeded history follows it).
+    const transfers = await api.get<{ data: Receipt[] }>("/api/v1/transfers", token);
+    expect(transfers.body.data[0]?.id).toBe(created.body.data.id);
+    expect(transfers.body.data.filter((t) => t.id === created.body.data.id)).toHaveLength(1);
+  });
+
+  test("the browser's session cookie is not a credential: no Authorization, a plain Bearer challenge", async ({ page, persona, signIn }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    // page.request sends the browser context's cookies, the portal session among them.
+    const cookies = await page.context().cookies();
+    expect(cookies.some((cookie) => cookie.name.endsWith("authjs.session-token"))).toBe(true);
+
+    const read = await page.request.get("/api/v1/accounts");
+    expect(read.status()).toBe(401);
+    expect(read.headers()["www-authenticate"]).toBe('Bearer realm=""');
+    expect(read.headers()["set-cookie"]).toBeUndefined();
+
+    // A POST without Origin (as programmatic clients send it) reaches the API and is refused by it, not by the CSRF check.
+    const write = await page.request.post("/api/v1/transfers", {
+      headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+      data: JSON.stringify({ fromAccountId: "x", toAccountId: "y", currency: "USD", amountMinor: "100" }),
+    });
+    expect(write.status()).toBe(401);
+    expect(write.headers()["www-authenticate"]).toBe('Bearer realm=""');
+    expect(((await write.json()) as ApiErrorBody).error.code).toBe("unauthorized");
+  });
+});

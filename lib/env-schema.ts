@@ -32,6 +32,11 @@ export const portalEnvSchema = z
     ENTRA_API_SCOPE: z.string().regex(/^(api:\/\/|[0-9a-f-]{36}\/).+\/[^/]+$/i, "must look like api://<app>/<scope>"),
     /** The API app registration's client id: the `aud` of step-up proofs (v2 tokens). */
     ENTRA_API_CLIENT_ID: guid,
+    /** Microsoft Graph's origin (sign-in logs, Conditional Access policies); the emulator serves both locally. */
+    ENTRA_GRAPH_URL: z
+      .url()
+      .transform((u) => u.replace(/\/$/, ""))
+      .default("https://graph.microsoft.com"),
     /** SQLite `file:` URL (default) or a PostgreSQL URL. */
     DATABASE_URL: z
       .string()

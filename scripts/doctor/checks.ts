@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
 import { portalEnvSchema, type PortalEnv } from "../../lib/env-schema";
+import { authContexts } from "../../lib/step-up/policy";
 
 export type Status = "ok" | "warn" | "fail";
 
@@ -264,7 +265,10 @@ export async function runDoctor(source: Record<string, string | undefined>, opti
     ),
   );
 
-  findings.push(...(await checkClientCredentials(fetcher, discovery.token_endpoint!, env)));
+  const credentials = await checkClientCredentials(fetcher, discovery.token_endpoint!, env);
+  findings.push(...credentials);
+  if (credentials.some((finding) => finding.check === "web app secret" && finding.status !== "ok")) return findings;
+  findings.push(...(await checkConditionalAccess(fetcher, discovery.token_endpoint!, env)));
   return findings;
 }
 
@@ -342,6 +346,126 @@ async function checkClientCredentials(fetcher: DoctorFetch, tokenEndpoint: strin
     });
   } else {
     findings.push({ check: "API token version", status: "ok", detail: `v2.0 tokens with audience ${env.ENTRA_API_CLIENT_ID}` });
+  }
+  return findings;
+}
+
+/** The Graph permissions the portal's web app holds for these checks (and the policy-health page). */
+const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+interface GraphPolicy {
+  id: string;
+  displayName: string;
+  state: "enabled" | "disabled" | "enabledForReportingButNotEnforced";
+  conditions?: { applications?: { includeAuthenticationContextClassReferences?: string[] } };
+  grantControls?: { builtInControls?: string[]; authenticationStrength?: unknown } | null;
+}
+
+interface GraphSignIn {
+  createdDateTime: string;
+  correlationId: string;
+  authenticationContextClassReferences?: { id: string }[];
+  appliedConditionalAccessPolicies?: { id: string; result: string }[];
+}
+
+/**
+ * Entra issues an authentication context in `acrs` whenever a client asks for it, whether or not
+ * a Conditional Access policy enforces anything for it (ENTRA.md §13): a context with no enforced
+ * policy is a step-up that proves nothing. With Graph's `Policy.Read.All` this checks, for every
+ * context the portal's policy table uses, that it is published and that an enabled policy with a
+ * grant control targets it; with `AuditLog.Read.All`, it also counts the last day's sign-ins that
+ * carried a context while no enforcing policy for it applied.
+ */
+async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: string, env: PortalEnv): Promise<Finding[]> {
+  const check = "authentication contexts";
+  const response = await fetcher(tokenEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: env.AUTH_MICROSOFT_ENTRA_ID_ID, client_secret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET, scope: GRAPH_SCOPE }).toString(),
+  }).catch(() => null);
+  const body = response ? ((await response.json().catch(() => ({}))) as { access_token?: string; error_description?: string }) : {};
+  if (!body.access_token) {
+    return [{ check, status: "warn", detail: `no Microsoft Graph token for the web app, so Conditional Access was not checked: ${body.error_description ?? "no answer"}` }];
+  }
+  const roles = (decodeJwt(body.access_token).roles as string[] | undefined) ?? [];
+  if (!roles.includes("Policy.Read.All")) {
+    return [
+      {
+        check,
+        status: "warn",
+        detail: "the web app cannot read Conditional Access (no Policy.Read.All), so whether each context is enforced was not checked",
+        fix: "Grant the web app the Microsoft Graph application permissions Policy.Read.All and AuditLog.Read.All, with admin consent (docs/real-tenant.md).",
+      },
+    ];
+  }
+  const graph = async <T>(path: string): Promise<T> => {
+    const answer = await fetcher(`${env.ENTRA_GRAPH_URL}/v1.0/${path}`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    if (!answer.ok) throw new Error(`GET ${path} answered ${answer.status}`);
+    return (await answer.json()) as T;
+  };
+  let contexts: { id: string; isAvailable?: boolean }[];
+  let policies: GraphPolicy[];
+  try {
+    contexts = (await graph<{ value: { id: string; isAvailable?: boolean }[] }>("identity/conditionalAccess/authenticationContextClassReferences")).value;
+    policies = (await graph<{ value: GraphPolicy[] }>("identity/conditionalAccess/policies")).value;
+  } catch (error) {
+    return [{ check, status: "warn", detail: `Microsoft Graph at ${env.ENTRA_GRAPH_URL}: ${error instanceof Error ? error.message : String(error)}`, fix: "Check ENTRA_GRAPH_URL (https://graph.microsoft.com for Entra ID)." }];
+  }
+
+  const findings: Finding[] = [];
+  const targets = (policy: GraphPolicy, id: string) => policy.conditions?.applications?.includeAuthenticationContextClassReferences?.includes(id) ?? false;
+  const enforces = (policy: GraphPolicy) => Boolean(policy.grantControls && ((policy.grantControls.builtInControls?.length ?? 0) > 0 || policy.grantControls.authenticationStrength));
+  const enforcing = new Map<string, Set<string>>();
+  for (const id of Object.keys(authContexts)) {
+    const context = contexts.find((c) => c.id === id);
+    const enabled = policies.filter((p) => p.state === "enabled" && targets(p, id) && enforces(p));
+    const reportOnly = policies.filter((p) => p.state === "enabledForReportingButNotEnforced" && targets(p, id));
+    enforcing.set(id, new Set(enabled.map((p) => p.id)));
+    const name = `context ${id} (${authContexts[id as keyof typeof authContexts].label})`;
+    if (!context || context.isAvailable === false) {
+      findings.push({ check, status: "fail", detail: `${name} is not published to apps in this tenant`, fix: `Create authentication context ${id} and tick "Publish to apps" (Conditional Access > Authentication contexts).` });
+    } else if (enabled.length > 0) {
+      findings.push({ check, status: "ok", detail: `${name} is enforced by ${enabled.map((p) => `"${p.displayName}"`).join(", ")}${reportOnly.length ? `; report-only beside it: ${reportOnly.map((p) => `"${p.displayName}"`).join(", ")}` : ""}` });
+    } else if (reportOnly.length > 0) {
+      findings.push({
+        check,
+        status: "warn",
+        detail: `${name} is targeted only by report-only ${reportOnly.map((p) => `"${p.displayName}"`).join(", ")}: tokens carry it although nothing was verified for it`,
+        fix: "Turn the policy on once its report-only results look right (docs/real-tenant.md).",
+      });
+    } else {
+      findings.push({
+        check,
+        status: "fail",
+        detail: `no enabled policy with a grant control targets ${name}: Entra issues it to anyone who asks, so the step-up proves nothing`,
+        fix: `Create a Conditional Access policy for authentication context ${id} (docs/real-tenant.md lists each one).`,
+      });
+    }
+  }
+
+  if (roles.includes("AuditLog.Read.All")) {
+    const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
+    try {
+      const logs = await graph<{ value: GraphSignIn[] }>(`auditLogs/signIns?$filter=${encodeURIComponent(`appId eq '${env.ENTRA_SPA_CLIENT_ID}' and createdDateTime ge ${since}`)}&$top=1000`);
+      const unenforced = logs.value.flatMap((entry) =>
+        (entry.authenticationContextClassReferences ?? [])
+          .filter((ref) => enforcing.has(ref.id))
+          .filter((ref) => !(entry.appliedConditionalAccessPolicies ?? []).some((p) => enforcing.get(ref.id)!.has(p.id) && (p.result === "success" || p.result === "failure")))
+          .map((ref) => ({ context: ref.id, correlationId: entry.correlationId })),
+      );
+      findings.push(
+        unenforced.length === 0
+          ? { check: "sign-in logs", status: "ok", detail: `no step-up sign-in in the last 24 hours carried a context without an enforcing policy (${logs.value.length} sign-ins of the step-up client read)` }
+          : {
+              check: "sign-in logs",
+              status: "warn",
+              detail: `${unenforced.length} context issuance(s) in the last 24 hours with no enforcing policy applied, e.g. ${unenforced[0]!.context} (correlation id ${unenforced[0]!.correlationId})`,
+              fix: "Those step-ups verified nothing; look the correlation id up in the sign-in logs.",
+            },
+      );
+    } catch (error) {
+      findings.push({ check: "sign-in logs", status: "warn", detail: `could not read the sign-in logs: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
   return findings;
 }

@@ -41,6 +41,7 @@ export function stackEnv({ portalPort, emulatorPort, databaseUrl, overrides = {}
     PORTAL_ORIGIN: portalOrigin,
     EMULATOR_PORT: String(emulatorPort),
     AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:${emulatorPort}/${tenant}/v2.0`,
+    ENTRA_GRAPH_URL: `https://localhost:${emulatorPort}`,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     NEXT_TELEMETRY_DISABLED: "1",
     ...overrides,

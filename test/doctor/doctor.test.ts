@@ -5,12 +5,24 @@
  * these are the answers a real tenant gives too.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { parseEnv } from "node:util";
-import { cleanup, startTestEmulator, type TestEmulator } from "../../emulator/test/helpers";
+import {
+  API_SCOPE,
+  MEGAN,
+  SPA_CLIENT,
+  SPA_REDIRECT,
+  TestBrowser,
+  authorizeUrl,
+  cleanup,
+  returned,
+  startTestEmulator,
+  type TestEmulator,
+} from "../../emulator/test/helpers";
 import { runDoctor, type Finding } from "../../scripts/doctor/checks";
 import { REPO_ROOT } from "../db/support";
 
@@ -25,6 +37,7 @@ before(async () => {
     AUTH_URL: "http://localhost:3000",
     AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${emulator.origin}/${example.EMULATOR_TENANT_ID}/v2.0`,
     AUTH_SECRET: "a-freshly-generated-secret-for-this-test-0123456789",
+    ENTRA_GRAPH_URL: emulator.origin,
   };
 });
 after(async () => {
@@ -130,4 +143,63 @@ test("an API scope under an app ID URI nobody has fails: unknown resource (AADST
   assert.equal(api.status, "fail");
   assert.match(api.detail, /AADSTS500011/);
   assert.equal(byCheck(findings, "step-up client (SPA)").status, "fail");
+});
+
+test("the seeded production policies enforce every context the portal asks for", async () => {
+  const findings = (await doctor()).filter((finding) => finding.check === "authentication contexts");
+  assert.deepEqual(
+    findings.map((finding) => [finding.status, /context (c\d)/.exec(finding.detail)?.[1]]),
+    [
+      ["ok", "c1"],
+      ["ok", "c2"],
+      ["ok", "c3"],
+    ],
+  );
+  assert.equal(byCheck(await doctor(), "sign-in logs").status, "ok");
+});
+
+test("a context with no enforcing policy fails, one covered only by report-only warns, and the logs show the unenforced issuance", async () => {
+  // The production set with c2's policies removed and c3's switched to report-only.
+  const dir = mkdtempSync(path.join(tmpdir(), "doctor-policies-"));
+  for (const name of ["production.json", "staging.json"]) copyFileSync(path.join(REPO_ROOT, "emulator/policies", name), path.join(dir, name));
+  const set = JSON.parse(readFileSync(path.join(dir, "production.json"), "utf8")) as {
+    policies: { state: string; conditions: { applications: { includeAuthenticationContextClassReferences?: string[] } } }[];
+  };
+  const targets = (policy: (typeof set.policies)[number], id: string) => policy.conditions.applications.includeAuthenticationContextClassReferences?.includes(id);
+  set.policies = set.policies.filter((policy) => !targets(policy, "c2"));
+  for (const policy of set.policies) if (targets(policy, "c3")) policy.state = "enabledForReportingButNotEnforced";
+  writeFileSync(path.join(dir, "production.json"), JSON.stringify(set));
+  const loose = await startTestEmulator({ portalOrigin: "http://localhost:3000", policyDir: dir });
+  try {
+    // A person steps up for c2 through the SPA client: nothing asks for more than the password.
+    const browser = new TestBrowser(loose);
+    let page = await browser.go(
+      authorizeUrl(loose, {
+        client_id: SPA_CLIENT,
+        redirect_uri: SPA_REDIRECT,
+        scope: `openid profile offline_access ${API_SCOPE}`,
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method: "S256",
+        claims: JSON.stringify({ access_token: { acrs: { essential: true, value: "c2" } } }),
+        "client-request-id": "doctor-unenforced-c2",
+      }),
+    );
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    assert.ok(returned(page).get("code"), "the context was issued without any verification");
+
+    const findings = await runDoctor(
+      { ...config, AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${loose.origin}/${example.EMULATOR_TENANT_ID}/v2.0`, ENTRA_GRAPH_URL: loose.origin },
+      { fetch: (url, init) => loose.fetch(url, init as never) },
+    );
+    const contexts = findings.filter((finding) => finding.check === "authentication contexts");
+    const statusOf = (id: string) => contexts.find((finding) => finding.detail.includes(`context ${id} `))?.status;
+    assert.deepEqual([statusOf("c1"), statusOf("c2"), statusOf("c3")], ["ok", "fail", "warn"]);
+    const logs = byCheck(findings, "sign-in logs");
+    assert.equal(logs.status, "warn");
+    assert.match(logs.detail, /c2 \(correlation id doctor-unenforced-c2\)/);
+  } finally {
+    await loose.close();
+    cleanup(loose);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -128,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     .on("GET|POST", new RegExp(`^/${T}/oauth2/v2\\.0/authorize$`), tenantRoute((ctx) => authorize(emu, ctx)))
     .on("POST|OPTIONS", new RegExp(`^/${T}/oauth2/v2\\.0/token$`), tenantRoute((ctx) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : token(emu, ctx))))
     .on("GET|POST", new RegExp(`^/${T}/oauth2/v2\\.0/logout$`), tenantRoute((ctx) => logout(emu, ctx)))
-    .on("POST", new RegExp(`^/${T}/login/([a-z]+(?:/[a-z]+){0,2})$`), tenantRoute((ctx) => loginStep(emu, ctx)))
+    .on("POST", new RegExp(`^/${T}/login/([a-z]+(?:-[a-z]+)?(?:/[a-z]+){0,2})$`), tenantRoute((ctx) => loginStep(emu, ctx)))
     .on("GET", /^\/static\/simplewebauthn-browser\.js$/, (ctx) => {
       ctx.res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff" });
       ctx.res.end(emu.webauthnBundle);

@@ -467,6 +467,13 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       emu.log("password_ok", { oid: candidate.oid, correlationId: tx.correlationId });
       return continueFlow(emu, ctx, tx, next, cookieValue ? sessionCookie(cookieValue) : undefined);
     }
+    case "another-account": {
+      // Entra's "←" beside the user name: the hint was a suggestion, a person may sign in as anyone.
+      delete tx.pendingOid;
+      tx.steps = [];
+      tx.passwordInTx = false;
+      return page(usernamePage(ctx.nonce, flow));
+    }
     case "cancel": {
       emu.pending.delete(tx.id);
       const who = tx.pendingOid ? emu.store.user(tx.pendingOid) : user;

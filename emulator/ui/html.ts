@@ -58,6 +58,7 @@ input:focus,button:focus,a:focus{outline:2px solid #0067b8;outline-offset:2px}
 button{font-size:15px;min-width:108px;padding:6px 12px;border:1px solid #8a8886;background:#fff;color:#1b1b1b;cursor:pointer}
 button.primary{background:#0067b8;border-color:#0067b8;color:#fff}
 button:disabled{opacity:.6;cursor:default}
+button.link{min-width:0;padding:0;border:0;background:none;color:#0067b8;text-decoration:underline;font-size:13px}
 .method{display:block;width:100%;text-align:left;margin:8px 0;padding:12px}
 .error{color:#a4262c;margin:8px 0}
 .warning{color:#8a5100;margin:8px 0}

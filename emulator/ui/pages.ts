@@ -49,6 +49,7 @@ export function passwordPage(nonce: string, flow: FlowRef, opts: { username: str
     title: "Enter password",
     nonce,
     body: `<p class="muted">${esc(opts.username)}</p>
+<form method="post" action="${action(flow, "another-account")}">${hidden(flow)}<button type="submit" class="link">Use another account</button></form>
 <h1>Enter password</h1>
 <form method="post" action="${action(flow, "password")}" novalidate>
 ${hidden(flow)}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { MEGAN, PASSWORD, TestBrowser, authorizeUrl, cleanup, decode, redeem, returned, startTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+
+/**
+ * A `login_hint` is a suggestion, as in Entra: the password page offers "Use another account",
+ * and a person who takes it is signed in as whoever they prove to be. The portal must notice
+ * (the step-up's "you verified as X; continue as Y"), which its e2e tests check with this.
+ */
+describe("login_hint and 'Use another account'", () => {
+  let emu: TestEmulator;
+  before(async () => {
+    emu = await startTestEmulator();
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+  });
+
+  it("the hinted user's password page offers another account; signing in as someone else issues their token", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { login_hint: MEGAN.upn }));
+    assert.match(page.html, /<h1>Enter password<\/h1>/);
+    assert.match(page.html, new RegExp(MEGAN.upn.replace(".", "\\.")));
+    assert.match(page.html, /Use another account/);
+
+    page = await browser.submit(page, "another-account");
+    assert.match(page.html, /<h1>Sign in<\/h1>/);
+    assert.doesNotMatch(page.html, /value="megan@woodgrove\.test"/, "the hint is not prefilled again");
+
+    page = await browser.submit(page, "username", { loginfmt: "nestor@woodgrove.test", passwd: PASSWORD });
+    const code = returned(page).get("code");
+    assert.ok(code, page.html.slice(0, 300));
+    const tokens = await redeem(emu, { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(decode(String(tokens.body.id_token)).payload.preferred_username, "nestor@woodgrove.test");
+  });
+
+  it("steps proven for the hinted user do not carry over to the other account", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { login_hint: MEGAN.upn }));
+    page = await browser.submit(page, "password", { loginfmt: MEGAN.upn, passwd: "wrong" });
+    assert.match(page.html, /AADSTS50126/);
+    page = await browser.submit(page, "another-account");
+    page = await browser.submit(page, "username", { loginfmt: "nestor@woodgrove.test", passwd: PASSWORD });
+    const code = returned(page).get("code");
+    assert.ok(code);
+    const tokens = await redeem(emu, { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(decode(String(tokens.body.id_token)).payload.oid, "7c5e2318-721e-427c-8b43-eeaf7d312d2d");
+  });
+});

@@ -9,6 +9,8 @@ import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { DashboardPage } from "./pages/dashboard.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import { TransferPage } from "./pages/transfer.page";
+import { FinancePage } from "./pages/finance.page";
+import { AccountPage } from "./pages/account.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -44,6 +46,10 @@ interface TestFixtures {
   stepUpDialog: StepUpDialogPage;
   /** The transfer page on `page`. */
   transfer: TransferPage;
+  /** The finance overview on `page`. */
+  finance: FinancePage;
+  /** An account's page (history, statements) on `page`. */
+  account: AccountPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -88,6 +94,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
   stepUpDialog: async ({ page }, use) => use(new StepUpDialogPage(page)),
   transfer: async ({ page }, use) => use(new TransferPage(page)),
+  finance: async ({ page }, use) => use(new FinancePage(page)),
+  account: async ({ page }, use) => use(new AccountPage(page)),
 });
 
 export { expect };

@@ -28,7 +28,7 @@ function ChartPlaceholder({ className }: { className: string }) {
 /** Spending per category (see spending-bars.tsx). */
 export function SpendingChart({ data, currency }: { data: readonly BarDatum[]; currency: string }) {
   return (
-    <div aria-hidden="true" className="w-full">
+    <div aria-hidden="true" className="w-full" data-testid="spending-chart">
       <SpendingBars data={data} currency={currency} />
     </div>
   );
@@ -37,7 +37,7 @@ export function SpendingChart({ data, currency }: { data: readonly BarDatum[]; c
 /** Balances over time (see balance-lines.tsx). */
 export function BalanceChart({ labels, series, currency }: { labels: readonly string[]; series: readonly LineSeries[]; currency: string }) {
   return (
-    <div aria-hidden="true" className="w-full">
+    <div aria-hidden="true" className="w-full" data-testid="balance-chart">
       <BalanceLines labels={labels} series={series} currency={currency} />
     </div>
   );

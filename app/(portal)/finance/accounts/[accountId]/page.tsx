@@ -71,7 +71,7 @@ export default async function AccountPage({ params, searchParams }: PageProps<"/
       <SiteHeader session={session} current="/finance" />
       <main id="main" className="mx-auto max-w-6xl space-y-8 px-4 py-8 sm:px-6">
         <nav aria-label="Breadcrumb" className="text-sm">
-          <Link href="/finance" className="text-brand-700 underline-offset-4 hover:underline">
+          <Link href="/finance" className="text-brand-700 underline underline-offset-4 hover:text-brand-800">
             Finance
           </Link>
           <span aria-hidden="true" className="text-muted"> / </span>
@@ -110,7 +110,7 @@ export default async function AccountPage({ params, searchParams }: PageProps<"/
                     <li key={error}>{error}</li>
                   ))}
                 </ul>
-                <Link href={path} className="mt-2 inline-block font-medium text-brand-700 underline-offset-4 hover:underline">
+                <Link href={path} className="mt-2 inline-block font-medium text-brand-700 underline underline-offset-4 hover:text-brand-800">
                   Clear filters
                 </Link>
               </div>
@@ -121,7 +121,7 @@ export default async function AccountPage({ params, searchParams }: PageProps<"/
             ) : history && history.entries.length === 0 ? (
               <p className="rounded-lg border border-dashed border-black/10 p-6 text-muted">
                 There is no page {history.page}.{" "}
-                <Link href={pageHref(history.pageCount)} className="font-medium text-brand-700 underline-offset-4 hover:underline">
+                <Link href={pageHref(history.pageCount)} className="font-medium text-brand-700 underline underline-offset-4 hover:text-brand-800">
                   Go to the last page ({history.pageCount})
                 </Link>
               </p>

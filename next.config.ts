@@ -7,8 +7,9 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // better-sqlite3 and pg are native/Node-only: load them at run time, never bundle them.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg"],
+  // better-sqlite3 and pg are native/Node-only, and pdfkit loads its standard fonts from its own
+  // package folder: load them at run time, never bundle them.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pdfkit"],
   async headers() {
     return [
       {

@@ -40,4 +40,38 @@ test.describe("accessibility @a11y", () => {
     await expect(new IdentityProviderPage(popup).codeField()).toBeVisible();
     await expectNoSeriousA11yViolations(popup, "identity provider: code entry in the popup");
   });
+
+  test("finance: the overview with its charts and tables, an account's history and statements, an empty result, not found", async ({
+    page,
+    persona,
+    signIn,
+    finance,
+    account,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await finance.openFromNavigation();
+    // Wait for the charts: they load after the page, and axe must see them too.
+    await expect(finance.spendingChart().or(finance.spending().getByText(/No spending in/))).toBeVisible();
+    await expect(finance.balanceChart().locator("svg").first()).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "finance overview");
+
+    await finance.openAccount("Everyday Checking");
+    await expect(account.rows().first()).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "account history");
+
+    await account.filter({ q: "no such merchant anywhere" });
+    await expect(account.history()).toContainText("No transactions match these filters.");
+    await expectNoSeriousA11yViolations(page, "account history, empty result");
+
+    const { id } = await database.bankAccount.findFirstOrThrow({ where: { name: "Everyday Checking", owner: { objectId: user.oid } }, select: { id: true } });
+    await account.goto(id, "?from=2026-02-30");
+    await expect(account.history().getByRole("alert")).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "account history, invalid filters");
+
+    await account.goto("acct_does_not_exist");
+    await expect(account.notFound()).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "account not found");
+  });
 });

@@ -10,6 +10,8 @@ import { DashboardPage } from "./pages/dashboard.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import { TransferPage } from "./pages/transfer.page";
 import { ApiClient, acquireApiToken } from "./support/api-client";
+import { FinancePage } from "./pages/finance.page";
+import { AccountPage } from "./pages/account.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -53,6 +55,10 @@ interface TestFixtures {
    * claims request to send, e.g. the one a 401 challenge carried.
    */
   apiToken: (user: Persona, options?: { claims?: string }) => Promise<string>;
+  /** The finance overview on `page`. */
+  finance: FinancePage;
+  /** An account's page (history, statements) on `page`. */
+  account: AccountPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -101,6 +107,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   apiToken: async ({ page, settings, control, identityProvider }, use) => {
     await use((user, options) => acquireApiToken(page, { settings, control, identityProvider }, user, options));
   },
+  finance: async ({ page }, use) => use(new FinancePage(page)),
+  account: async ({ page }, use) => use(new AccountPage(page)),
 });
 
 export { expect };

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { formatMoney } from "@/lib/format";
 
 /** What the account list needs of an account (a DTO from lib/data; never the full number). */
@@ -19,14 +20,17 @@ const kindLabels: Record<string, string> = {
 
 /**
  * Balances per account, as cards. `renderNumber` replaces the masked number line (the dashboard
- * passes a "Show full number" control); without it the masked number shows.
+ * passes a "Show full number" control); without it the masked number shows. With `hrefFor`, each
+ * account's name links to its page.
  */
 export function AccountList({
   accounts,
   renderNumber,
+  hrefFor,
 }: {
   accounts: readonly AccountListItem[];
   renderNumber?: (account: AccountListItem) => React.ReactNode;
+  hrefFor?: (account: AccountListItem) => string;
 }) {
   return (
     <section aria-labelledby="accounts-heading">
@@ -40,7 +44,15 @@ export function AccountList({
           {accounts.map((account) => (
             <li key={account.id} className="rounded-xl border border-black/5 bg-white p-5 shadow-sm">
               <p className="text-sm text-muted">{kindLabels[account.kind] ?? account.kind}</p>
-              <p className="mt-0.5 font-medium">{account.name}</p>
+              <p className="mt-0.5 font-medium">
+                {hrefFor ? (
+                  <Link href={hrefFor(account)} className="text-brand-700 underline-offset-4 hover:underline">
+                    {account.name}
+                  </Link>
+                ) : (
+                  account.name
+                )}
+              </p>
               <p className="mt-4 text-2xl font-semibold tabular-nums tracking-tight">{formatMoney(account.balanceMinor, account.currency)}</p>
               {renderNumber ? (
                 renderNumber(account)

@@ -7,6 +7,7 @@ import type { PortalSession } from "@/lib/auth/session";
 
 const navigation = [
   { href: "/dashboard", label: "Overview" },
+  { href: "/finance", label: "Finance" },
   { href: "/transfer", label: "Transfer" },
 ] as const;
 

@@ -13,7 +13,8 @@ const accountSummarySelect = {
   maskedNumber: true,
 } as const;
 
-function toAccountKind(kind: string): AccountKind {
+/** Narrows a stored account kind; anything but a customer kind is corrupt data and throws. */
+export function toAccountKind(kind: string): AccountKind {
   const known = ACCOUNT_KINDS.find((k) => k === kind);
   // Owner-scoped queries never see the bank's clearing accounts, so anything else is corrupt data.
   if (!known) throw new Error(`Unexpected account kind "${kind}"`);
@@ -89,7 +90,8 @@ export async function listRecentActivity(
 /**
  * The full number of one of the user's accounts, or null when it does not exist or belongs to
  * someone else. Only code running under the `finance.viewStatements` step-up policy may call this
- * (`revealAccountNumberAction`, the API's account detail): the policy audits every reveal. Never log the result.
+ * (`revealAccountNumberAction`, the statement download, the API's account detail): the policy audits
+ * every use. Never log the result.
  * Pass the handler's `tx` so the read happens inside the action's transaction.
  */
 export async function getFullAccountNumber(user: ActingUser, accountId: string, tx: TransactionClient = prisma): Promise<string | null> {

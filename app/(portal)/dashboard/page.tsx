@@ -6,19 +6,11 @@ import { RevealAccountNumber } from "@/components/step-up/reveal-account-number"
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { requireSession } from "@/lib/auth/session";
 import { listAccountsForUser, listRecentActivity } from "@/lib/data/accounts";
-import { env, stepUpClientConfig } from "@/lib/env";
-import { resolveRequirement } from "@/lib/step-up/policy";
+import { stepUpClientConfig } from "@/lib/env";
+import { statementsPurpose } from "@/lib/step-up/purpose";
 import { revealAccountNumberAction } from "./actions";
 
 export const metadata: Metadata = { title: "Overview" };
-
-/** What one verification for statements grants, worded from the policy so the two cannot disagree. */
-function statementsPurpose(): string {
-  const resolution = resolveRequirement(env.STEP_UP_POLICY_SET, "finance.viewStatements");
-  const seconds = resolution.kind === "required" && resolution.requirement.binding === "session" ? resolution.requirement.elevationSeconds : 0;
-  const minutes = Math.round(seconds / 60);
-  return minutes > 0 ? `Verify to see full account numbers and statements for ${minutes} minutes.` : "Verify to see full account numbers and statements.";
-}
 
 export default async function DashboardPage() {
   const session = await requireSession();

@@ -13,6 +13,8 @@ import { blockPopups } from "./support/popups";
  * - The popup is blocked: the dialog offers to continue in this window (a full-page redirect);
  *   back from the identity provider the kept request waits for a click, and runs once.
  * - The page is reloaded while its popup is open: MSAL closes that popup; Verify starts afresh.
+ * - The person verifies as someone else in the popup: the dialog names both accounts, nothing
+ *   runs, and "Sign in as <the session's user>" asks the identity provider for a fresh sign-in.
  * - A tab opened from a tab mid-verification carries MSAL's "interaction in progress" mark in
  *   its copy of sessionStorage (`interaction_in_progress`): the dialog says so and, on request,
  *   starts a new verification that takes over.
@@ -201,5 +203,46 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     await secondDialog.expectClosed();
     await expect(secondDashboard.account(CHECKING)).toContainText(grouped(fullNumber));
     await secondTab.close();
+  });
+});
+
+test.describe("step-up recovery: verified as someone else @step-up", () => {
+  test("the dialog names both accounts and runs nothing; 'Sign in as …' verifies the right person, and only then the number shows", async ({
+    page,
+    persona,
+    signIn,
+    dashboard,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    const someoneElse = await persona("totp");
+    await signIn(user);
+    const { fullNumber } = await accountOf(database, user, CHECKING);
+    // The identity provider's own session ends (its cookie only): its next page asks who you are.
+    await page.context().clearCookies({ name: "estsemu" });
+
+    await dashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
+    const popup = await stepUpDialog.verify();
+    const popupIdentityProvider = new IdentityProviderPage(popup);
+    // The hint names the signed-in person; a person at this keyboard can still choose another account.
+    await popupIdentityProvider.useAnotherAccount();
+    await popupIdentityProvider.signIn(someoneElse);
+    await popupIdentityProvider.enterCode(await control.totpCode(someoneElse.oid));
+
+    await stepUpDialog.expectError(`You verified as ${someoneElse.userPrincipalName}; continue as ${user.userPrincipalName}.`, `Sign in as ${user.userPrincipalName}`);
+    await expect(page.locator("body")).not.toContainText(grouped(fullNumber));
+    // The browser never sent the other person's token: the server saw only the first challenge.
+    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required"]);
+
+    const [again] = await Promise.all([page.waitForEvent("popup"), stepUpDialog.dialog().getByRole("button", { name: `Sign in as ${user.userPrincipalName}` }).click()]);
+    const againIdentityProvider = new IdentityProviderPage(again);
+    // prompt=login with the right hint: the password page for the session's user.
+    await againIdentityProvider.enterPassword(user.password);
+    await againIdentityProvider.enterCode(await control.totpCode(user.oid));
+    await stepUpDialog.expectClosed();
+    await expect(dashboard.account(CHECKING)).toContainText(grouped(fullNumber));
+    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
   });
 });

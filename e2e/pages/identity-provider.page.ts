@@ -16,6 +16,20 @@ export class IdentityProviderPage {
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
+  /** On the password page of a hinted user: "Use another account", back to the username page. */
+  async useAnotherAccount() {
+    await expect(this.page.getByRole("heading", { name: "Enter password" })).toBeVisible();
+    await this.page.getByRole("button", { name: "Use another account" }).click();
+    await expect(this.page.getByLabel("Email or username")).toBeVisible();
+  }
+
+  /** The password page for the hinted user (the identity provider's session has ended): just the password. */
+  async enterPassword(password: string) {
+    await expect(this.page.getByRole("heading", { name: "Enter password" })).toBeVisible();
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+  }
+
   /** After a wrong password: the password page stays, with its error, for another try. */
   async retryPassword(password: string) {
     await this.page.getByLabel("Password").fill(password);

@@ -120,8 +120,10 @@ function currentConsoleSession(emu: Emulator, ctx: RequestContext): { key: strin
 }
 
 function page(emu: Emulator, ctx: RequestContext, status: number, html: string, headers: Record<string, string | string[]> = {}): void {
-  // Console forms post only to the console itself ('self').
-  sendPage(ctx.res, status, html, ctx.nonce, [], headers);
+  // Console forms post only to the console itself ('self'). `same-origin`, not the sign-in pages'
+  // `no-referrer`: with no-referrer browsers send `Origin: null` on the forms' posts, and the
+  // console checks that header.
+  sendPage(ctx.res, status, html, ctx.nonce, [], { "Referrer-Policy": "same-origin", ...headers });
 }
 
 function signInAgainLinks(): { href: string; label: string }[] {

@@ -112,6 +112,9 @@ describe("admin console", () => {
     assert.equal((await post(browser, `/console/users/${MEGAN.oid}/risk`, { action: "leaked" })).status, 403);
     assert.equal((await post(browser, `/console/users/${MEGAN.oid}/risk`, { action: "leaked", csrf: "forged" })).status, 403);
     assert.equal((await post(browser, `/console/users/${MEGAN.oid}/risk`, { action: "leaked", csrf }, { origin: "https://evil.example" })).status, 403);
+    // What a browser sends under Referrer-Policy: no-referrer; the console's pages use same-origin.
+    assert.equal((await post(browser, `/console/users/${MEGAN.oid}/risk`, { action: "leaked", csrf }, { origin: "null" })).status, 403);
+    assert.equal(page.headers.get("referrer-policy"), "same-origin");
     assert.equal((await risk()).riskLevel, "none");
 
     const set = await post(browser, `/console/users/${MEGAN.oid}/risk`, { action: "leaked", csrf }, { origin: emu.origin });

@@ -97,7 +97,7 @@ export function consoleLayout(opts: { title: string; nonce: string; body: string
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${esc(opts.title)} · Emulator console</title>
 <style nonce="${opts.nonce}">${STYLE}</style>
 </head>

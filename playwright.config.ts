@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { e2eSettings } from "./e2e/support/settings";
+import { e2eSettings, stackSettings, type StackName } from "./e2e/support/settings";
 import { ROOT, nodeTrustEnv, stackEnv } from "./scripts/lib/stack-env";
 
 /**
@@ -23,19 +23,43 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium
 const browsersDir = process.env.PLAYWRIGHT_BROWSERS_PATH ?? path.join(os.homedir(), ".cache", "ms-playwright");
 const hasPlaywrightFfmpeg = existsSync(browsersDir) && readdirSync(browsersDir).some((entry) => entry.startsWith("ffmpeg"));
 
-const portalEnv = (portalPort: number, emulatorPort: number) => ({
+const portalEnv = (portalPort: number, emulatorPort: number, overrides: Record<string, string> = {}) => ({
   ...stackEnv({
     portalPort,
     emulatorPort,
     databaseUrl: settings.databaseUrl,
-    overrides: { AUTH_SECRET: process.env.E2E_AUTH_SECRET!, NODE_ENV: "production" },
+    overrides: { AUTH_SECRET: process.env.E2E_AUTH_SECRET!, NODE_ENV: "production", ...overrides },
   }),
   ...nodeTrustEnv(),
 });
 
 const emulatorDataDir = path.join(settings.runDir, "emulator");
+const staging = stackSettings(settings, "staging");
 
-export default defineConfig({
+/**
+ * The emulator of one stack. Two stacks run side by side, each a portal and its emulator with the
+ * same policy set (the portal's STEP_UP_POLICY_SET sets transfer thresholds, the emulator's
+ * EMULATOR_POLICY_SET what each context requires): switching one shared emulator's set during
+ * the run would change it under every test running in parallel.
+ */
+const emulatorServer = (stack: StackName, portalPort: number, emulatorPort: number) => ({
+  name: stack === "production" ? "emulator" : `emulator (${stack})`,
+  command: `node --import tsx emulator/main.ts --test-control --reset`,
+  cwd: ROOT,
+  env: {
+    ...stackEnv({ portalPort, emulatorPort }),
+    EMULATOR_DATA_DIR: stack === "production" ? emulatorDataDir : `${emulatorDataDir}-${stack}`,
+    EMULATOR_CONTROL_SECRET: settings.controlSecret,
+    EMULATOR_POLICY_SET: stack,
+  },
+  url: `https://localhost:${emulatorPort}/${settings.tenantId}/v2.0/.well-known/openid-configuration`,
+  // Only the readiness probe skips verification; browsers and Node pin the dev CA.
+  ignoreHTTPSErrors: true,
+  reuseExistingServer: false,
+  timeout: 60_000,
+});
+
+export default defineConfig<object, { stack: StackName }>({
   testDir: "./e2e",
   // README screenshots are a separate run (playwright.screenshots.config.ts), not tests.
   testIgnore: ["screenshots/**"],
@@ -68,23 +92,14 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium" }],
+  projects: [
+    // Every flow against the production policy set, except the staging slice.
+    { name: "production", grepInvert: /@staging/ },
+    // A representative slice (tests tagged @staging, e2e/staging.spec.ts) against the staging stack.
+    { name: "staging", grep: /@staging/, use: { stack: "staging", baseURL: staging.portalOrigin } },
+  ],
   webServer: [
-    {
-      name: "emulator",
-      command: `node --import tsx emulator/main.ts --test-control --reset`,
-      cwd: ROOT,
-      env: {
-        ...stackEnv({ portalPort: settings.portalPort, emulatorPort: settings.emulatorPort }),
-        EMULATOR_DATA_DIR: emulatorDataDir,
-        EMULATOR_CONTROL_SECRET: settings.controlSecret,
-      },
-      url: `${settings.emulatorOrigin}/${settings.tenantId}/v2.0/.well-known/openid-configuration`,
-      // Only the readiness probe skips verification; browsers and Node pin the dev CA.
-      ignoreHTTPSErrors: true,
-      reuseExistingServer: false,
-      timeout: 60_000,
-    },
+    emulatorServer("production", settings.portalPort, settings.emulatorPort),
     {
       name: "portal",
       command: `node --import tsx scripts/e2e-portal.ts ${settings.portalPort}`,
@@ -100,6 +115,17 @@ export default defineConfig({
       cwd: ROOT,
       env: portalEnv(settings.idpDownPortalPort, settings.deadEmulatorPort),
       url: `http://localhost:${settings.idpDownPortalPort}/api/auth/providers`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+    },
+    emulatorServer("staging", staging.portalPort, staging.emulatorPort),
+    {
+      name: "portal (staging)",
+      // The production portal above migrated the shared database already (servers start in order).
+      command: `node --import tsx scripts/e2e-portal.ts ${staging.portalPort} --no-migrate`,
+      cwd: ROOT,
+      env: portalEnv(staging.portalPort, staging.emulatorPort, { STEP_UP_POLICY_SET: "staging" }),
+      url: `${staging.portalOrigin}/api/auth/providers`,
       reuseExistingServer: false,
       timeout: 300_000,
     },

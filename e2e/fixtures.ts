@@ -2,7 +2,7 @@ import { test as base, expect } from "@playwright/test";
 import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../prisma/adapter";
 import { seedPersona } from "../prisma/seed-data";
-import { e2eSettings, type E2eSettings } from "./support/settings";
+import { e2eSettings, stackSettings, type E2eSettings, type StackName } from "./support/settings";
 import { EmulatorControl, type EmulatorUser, type SignInMethod } from "./support/emulator-control";
 import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
@@ -30,6 +30,9 @@ const personaMethods: Record<PersonaKind, SignInMethod[]> = {
 export type Persona = EmulatorUser;
 
 interface WorkerFixtures {
+  /** Which stack the project runs against (playwright.config.ts sets it per project). */
+  stack: StackName;
+  /** The run's settings as seen from that stack (its portal and emulator origins). */
   settings: E2eSettings;
   control: EmulatorControl;
   database: PrismaClient;
@@ -62,7 +65,8 @@ interface TestFixtures {
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
-  settings: [async ({}, use) => use(e2eSettings()), { scope: "worker" }],
+  stack: ["production", { scope: "worker", option: true }],
+  settings: [async ({ stack }, use) => use(stackSettings(e2eSettings(), stack)), { scope: "worker" }],
   control: [async ({ settings }, use) => use(new EmulatorControl(settings)), { scope: "worker" }],
   database: [
     async ({ settings }, use) => {

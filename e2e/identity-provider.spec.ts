@@ -1,14 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Secret, TOTP } from "otpauth";
 import type { Response } from "@playwright/test";
-import { startEmulator } from "../emulator/server";
 import { test, expect } from "./fixtures";
 import { AuthorizationRequest } from "./support/authorize";
 import { EmulatorControl } from "./support/emulator-control";
-import type { E2eSettings } from "./support/settings";
+import { withOwnEmulator } from "./support/own-emulator";
 import { addPasskey } from "./support/virtual-authenticator";
 
 /**
@@ -44,32 +39,6 @@ function hops(response: Response | null): string[] {
   for (let request = response?.request() ?? null; request; request = request.redirectedFrom()) paths.unshift(new URL(request.url()).pathname);
   return paths;
 }
-
-/**
- * An emulator of the test's own (in-process, on a free port, same certificate, so the browser
- * trusts it): for tests that move the emulator's clock. The shared emulator's clock is every
- * test's clock; moving it by minutes expires the sign-ins and codes other tests have in
- * flight (AADSTS90000, 70008) and ages their second factors.
- */
-const withOwnEmulator = test.extend<{ own: { settings: E2eSettings; control: EmulatorControl } }>({
-  own: async ({ settings }, use) => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "woodgrove-emulator-"));
-    const controlSecret = randomBytes(32).toString("base64url");
-    const emulator = await startEmulator({
-      port: 0,
-      tenantId: settings.tenantId,
-      portalOrigin: settings.portalOrigin,
-      dataDir,
-      certDir: path.dirname(settings.caFile),
-      controlSecret,
-      reset: true,
-    });
-    const own = { ...settings, emulatorOrigin: emulator.origin, controlSecret };
-    await use({ settings: own, control: new EmulatorControl(own) });
-    await emulator.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  },
-});
 
 test.describe("step-up with the authenticator app @step-up", () => {
   test("an app code satisfies c1, and c3 right after is issued from the SSO session without a prompt", async ({

@@ -18,7 +18,16 @@ export const IDS = {
   apiIdentifierUri: "api://woodgrove-portal",
   /** The web app's service principal (enterprise application): `oid`/`sub` of its app-only tokens. */
   webServicePrincipalId: "5b1f0c3e-7d2a-4c61-9e0b-3f8a1d6c2e47",
+  /** The emulator's own admin console (a confidential client of the emulator, emulator/console.ts). */
+  consoleClientId: "c0a5e1f2-4b7d-4e3a-9c6b-8d2f1e0a7b35",
 } as const;
+
+/**
+ * The app role the console requires (assigned in directory.json, or by `POST /__control/users`
+ * with `roles`). A role of its own, not the portal's `Portal.Admin`: administering the identity
+ * provider and administering the portal are different jobs.
+ */
+export const CONSOLE_ROLE = "Emulator.Admin";
 
 /** Optional claims a resource (or client, for ID tokens) opted into. */
 export type OptionalClaim = "acrs" | "auth_time" | "xms_cc";
@@ -72,8 +81,19 @@ export interface AppRegistry {
   redirectOrigins: ReadonlySet<string>;
 }
 
-/** Builds the registrations for a portal origin such as `http://localhost:3000`. */
-export function buildApps(portalOrigin: string): AppRegistry {
+/** The console's registration, known once the emulator listens (its redirect URI names the port). */
+export interface ConsoleRegistration {
+  /** The emulator's own origin, e.g. `https://localhost:8443`. */
+  origin: string;
+  /** A per-process secret: only the emulator itself redeems the console's codes. */
+  secret: string;
+}
+
+/**
+ * Builds the registrations for a portal origin such as `http://localhost:3000`, plus the admin
+ * console's once the emulator's origin is known.
+ */
+export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration): AppRegistry {
   const origin = portalOrigin.replace(/\/+$/, "");
   const web: ClientApp = {
     clientId: IDS.webClientId,
@@ -109,7 +129,21 @@ export function buildApps(portalOrigin: string): AppRegistry {
     opportunisticAcrs: false,
     appRoles: ["Portal.Admin"],
   };
-  const clients = new Map([web, spa].map((c) => [c.clientId, c]));
+  const consoleClient: ClientApp[] = consoleApp
+    ? [
+        {
+          clientId: IDS.consoleClientId,
+          displayName: "Entra emulator console",
+          platform: "web",
+          secret: consoleApp.secret,
+          redirectUris: [`${consoleApp.origin}/console/callback`],
+          postLogoutRedirectUris: [`${consoleApp.origin}/console/signed-out`],
+          idTokenOptionalClaims: [],
+          applicationPermissions: [],
+        },
+      ]
+    : [];
+  const clients = new Map([web, spa, ...consoleClient].map((c) => [c.clientId, c]));
   const all = [web, spa].flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris]);
   return {
     clients,

@@ -1,5 +1,6 @@
 import type { AppRegistry } from "./apps.js";
 import type { ClaimsRequest } from "./claims.js";
+import type { ConsoleState } from "./console.js";
 import type { KeyStore } from "./keys.js";
 import type { MfaMethod, PolicySet, PolicySetName } from "./policy.js";
 import type { NetworkTable, RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./risk.js";
@@ -89,6 +90,8 @@ export interface Emulator {
   network: NetworkTable;
   /** Sign-in logs (Graph `signIn` shape). */
   signIns: SignInLogStore;
+  /** The admin console's sessions and sign-ins in progress (console.ts). */
+  console: ConsoleState;
   /** Present only with `--test-control`. */
   controlSecret?: string;
   /** The @simplewebauthn/browser UMD bundle served to passkey pages. */

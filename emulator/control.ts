@@ -2,13 +2,14 @@ import { createHash, createSecretKey, randomBytes, randomInt, randomUUID, timing
 import { createPublicKey } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
+import { activatePolicySet, fileState, setPolicyState, unlockTotp } from "./admin.js";
 import { IDS } from "./apps.js";
 import { parseClaims } from "./claims.js";
 import type { Emulator } from "./context.js";
 import type { DirectoryMethod, DirectoryUser } from "./directory.js";
 import { isLoopback, sendJson, type RequestContext } from "./http.js";
 import { createDemoPasskey, newTotpSecret, unusedTotpCode } from "./mfa.js";
-import { POLICY_SET_NAMES } from "./policy.js";
+import { POLICY_SET_NAMES, POLICY_STATES } from "./policy.js";
 import { listRiskyUsers, locationSchema, normalizeIp, riskyUser, RISK_LEVELS, setUserRisk } from "./risk.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
@@ -24,6 +25,8 @@ const createUserSchema = z.object({
 
 const ageSchema = z.object({ seconds: z.number().int().min(1).max(400 * 24 * 3600) }).strict();
 const policySetSchema = z.object({ set: z.enum(POLICY_SET_NAMES) });
+
+const policyStateSchema = z.strictObject({ state: z.enum(POLICY_STATES) });
 
 const smsQuerySchema = z.object({ oid: z.uuid() });
 
@@ -168,7 +171,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     store.reset();
     emu.signIns.clear();
     emu.pending.clear();
-    emu.policy = emu.policySets[emu.initialPolicySet];
+    activatePolicySet(emu, emu.initialPolicySet);
     emu.log("control_reset");
     return sendJson(ctx.res, 200, { ok: true });
   }
@@ -203,9 +206,22 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     const input = await parse(policySetSchema);
     if (!input) return;
     // In memory only: a restart (or POST /reset) returns to EMULATOR_POLICY_SET.
-    emu.policy = emu.policySets[input.set];
-    emu.log("policy_set_switched", { set: input.set });
+    activatePolicySet(emu, input.set);
     return sendJson(ctx.res, 200, { set: emu.policy.name, available: POLICY_SET_NAMES });
+  }
+  if (route === "GET policies") {
+    return sendJson(ctx.res, 200, {
+      set: emu.policy.name,
+      policies: emu.policy.policies.map((p) => ({ id: p.id, displayName: p.displayName, state: p.state, fileState: fileState(emu, p.id) })),
+    });
+  }
+  const policyStateMatch = /^POST policies\/([0-9a-f-]{36})\/state$/.exec(route);
+  if (policyStateMatch) {
+    const input = await parse(policyStateSchema);
+    if (!input) return;
+    const id = policyStateMatch[1] ?? "";
+    if (!setPolicyState(emu, id, input.state)) return fail(ctx, 404, "not_found", `The active policy set (${emu.policy.name}) has no policy ${id}.`);
+    return sendJson(ctx.res, 200, { id, state: input.state, fileState: fileState(emu, id) });
   }
   if (route === "GET unenforced") {
     return sendJson(ctx.res, 200, { issuances: store.state.unenforced.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
@@ -296,6 +312,13 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
       emu.log("user_risk_set", { oid: user.oid, level: input.userRisk, reason: input.reason });
     }
     return sendJson(ctx.res, 200, riskyUser(emu, user));
+  }
+  const lockoutMatch = /^DELETE users\/([0-9a-f-]{36})\/lockout$/.exec(route);
+  if (lockoutMatch) {
+    const oid = lockoutMatch[1] ?? "";
+    if (!store.user(oid)) return fail(ctx, 404, "not_found", "No such user.");
+    unlockTotp(emu, oid);
+    return sendJson(ctx.res, 200, { oid, locked: false });
   }
   if (route === "GET risky-users") return sendJson(ctx.res, 200, { value: listRiskyUsers(emu) });
   const networkMatch = /^(GET|POST|DELETE) users\/([0-9a-f-]{36})\/network$/.exec(route);

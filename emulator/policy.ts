@@ -138,6 +138,10 @@ const policySetSchema = z
 
 /** A Conditional Access policy, modelled on Graph's `conditionalAccessPolicy`. */
 export type ConditionalAccessPolicy = z.infer<typeof conditionalAccessPolicySchema>;
+/** A policy's state: on, report-only or off. */
+export type PolicyState = ConditionalAccessPolicy["state"];
+/** Every policy state, in the order the console offers them. */
+export const POLICY_STATES = ["enabled", "enabledForReportingButNotEnforced", "disabled"] as const satisfies readonly PolicyState[];
 /** A validated policy set file. */
 export type PolicySet = z.infer<typeof policySetSchema>;
 /** Sign-in frequency: "every time" (with the 5-minute tolerance) or an interval. */

@@ -1,6 +1,6 @@
 /**
  * Simulated Identity Protection: sign-in risk from a few deterministic signals, and user risk set
- * by hand (control API, later the console). Nothing here is Microsoft's detection logic; the
+ * by hand (control API, the admin console). Nothing here is Microsoft's detection logic; the
  * detection names and levels follow Graph's `riskEventType` and `riskLevel` values so policies,
  * tokens and sign-in logs look as they would with Entra ID P2. See emulator/README.md
  * ("Simulated Identity Protection") for the rules.

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -5,9 +6,11 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { withPolicyStates } from "./admin.js";
 import { buildApps, IDS } from "./apps.js";
 import { ensureCerts } from "./certs.js";
 import type { Emulator } from "./context.js";
+import { consoleRoute, createConsoleState } from "./console.js";
 import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize, loginStep } from "./endpoints/authorize.js";
@@ -99,12 +102,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store,
     keys,
     apps: buildApps(portalOrigin),
-    policy: policySets[initialPolicySet],
+    // State changes made in the console persist across restarts (state.json).
+    policy: withPolicyStates(policySets[initialPolicySet], store.state.policyStates),
     policySets,
     initialPolicySet,
     pending: new Map(),
     network,
     signIns,
+    console: createConsoleState(readFileSync(paths.ca)),
     ...(options.controlSecret ? { controlSecret: options.controlSecret } : {}),
     webauthnBundle: webauthnBundle(),
     log: (event, fields = {}) => logger?.(JSON.stringify({ t: new Date().toISOString(), event, ...fields })),
@@ -138,6 +143,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/policies$/, (ctx) => listConditionalAccessPolicies(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
+    // The admin console: its own sign-in, session and CSRF checks (console.ts).
+    .on("GET|POST", /^\/console(?:\/.*)?$/, (ctx) => consoleRoute(emu, ctx))
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));
   if (options.controlSecret) router.on("GET|POST|DELETE", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
 
@@ -196,6 +203,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
   emu.origin = `https://${host}:${port}`;
   emu.issuer = `${emu.origin}/${tenantId}/v2.0`;
+  // The console's redirect URI names the port, known only now; its secret never leaves the process.
+  emu.apps = buildApps(portalOrigin, { origin: emu.origin, secret: randomBytes(32).toString("base64url") });
   emu.log("started", { origin: emu.origin, tenantId, policySet: initialPolicySet, control: Boolean(options.controlSecret) });
 
   return {

@@ -255,7 +255,7 @@ export interface SignInPage {
 
 /**
  * The sign-in log: in memory, appended to `signins.jsonl`. Reused by the Graph endpoint, the
- * control API and (later) the console.
+ * control API and the admin console.
  */
 export class SignInLogStore {
   readonly #file: string;

@@ -11,7 +11,7 @@ const MAX_INBOX = 200;
 
 /**
  * "Sends" a fresh 6-digit code to the user's phone: appends it to the simulated inbox
- * (`GET /__control/sms?oid=…`). Returns undefined when the user has no phone.
+ * (the console's SMS inbox, `GET /__control/sms?oid=…`). Returns undefined when the user has no phone.
  */
 export function sendSmsCode(emu: Emulator, user: DirectoryUser): SmsMessage | undefined {
   const phone = smsMethod(user);
@@ -30,9 +30,9 @@ export function sendSmsCode(emu: Emulator, user: DirectoryUser): SmsMessage | un
   inbox.splice(0, Math.max(0, inbox.length - MAX_INBOX));
   emu.store.save();
   emu.log("sms_sent", { oid: user.oid });
-  // The simulated phone: until the console's inbox exists, a person trying the demo reads the
-  // text here. It is the delivery channel of a fake phone, not a log line (the JSON log above
-  // carries no code).
+  // The simulated phone, besides the console's SMS inbox: a person trying the demo reads the text
+  // here. It is the delivery channel of a fake phone, not a log line (the JSON log above carries
+  // no code).
   console.log(`[simulated SMS to ${phone.phoneNumber}] Your Woodgrove verification code is ${message.code}. It expires in 10 minutes.`);
   return message;
 }

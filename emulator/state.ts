@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { JWK } from "jose";
 import type { DirectoryUser } from "./directory.js";
 import { parseDirectory } from "./directory.js";
+import type { PolicyState } from "./policy.js";
 import type { NetworkOverride, RiskDetail, RiskLevel, RiskState, SignInHistory, UserRiskRecord } from "./risk.js";
 
 /** Times (emulator clock, ms) at which each factor was last verified interactively. */
@@ -152,6 +153,11 @@ export interface PersistedState {
   networks: Record<string, NetworkOverride>;
   /** Familiar sign-in properties and the last located sign-in, per user. */
   signInHistory: Record<string, SignInHistory>;
+  /**
+   * Policy states changed in the console or by `POST /__control/policies/{id}/state`, by policy id
+   * (ids are unique across the sets); the files' states apply to every other policy.
+   */
+  policyStates: Record<string, PolicyState>;
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -179,6 +185,7 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     userRisk: {},
     networks: {},
     signInHistory: {},
+    policyStates: {},
   };
 }
 
@@ -211,6 +218,7 @@ export class StateStore {
     loaded.userRisk ??= {};
     loaded.networks ??= {};
     loaded.signInHistory ??= {};
+    loaded.policyStates ??= {};
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

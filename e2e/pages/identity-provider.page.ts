@@ -135,6 +135,14 @@ export class IdentityProviderPage {
     return secret;
   }
 
+  /** The secure password change a user-risk policy asks for (after the second factor). */
+  async changePassword(newPassword: string) {
+    await expect(this.page.getByRole("heading", { name: "Update your password" })).toBeVisible();
+    await this.page.getByLabel("New password").fill(newPassword);
+    await this.page.getByLabel("Confirm password").fill(newPassword);
+    await this.page.getByRole("button", { name: "Update password" }).click();
+  }
+
   /** Presses Cancel on any sign-in page (the app gets access_denied). */
   async cancel() {
     await this.page.getByRole("button", { name: "Cancel" }).click();

@@ -27,6 +27,54 @@ export interface SmsMessage {
   used: boolean;
   expired: boolean;
 }
+/** Graph's `riskyUser` as the emulator returns it (simulated Identity Protection). */
+export interface RiskyUser {
+  id: string;
+  userPrincipalName: string;
+  riskLevel: "none" | "low" | "medium" | "high";
+  riskState: "none" | "atRisk" | "remediated" | "dismissed";
+  riskDetail: string;
+  riskEventTypes: string[];
+}
+
+/** Where the emulator believes a user's sign-ins come from. */
+export interface SimulatedNetwork {
+  ip: string;
+  location?: { city: string; state?: string; countryOrRegion: string; latitude: number; longitude: number };
+}
+
+/** Addresses from the emulator's simulated location table (emulator/ip-locations.json). */
+export const SIMULATED_IPS = {
+  /** An anonymising range (simulated Tor exit / VPN): sign-in risk high. */
+  anonymizer: "203.0.113.200",
+  sydney: "198.51.100.10",
+  london: "192.0.2.130",
+} as const;
+
+/** A Conditional Access policy state. */
+export type PolicyState = "enabled" | "enabledForReportingButNotEnforced" | "disabled";
+
+/** A sign-in log entry (Graph `signIn`), the fields the tests read. */
+export interface SignInLogEntry {
+  id: string;
+  createdDateTime: string;
+  userId: string;
+  appId: string;
+  appDisplayName: string;
+  correlationId: string;
+  isInteractive: boolean;
+  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+  conditionalAccessStatus: "success" | "failure" | "notApplied";
+  appliedConditionalAccessPolicies: { id: string; displayName: string; enforcedGrantControls: string[]; enforcedSessionControls: string[]; result: string }[];
+  authenticationContextClassReferences: { id: string; detail: "required" | "previouslySatisfied" }[];
+  authenticationDetails: { authenticationMethod: string; succeeded: boolean; authenticationStepRequirement: string }[];
+  riskLevelDuringSignIn: string;
+  riskState: string;
+  riskDetail: string;
+  riskEventTypes_v2: string[];
+  uniqueTokenIdentifier: string;
+}
+
 export type ScriptedInteraction = "approve" | "deny" | "cancel" | "hang";
 export type BrokenTokenKind =
   | "wrong-signature"
@@ -121,11 +169,53 @@ export class EmulatorControl {
     return issuances;
   }
 
+  /** Sets a user's risk by hand (simulated Identity Protection), e.g. high for leaked credentials. */
+  setUserRisk(oid: string, userRisk: RiskyUser["riskLevel"], reason?: "leakedCredentials" | "generic"): Promise<RiskyUser> {
+    return this.call("POST", `/users/${encodeURIComponent(oid)}/risk`, { userRisk, ...(reason ? { reason } : {}) });
+  }
+
+  /** A user's risk (Graph `riskyUser`). */
+  userRisk(oid: string): Promise<RiskyUser> {
+    return this.call("GET", `/users/${encodeURIComponent(oid)}/risk`);
+  }
+
+  /** From now on the user's sign-ins come from this IP (and its location in the emulator's table). */
+  setNetwork(oid: string, network: SimulatedNetwork): Promise<unknown> {
+    return this.call("POST", `/users/${encodeURIComponent(oid)}/network`, network);
+  }
+
+  /** Back to the real (loopback) address for this user's sign-ins. */
+  clearNetwork(oid: string): Promise<unknown> {
+    return this.call("DELETE", `/users/${encodeURIComponent(oid)}/network`);
+  }
+
+  /** Sign-in log entries, newest first (at most 100), for a user and/or a correlation id. */
+  async signIns(filter: { userId?: string; correlationId?: string }): Promise<SignInLogEntry[]> {
+    const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+    const { value } = await this.call<{ value: SignInLogEntry[] }>("GET", `/sign-ins${query ? `?${query}` : ""}`);
+    return value;
+  }
+
+  /** The active policy set and each policy's state (and the state its file gives it). */
+  policies(): Promise<{ set: PolicySetName; policies: { id: string; displayName: string; state: PolicyState; fileState: PolicyState }[] }> {
+    return this.call("GET", "/policies");
+  }
+
+  /** Turns a policy of the active set on, report-only or off (persisted until a reset). */
+  setPolicyState(policyId: string, state: PolicyState): Promise<unknown> {
+    return this.call("POST", `/policies/${encodeURIComponent(policyId)}/state`, { state });
+  }
+
+  /** Lifts a user's authenticator-app lockout. */
+  unlockAuthenticatorApp(oid: string): Promise<unknown> {
+    return this.call("DELETE", `/users/${encodeURIComponent(oid)}/lockout`);
+  }
+
   rotateKeys(): Promise<unknown> {
     return this.call("POST", "/keys/rotate", {});
   }
 
-  private call<T>(method: "GET" | "POST", route: string, body?: unknown): Promise<T> {
+  private call<T>(method: "GET" | "POST" | "DELETE", route: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
       const request = https.request(

@@ -15,6 +15,9 @@ export interface E2eSettings {
   idpDownPortalPort: number;
   emulatorPort: number;
   deadEmulatorPort: number;
+  /** The staging stack: a portal with STEP_UP_POLICY_SET=staging and its emulator on the staging policy set. */
+  stagingPortalPort: number;
+  stagingEmulatorPort: number;
   controlSecret: string;
   databaseUrl: string;
   /** Folder for this run's files (SQLite database, emulator state). */
@@ -42,6 +45,8 @@ export function e2eSettings(): E2eSettings {
   const idpDownPortalPort = Number(once("E2E_IDP_DOWN_PORTAL_PORT", () => String(freePortSync())));
   const emulatorPort = Number(once("E2E_EMULATOR_PORT", () => String(freePortSync())));
   const deadEmulatorPort = Number(once("E2E_DEAD_EMULATOR_PORT", () => String(freePortSync())));
+  const stagingPortalPort = Number(once("E2E_STAGING_PORTAL_PORT", () => String(freePortSync())));
+  const stagingEmulatorPort = Number(once("E2E_STAGING_EMULATOR_PORT", () => String(freePortSync())));
   const controlSecret = once("E2E_CONTROL_SECRET", () => randomBytes(32).toString("base64url"));
   // Per-run folders (keyed by the portal's port), so two runs on one machine never share state.
   const runDir = once("E2E_RUN_DIR", () => path.join(ROOT, ".data", "e2e", `run-${portalPort}`));
@@ -55,6 +60,8 @@ export function e2eSettings(): E2eSettings {
     idpDownPortalPort,
     emulatorPort,
     deadEmulatorPort,
+    stagingPortalPort,
+    stagingEmulatorPort,
     controlSecret,
     databaseUrl,
     runDir,
@@ -63,5 +70,23 @@ export function e2eSettings(): E2eSettings {
     emulatorOrigin: `https://localhost:${emulatorPort}`,
     spki: readFileSync(SPKI_FILE, "utf8").trim(),
     caFile: path.join(CERT_DIR, "ca.pem"),
+  };
+}
+
+/** A policy set the end-to-end stacks run: `production` (the default stack) or `staging`. */
+export type StackName = "production" | "staging";
+
+/**
+ * The settings as seen from one stack: the staging stack has its own portal and emulator (same
+ * database, certificate and control secret), so fixtures and page objects work unchanged there.
+ */
+export function stackSettings(settings: E2eSettings, stack: StackName): E2eSettings {
+  if (stack === "production") return settings;
+  return {
+    ...settings,
+    portalPort: settings.stagingPortalPort,
+    emulatorPort: settings.stagingEmulatorPort,
+    portalOrigin: `http://localhost:${settings.stagingPortalPort}`,
+    emulatorOrigin: `https://localhost:${settings.stagingEmulatorPort}`,
   };
 }

@@ -138,6 +138,8 @@ export interface Page {
 /** A tiny cookie-keeping browser for driving the emulator's HTML forms. */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
+  /** Every `Set-Cookie` header received, raw (attribute assertions). */
+  readonly setCookieHeaders: string[] = [];
   /** Sent as `user-agent` on page requests when set (risk tests vary the browser). */
   userAgent?: string;
   constructor(
@@ -147,6 +149,7 @@ export class TestBrowser {
 
   #store(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
+      this.setCookieHeaders.push(c);
       const [pair] = c.split(";");
       const i = pair?.indexOf("=") ?? -1;
       if (!pair || i < 0) continue;

@@ -39,6 +39,9 @@ test.describe("staging policy set @staging", () => {
 
     await transfer.submitTransfer({ from: SAVINGS, to: payee.name, amount: "25.00", memo: "First payment, staging" });
     await stepUpDialog.expectOpen("$25.00");
+    // The dialog words c2 as staging's identity provider will ask for it: no passkey promised.
+    await expect(stepUpDialog.dialog()).toContainText("Verified with a second factor for this action (staging");
+    await expect(stepUpDialog.dialog()).not.toContainText("passkey for this action");
     const popup = await stepUpDialog.verify();
     await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
 

@@ -45,5 +45,6 @@ export function stepUpClientConfig(): StepUpClientConfig {
     apiScope: env.ENTRA_API_SCOPE,
     // Registered on the SPA app (docs/contracts.md); served by app/auth/redirect-bridge.
     redirectUri: `${env.AUTH_URL}/auth/redirect-bridge`,
+    policySet: env.STEP_UP_POLICY_SET,
   };
 }

@@ -1,10 +1,10 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useContext, useEffect, useId, useRef } from "react";
 import { assertNever, type JsonValue, type StepUpChallenge } from "@/lib/actions/result";
 import { formatMoney } from "@/lib/format";
-import { authContexts } from "@/lib/step-up/policy";
-import type { StepUpControls, StepUpState } from "@/lib/step-up/use-step-up-action";
+import { describeContext } from "@/lib/step-up/policy";
+import { StepUpContext, type StepUpControls, type StepUpState } from "@/lib/step-up/use-step-up-action";
 
 /**
  * The step-up dialog: what is being approved, how strongly the person must verify, a Verify
@@ -34,6 +34,7 @@ export function StepUpDialog<T>({
   describePayload?: (payload: { [key: string]: JsonValue }) => PayloadLine[];
 }) {
   const { state } = stepUp;
+  const policySet = useContext(StepUpContext)?.config.policySet ?? "production";
   const challenge = challengeOf(state);
   const dialog = useRef<HTMLDialogElement>(null);
   const headingId = useId();
@@ -67,7 +68,7 @@ export function StepUpDialog<T>({
             {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} describePayload={describePayload} /> : <p>{sessionPurpose}</p>}
             <p className="text-muted">
               <span className="font-medium text-ink">Required: </span>
-              {authContexts[challenge.authContext].description}.
+              {describeContext(policySet, challenge.authContext).description}.
             </p>
           </div>
           <Status state={state} />

@@ -1,3 +1,4 @@
+import { env } from "@/lib/env";
 import { describeStrength } from "@/lib/step-up/policy";
 import { formatDateTime } from "@/lib/format";
 import type { PortalSession } from "@/lib/auth/session";
@@ -10,7 +11,7 @@ const timeOfDay = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2
  */
 export function StrengthBadge({ strength }: { strength: PortalSession["strength"] }) {
   const elevated = strength.elevations[0];
-  const described = describeStrength([...strength.acrs, ...strength.elevations.map((e) => e.context)]);
+  const described = describeStrength([...strength.acrs, ...strength.elevations.map((e) => e.context)], env.STEP_UP_POLICY_SET);
   const detail = elevated
     ? ` · until ${timeOfDay.format(elevated.expiresAt)} UTC`
     : strength.authTime

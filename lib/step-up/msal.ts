@@ -1,5 +1,6 @@
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-browser";
 import type { StepUpChallenge } from "@/lib/actions/result";
+import type { PolicySetName } from "@/lib/step-up/policy";
 
 /**
  * MSAL in the browser, for step-up only (client-only: import it from client components). The
@@ -48,6 +49,8 @@ export interface StepUpClientConfig {
   apiScope: string;
   /** The registered redirect URI served by app/auth/redirect-bridge. */
   redirectUri: string;
+  /** The step-up policy set the server enforces (`STEP_UP_POLICY_SET`): how the dialog words each context. */
+  policySet: PolicySetName;
 }
 
 /** The signed-in person as the session knows them: whom a proof must name. */

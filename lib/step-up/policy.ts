@@ -15,21 +15,42 @@ export const authContexts = {
   c1: { label: "Multi-factor, just now", description: "Verified with a second factor for this action" },
   c2: { label: "Passkey, just now", description: "Verified with a phishing-resistant passkey for this action" },
   c3: { label: "Multi-factor, within the hour", description: "Verified with a second factor in the last hour" },
-} as const satisfies Record<string, { label: string; description: string }>;
+} as const satisfies Record<string, ContextWording>;
+
+/** How a context is put to people: a short label (the header's badge) and what the dialog asks for. */
+export interface ContextWording {
+  label: string;
+  description: string;
+}
 
 /** An authentication context id the portal knows about. */
 export type AuthContextId = keyof typeof authContexts;
+
+/**
+ * What each context requires is the identity provider's decision, and the policy sets differ
+ * there: staging's c2 asks for any second factor, production's for a passkey (issue #3). The
+ * wording follows the set the portal runs with, so the dialog never promises a passkey that
+ * staging will not ask for. `authContexts` holds production's wording.
+ */
+const stagingWording: Partial<Record<AuthContextId, ContextWording>> = {
+  c2: { label: "Multi-factor, just now", description: "Verified with a second factor for this action (staging; production asks for a passkey)" },
+};
+
+/** The wording of `id` under policy set `set`. */
+export function describeContext(set: PolicySetName, id: AuthContextId): ContextWording {
+  return (set === "staging" ? stagingWording[id] : undefined) ?? authContexts[id];
+}
 
 /** Narrows an `acrs` value from a token or session to a known context. */
 export function isAuthContextId(value: string): value is AuthContextId {
   return Object.hasOwn(authContexts, value);
 }
 
-/** A human description of a session's strength, strongest first. */
-export function describeStrength(acrs: readonly string[]): { label: string; multiFactor: boolean } {
+/** A human description of a session's strength under policy set `set`, strongest first. */
+export function describeStrength(acrs: readonly string[], set: PolicySetName = "production"): { label: string; multiFactor: boolean } {
   const order: AuthContextId[] = ["c2", "c1", "c3"];
   const strongest = order.find((id) => acrs.includes(id));
-  return strongest ? { label: authContexts[strongest].label, multiFactor: true } : { label: "Password only", multiFactor: false };
+  return strongest ? { label: describeContext(set, strongest).label, multiFactor: true } : { label: "Password only", multiFactor: false };
 }
 
 /**

@@ -99,3 +99,12 @@ test("authentication context ids appear in no other portal code than policy.ts",
   for (const dir of ["lib", "app", "components"]) walk(path.join(REPO_ROOT, dir));
   assert.deepEqual(offenders, []);
 });
+
+test("the wording of each context follows the policy set: staging's c2 does not promise a passkey", async () => {
+  const { describeContext, describeStrength } = await import("../../lib/step-up/policy");
+  assert.match(describeContext("production", "c2").description, /passkey/);
+  assert.doesNotMatch(describeContext("staging", "c2").description, /^Verified with a phishing-resistant passkey/);
+  assert.equal(describeContext("staging", "c1"), describeContext("production", "c1"));
+  assert.equal(describeStrength(["c2"], "staging").label, "Multi-factor, just now");
+  assert.equal(describeStrength(["c2"]).label, "Passkey, just now");
+});

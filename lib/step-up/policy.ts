@@ -89,6 +89,12 @@ export interface TransferPolicyInput {
   readonly newPayee: boolean;
 }
 
+/** The fact `limits.update`'s rule decides on; the action derives it from the limits the change starts from. */
+export interface LimitChangePolicyInput {
+  /** True when the new per-transfer or daily limit is above the current one. */
+  readonly raises: boolean;
+}
+
 /** Transfer thresholds in whole currency units; scaled to minor units per currency. */
 interface TransferLimits {
   /** From this amount on, a transfer needs step-up at all (c1). */
@@ -134,18 +140,28 @@ function transferRule(limits: TransferLimits) {
   };
 }
 
+/**
+ * Lowering a limit only takes risk away, so it needs nothing; raising one is a security change
+ * (an attacker with a stolen session would raise limits before draining the account).
+ */
+function limitChangeRule(change: LimitChangePolicyInput): RuleOutcome {
+  return change.raises ? securityUpdate : NO_STEP_UP;
+}
+
 type PolicyTable = Record<string, (input: never) => RuleOutcome>;
 
 /**
  * Production: the table of issue #5.
  * - `finance.viewStatements` (full account numbers, statements): c3, session-bound, 15 minutes.
  * - `transfer.create`: nothing below 1,000.00; c1 from there; c2 from 10,000.00 or to a new payee.
- * - `security.update` (payees, limits, ending other sessions): c2.
+ * - `security.update` (adding, editing, removing payees; signing out other sessions): c2.
+ * - `limits.update`: nothing to lower a transfer limit; raising one is a security change (c2).
  */
 const production = {
   "finance.viewStatements": () => viewStatements,
   "transfer.create": transferRule(PRODUCTION_TRANSFER_LIMITS),
   "security.update": () => securityUpdate,
+  "limits.update": limitChangeRule,
 } as const satisfies PolicyTable;
 
 /** Every operation the policy knows. An operation missing here does not compile anywhere. */

@@ -37,6 +37,11 @@ export const portalEnvSchema = z
       .url()
       .transform((u) => u.replace(/\/$/, ""))
       .default("https://graph.microsoft.com"),
+    /**
+     * Where a person manages their sign-in methods at the identity provider (the settings page
+     * links to it: the portal cannot list or change methods without more Graph permissions).
+     */
+    ENTRA_SECURITY_INFO_URL: z.url().default("https://mysignins.microsoft.com/security-info"),
     /** SQLite `file:` URL (default) or a PostgreSQL URL. */
     DATABASE_URL: z
       .string()

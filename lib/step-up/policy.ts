@@ -214,3 +214,37 @@ export function resolveRequirement(set: PolicySetName, operation: string, input?
     return { kind: "denied", reason: "policy_error" };
   }
 }
+
+/** One case of an operation's rule, for people: when it applies and what it asks for. */
+export interface PolicyCase {
+  when: string;
+  outcome: RequirementResolution;
+}
+
+/**
+ * The active set's table in words, for the admin "Policy health" page and the docs: each
+ * operation with the cases its rule distinguishes, computed by asking the rule itself (so the
+ * description cannot drift from what is enforced). Amounts are shown in USD.
+ */
+export function describePolicy(set: PolicySetName): { operation: StepUpOperation; cases: PolicyCase[] }[] {
+  const limits = set === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
+  const usd = (units: bigint) => `${units.toLocaleString("en-US")}.00 USD`;
+  const cases: Record<StepUpOperation, Array<{ when: string; input?: unknown }>> = {
+    "finance.viewStatements": [{ when: "Full account numbers, statements" }],
+    "transfer.create": [
+      { when: `Below ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n - 1n, currency: "USD", newPayee: false } },
+      { when: `From ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n, currency: "USD", newPayee: false } },
+      { when: `From ${usd(limits.highValueFrom)}`, input: { amountMinor: limits.highValueFrom * 100n, currency: "USD", newPayee: false } },
+      { when: "To a payee with no completed transfer", input: { amountMinor: 1n, currency: "USD", newPayee: true } },
+    ],
+    "security.update": [{ when: "Adding, editing or removing a payee; signing out other sessions" }],
+    "limits.update": [
+      { when: "Lowering a transfer limit", input: { raises: false } },
+      { when: "Raising a transfer limit", input: { raises: true } },
+    ],
+  };
+  return (Object.keys(cases) as StepUpOperation[]).map((operation) => ({
+    operation,
+    cases: cases[operation].map(({ when, input }) => ({ when, outcome: resolveRequirement(set, operation, input) })),
+  }));
+}

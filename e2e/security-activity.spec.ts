@@ -51,4 +51,20 @@ test.describe("security activity", () => {
     await expect(securityActivity.unavailableNote()).toHaveCount(0);
     await expectNoSeriousA11yViolations(page, "security activity");
   });
+
+  test("when the identity provider's logs cannot be read, the activity still shows, with a note", async ({ page, persona, signIn, settingsPage, settings }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await settingsPage.goto("/settings");
+    await settingsPage.setNotification(/new device/, false);
+    await settingsPage.saveNotifications();
+    await settingsPage.expectToast("Notification preferences saved.");
+
+    // The second portal shares the database (and, on localhost, the session cookie) but its
+    // identity provider, and so Graph, is down.
+    await page.goto(`http://localhost:${settings.idpDownPortalPort}/security`);
+    await expect(page.getByRole("heading", { level: 1, name: "Security activity" })).toBeVisible();
+    await expect(page.getByRole("note")).toContainText("Sign-in details from the identity provider can't be shown right now.");
+    await expect(page.getByRole("table", { name: /Your security activity/ }).getByRole("rowheader", { name: /Notification preferences/ })).toBeVisible();
+  });
 });

@@ -146,9 +146,9 @@ export function PayeeManager({
                   <tr key={payee.id} className="border-t border-black/5">
                     <th scope="row" className="py-2 pr-4 font-medium">{payee.name}</th>
                     <td className="py-2 pr-4">{payee.bankName}</td>
-                    <td className="py-2 pr-4 tabular-nums">{payee.maskedAccountNumber}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{payee.maskedAccountNumber}</td>
                     <td className="py-2">
-                      <div className="flex justify-end gap-2">
+                      <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
                         <button type="button" disabled={!hydrated} onClick={() => startEdit(payee)} className={secondaryButton} aria-label={`Edit ${payee.name}`}>
                           Edit
                         </button>

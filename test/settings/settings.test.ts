@@ -156,6 +156,17 @@ describe("payees (security.update)", () => {
     assert.ok(!audit[0]!.details.includes("1234567890"), "the audit never holds the account number");
   });
 
+  test("a payee changed after approval needs its own approval: the approved proof adds nothing", async () => {
+    const { customer, session } = await signedIn();
+    const before = await payeesOf(customer);
+    const approved = { name: "Approved Payee", bankName: "Contoso Bank", accountNumber: "11112222" };
+    const challenge = challengeOf(await runProtected(payeeCreate, { session, input: approved, verifier, policySet: "production" }));
+    const token = await proofFor(session, ["c2"]);
+    const swapped = await runProtected(payeeCreate, { session, input: { ...approved, accountNumber: "99998888" }, verifier, policySet: "production", proof: { token, pendingOperationId: challenge.pendingOperationId! } });
+    assert.equal(challengeOf(swapped).reason, "payload_changed");
+    assert.deepEqual(await payeesOf(customer), before);
+  });
+
   test("bad input: every field's error at once, nothing stored", async () => {
     const { customer, session } = await signedIn();
     const result = await runProtected(payeeCreate, { session, input: { name: "", bankName: "x".repeat(71), accountNumber: "12ab" }, verifier, policySet: "production" });

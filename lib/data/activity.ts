@@ -74,13 +74,16 @@ export async function listStepUpDecisionsSince(since: Date, operations: readonly
 
 /** Executed step-up operations whose proof had one of these token ids (`uti`): what ran on a given sign-in. */
 export async function listExecutionsByProof(utis: readonly string[]): Promise<Array<{ operation: string; userId: string | null; correlationId: string; createdAt: Date; uti: string }>> {
-  if (utis.length === 0) return [];
-  const wanted = new Set(utis);
-  // `details` is JSON text on both providers; the uti is matched after parsing, over the window's executions only.
+  const wanted = new Set(utis.filter((uti) => /^[A-Za-z0-9_-]{1,128}$/.test(uti)));
+  if (wanted.size === 0) return [];
+  // `details` is JSON text on both providers. `contains` narrows the rows in the database (a uti is
+  // base64url: `_` is a LIKE wildcard, so this may match a little more, never less); the exact
+  // match is made on the parsed details.
   const rows = await prisma.auditEvent.findMany({
-    where: { outcome: "executed", createdAt: { gte: new Date(Date.now() - 2 * 86_400_000) } },
+    where: { outcome: "executed", OR: [...wanted].slice(0, 200).map((uti) => ({ details: { contains: uti } })) },
     select: { operation: true, userId: true, correlationId: true, createdAt: true, details: true },
-    take: 20_000,
+    orderBy: { createdAt: "desc" },
+    take: 1_000,
   });
   return rows.flatMap((row) => {
     const uti = parseAuditDetails(row.details).uti;

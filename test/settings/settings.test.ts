@@ -27,6 +27,8 @@ const { createPayee, updatePayee, removePayee, PAYEE_NOT_FOUND } = await import(
 const { getLimitChangePolicyInput, updateTransferLimits, listTransferLimits, LIMITS_CHANGED } = await import("../../lib/data/limits");
 const { updateNotificationPreferences, getNotificationPreferences } = await import("../../lib/data/preferences");
 const { endOtherSessions, listSessions } = await import("../../lib/data/sessions");
+const { listActivity, listExecutionsByProof } = await import("../../lib/data/activity");
+const { recordAuditEvent } = await import("../../lib/data/audit");
 const { createTransfer, getTransferPolicyInput, listPayees, TRANSFER_NOT_FOUND } = await import("../../lib/data/transfers");
 const { transferSchema } = await import("../../lib/validation/transfers");
 type TransactionClient = import("../../lib/data/transaction").TransactionClient;
@@ -306,5 +308,28 @@ describe("notification preferences and sessions", () => {
     assert.deepEqual(result, { ended: 2 });
     assert.deepEqual((await listSessions(customer.user, session.sessionId)).map((s) => s.id), [session.sessionId]);
     assert.equal((await listSessions(other.customer.user, other.session.sessionId)).length, 1);
+  });
+});
+
+describe("activity", () => {
+  test("a user's activity lists only their own events, newest first, paged; executions are found by their proof's uti", async () => {
+    const { customer } = await signedIn();
+    const other = await signedIn();
+    const correlationId = randomUUID();
+    const uti = `uti_${randomUUID().slice(0, 8)}`;
+    await recordAuditEvent({ userId: customer.user.id, operation: "transfer.create", outcome: "required", correlationId, details: { pendingOperationId: "p" } });
+    // A second later, so "newest first" has one answer.
+    await prisma.auditEvent.create({
+      data: { userId: customer.user.id, operation: "transfer.create", outcome: "executed", correlationId: randomUUID(), details: JSON.stringify({ pendingOperationId: "p", uti }), createdAt: new Date(Date.now() + 1_000) },
+    });
+    await recordAuditEvent({ userId: other.customer.user.id, operation: "transfer.create", outcome: "executed", correlationId: randomUUID(), details: { uti: `${uti}x` } });
+
+    const page = await listActivity(customer.user, 1);
+    assert.deepEqual(page.events.map((e) => e.outcome), ["executed", "required"]);
+    assert.equal(page.total, 2);
+    assert.deepEqual((await listActivity(customer.user, 2)).events, []);
+
+    const found = await listExecutionsByProof([uti, "not a uti!"]);
+    assert.deepEqual(found.map((f) => [f.userId, f.uti]), [[customer.user.id, uti]]);
   });
 });

@@ -74,4 +74,17 @@ test.describe("accessibility @a11y", () => {
     await expect(account.notFound()).toBeVisible();
     await expectNoSeriousA11yViolations(page, "account not found");
   });
+
+  test("settings, security activity and policy health (admin)", async ({ page, persona, signIn, settingsPage, securityActivity, policyHealth }) => {
+    const admin = await persona("admin");
+    await signIn(admin);
+    for (const section of ["Profile", "Payees", "Limits", "Security"] as const) {
+      await settingsPage.open(section);
+      await expectNoSeriousA11yViolations(page, `settings: ${section}`);
+    }
+    await securityActivity.openFromNavigation();
+    await expectNoSeriousA11yViolations(page, "security activity");
+    await policyHealth.openFromNavigation();
+    await expectNoSeriousA11yViolations(page, "policy health");
+  });
 });

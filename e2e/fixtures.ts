@@ -12,6 +12,9 @@ import { TransferPage } from "./pages/transfer.page";
 import { ApiClient, acquireApiToken } from "./support/api-client";
 import { FinancePage } from "./pages/finance.page";
 import { AccountPage } from "./pages/account.page";
+import { SettingsPage } from "./pages/settings.page";
+import { SecurityActivityPage } from "./pages/security-activity.page";
+import { PolicyHealthPage } from "./pages/policy-health.page";
 
 /** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
 export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
@@ -62,6 +65,12 @@ interface TestFixtures {
   finance: FinancePage;
   /** An account's page (history, statements) on `page`. */
   account: AccountPage;
+  /** The settings pages on `page`. */
+  settingsPage: SettingsPage;
+  /** The "Security activity" page on `page`. */
+  securityActivity: SecurityActivityPage;
+  /** The admin "Policy health" page on `page`. */
+  policyHealth: PolicyHealthPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -113,6 +122,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
   finance: async ({ page }, use) => use(new FinancePage(page)),
   account: async ({ page }, use) => use(new AccountPage(page)),
+  settingsPage: async ({ page }, use) => use(new SettingsPage(page)),
+  securityActivity: async ({ page }, use) => use(new SecurityActivityPage(page)),
+  policyHealth: async ({ page }, use) => use(new PolicyHealthPage(page)),
 });
 
 export { expect };

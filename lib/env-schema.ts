@@ -37,6 +37,13 @@ export const portalEnvSchema = z
       .url()
       .transform((u) => u.replace(/\/$/, ""))
       .default("https://graph.microsoft.com"),
+    /**
+     * Where a person manages their sign-in methods at the identity provider (the settings page
+     * links to it: the portal cannot list or change methods without more Graph permissions). For
+     * Entra ID: https://mysignins.microsoft.com/security-info. Unset (the emulator has no such
+     * page), the settings page names the identity provider without a link.
+     */
+    ENTRA_SECURITY_INFO_URL: z.url().optional(),
     /** SQLite `file:` URL (default) or a PostgreSQL URL. */
     DATABASE_URL: z
       .string()

@@ -63,7 +63,13 @@ function unitTestFiles(): string[] {
  * transactions really run in parallel. The transfer engine's own concurrency test
  * (test/transfers/postgres.test.ts) brings its own cluster and runs in the first pass.
  */
-const POSTGRES_UNIT_TESTS = ["test/api/api.test.ts", "test/step-up/enforce.test.ts", "test/transfers/step-up.test.ts"];
+const POSTGRES_UNIT_TESTS = [
+  "test/api/api.test.ts",
+  "test/step-up/enforce.test.ts",
+  "test/transfers/step-up.test.ts",
+  // Per-user limits read inside the transfer transaction, the daily total under concurrency.
+  "test/settings/settings.test.ts",
+];
 
 /** Runs node's test runner and adds its counts to the tally. */
 async function unitTests(env: Record<string, string | undefined>, options: { label?: string; files?: string[] } = {}) {

@@ -3,13 +3,19 @@ import { Logo } from "@/components/ui/logo";
 import { StrengthBadge } from "@/components/ui/strength-badge";
 import { SignOutButton } from "@/components/step-up/sign-out-button";
 import { signOutAction } from "@/lib/auth/actions";
+import { isAdmin } from "@/lib/auth/roles";
 import type { PortalSession } from "@/lib/auth/session";
 
 const navigation = [
   { href: "/dashboard", label: "Overview" },
   { href: "/finance", label: "Finance" },
   { href: "/transfer", label: "Transfer" },
+  { href: "/security", label: "Security activity" },
+  { href: "/settings", label: "Settings" },
 ] as const;
+
+/** Shown to admins only; the page itself checks the role again (this list protects nothing). */
+const adminNavigation = [{ href: "/admin/policy-health", label: "Policy health" }] as const;
 
 /** The signed-in header: who you are, how strongly you are signed in, navigation, sign-out. */
 export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {
@@ -20,8 +26,8 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
           <Logo />
         </Link>
         <nav aria-label="Main" className="order-3 w-full md:order-none md:w-auto">
-          <ul className="flex gap-1">
-            {navigation.map((item) => (
+          <ul className="flex flex-wrap gap-1">
+            {[...navigation, ...(isAdmin(session) ? adminNavigation : [])].map((item) => (
               <li key={item.href}>
                 <Link
                   href={item.href}

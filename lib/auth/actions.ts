@@ -2,7 +2,10 @@
 
 import { redirect } from "next/navigation";
 import { signIn, signOut, ENTRA_PROVIDER_ID } from "@/lib/auth/config";
+import { randomUUID } from "node:crypto";
 import { getIdentityProviderMetadata } from "@/lib/auth/identity-provider";
+import { requireSession } from "@/lib/auth/session";
+import { endAllSessions } from "@/lib/data/sessions";
 import { env } from "@/lib/env";
 
 /**
@@ -22,15 +25,32 @@ export async function signInAction(): Promise<void> {
  */
 export async function signOutAction(): Promise<void> {
   await signOut({ redirect: false });
-  let target = "/signed-out";
+  redirect(await identityProviderLogoutTarget());
+}
+
+/**
+ * "Sign out everywhere": ends every portal session of this user (other browsers are signed out
+ * on their next request), this one included, then the identity provider's session in this
+ * browser. No step-up: it only takes access away, and someone who stole the session gains nothing
+ * from it. (Sessions the identity provider keeps in other browsers are its own: a real tenant
+ * revokes them with "Sign out everywhere" on the user's My Sign-ins page or Graph's
+ * `revokeSignInSessions`, which needs a permission the portal does not hold.)
+ */
+export async function signOutEverywhereAction(): Promise<void> {
+  const session = await requireSession();
+  await endAllSessions(session.user, randomUUID());
+  await signOut({ redirect: false });
+  redirect(await identityProviderLogoutTarget());
+}
+
+async function identityProviderLogoutTarget(): Promise<string> {
   try {
     const { end_session_endpoint } = await getIdentityProviderMetadata();
     const url = new URL(end_session_endpoint);
     url.searchParams.set("client_id", env.AUTH_MICROSOFT_ENTRA_ID_ID);
     url.searchParams.set("post_logout_redirect_uri", `${env.AUTH_URL}/signed-out`);
-    target = url.toString();
+    return url.toString();
   } catch {
-    target = "/signed-out?idp=unreachable";
+    return "/signed-out?idp=unreachable";
   }
-  redirect(target);
 }

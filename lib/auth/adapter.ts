@@ -1,7 +1,7 @@
 import "server-only";
 import type { Adapter, AdapterSession, AdapterUser } from "next-auth/adapters";
 import { prisma } from "@/lib/db";
-import { takeSignInStrength } from "@/lib/auth/sign-in-context";
+import { takeSignInFacts, takeSignInStrength } from "@/lib/auth/sign-in-context";
 
 /**
  * Auth.js database adapter for the portal. Written out instead of `@auth/prisma-adapter`
@@ -72,6 +72,7 @@ export function portalAdapter(options: { absoluteLifetimeMs: number }): Adapter 
 
     async createSession({ sessionToken, userId, expires }) {
       const strength = takeSignInStrength();
+      const facts = takeSignInFacts();
       const session = await prisma.session.create({
         data: {
           sessionToken,
@@ -79,6 +80,8 @@ export function portalAdapter(options: { absoluteLifetimeMs: number }): Adapter 
           expires,
           acrs: JSON.stringify(strength.acrs),
           authTime: strength.authTime,
+          roles: JSON.stringify(facts.roles),
+          userAgent: facts.userAgent,
         },
       });
       return toAdapterSession(session);

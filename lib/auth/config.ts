@@ -3,7 +3,7 @@ import NextAuth from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { env, tenantId } from "@/lib/env";
 import { portalAdapter, providerAccountIdOf, type PortalAdapterSession } from "@/lib/auth/adapter";
-import { recordSignInStrength, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
+import { recordSignInRoles, recordSignInStrength, rolesFromClaims, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
 
 /** Auth.js's provider id; part of the callback URL registered with Entra ID. */
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
@@ -56,6 +56,8 @@ const nextAuth = NextAuth({
     signIn({ profile }) {
       if (!profile) return false;
       recordSignInStrength(strengthFromClaims(profile as Record<string, unknown>));
+      // App roles (Portal.Admin) gate the admin pages; they come from the same verified ID token.
+      recordSignInRoles(rolesFromClaims(profile as Record<string, unknown>));
       return true;
     },
     session({ session, user }) {
@@ -91,12 +93,12 @@ export const { auth, signIn, signOut } = nextAuth;
 
 /**
  * Route handlers for /api/auth/*, run inside a sign-in context so the session row can record
- * the strength the ID token asserted.
+ * the strength and app roles the ID token asserted and the browser that signed in.
  */
 export const handlers = {
   GET: async (request: Parameters<typeof nextAuth.handlers.GET>[0]) =>
-    explainProviderRefusal(request, await withSignInContext(() => nextAuth.handlers.GET(request))),
-  POST: (request: Parameters<typeof nextAuth.handlers.POST>[0]) => withSignInContext(() => nextAuth.handlers.POST(request)),
+    explainProviderRefusal(request, await withSignInContext(() => nextAuth.handlers.GET(request), request)),
+  POST: (request: Parameters<typeof nextAuth.handlers.POST>[0]) => withSignInContext(() => nextAuth.handlers.POST(request), request),
 };
 
 const AADSTS_CODE = /^(AADSTS\d{4,7})\b/;

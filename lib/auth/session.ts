@@ -26,6 +26,8 @@ export interface PortalSession {
    * step-up elevations still in force (display only: enforcement re-reads them in lib/step-up).
    */
   strength: { acrs: string[]; authTime: Date | null; elevations: Array<{ context: string; expiresAt: Date }> };
+  /** App roles from the sign-in's ID token (e.g. "Portal.Admin"); see lib/auth/roles.ts. */
+  roles: string[];
   expires: Date;
 }
 
@@ -72,6 +74,8 @@ export const getSession = cache(async (): Promise<PortalSession | null> => {
       objectId: row.user.objectId,
     },
     strength: { acrs: parseAcrs(row.acrs), authTime: row.authTime, elevations: row.elevations },
+    // The same defensive JSON-array reading as acrs.
+    roles: parseAcrs(row.roles),
     expires,
   };
 });

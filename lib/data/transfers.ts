@@ -1,9 +1,10 @@
 import "server-only";
 import { prisma } from "@/lib/db";
 import { failed, invalid, success, type HandlerResult } from "@/lib/actions/result";
+import { getTransferLimits, type TransferLimits } from "@/lib/data/limits";
 import type { TransactionClient } from "@/lib/data/transaction";
 import type { ActingUser } from "@/lib/data/types";
-import { formatMoney, minorDigits } from "@/lib/format";
+import { formatMoney } from "@/lib/format";
 import type { TransferPolicyInput } from "@/lib/step-up/policy";
 import type { TransferInput } from "@/lib/validation/transfers";
 
@@ -26,23 +27,7 @@ export const TRANSFER_NOT_FOUND = "We couldn't find that account or payee.";
 /** Account kinds money can be sent from (a card or brokerage account is paid into, not from). */
 const SENDING_KINDS = new Set(["checking", "savings"]);
 
-/** Limits in whole currency units, scaled per currency like the step-up thresholds (lib/step-up/policy.ts). */
-const PER_TRANSFER_LIMIT_UNITS = 25_000n;
-const DAILY_LIMIT_UNITS = 50_000n;
-
-/** Transfer limits in minor units of one currency. */
-export interface TransferLimits {
-  /** The largest single transfer. */
-  perTransferMinor: bigint;
-  /** The most that may leave one account per UTC day, all transfers together. */
-  dailyMinor: bigint;
-}
-
-/** The default limits for `currency`: 25,000.00 per transfer and 50,000.00 per account and UTC day. */
-export function transferLimitsFor(currency: string): TransferLimits {
-  const scale = 10n ** BigInt(minorDigits(currency));
-  return { perTransferMinor: PER_TRANSFER_LIMIT_UNITS * scale, dailyMinor: DAILY_LIMIT_UNITS * scale };
-}
+export type { TransferLimits } from "@/lib/data/limits";
 
 /** A transfer as the receipt and the history show it. Money as minor-unit strings (lib/data/types.ts). */
 export interface TransferReceipt {
@@ -71,8 +56,9 @@ export interface PayeeSummary {
   maskedAccountNumber: string;
 }
 
-/** Options for tests and future per-user limits. */
+/** Options for tests. */
 export interface CreateTransferOptions {
+  /** Overrides the user's own limits (lib/data/limits.ts). */
   limits?: TransferLimits;
   now?: () => Date;
 }
@@ -155,7 +141,10 @@ function sameRequest(row: { fromAccountId: string; toAccountId: string | null; p
  *   receipt (`replayed: true`) and moves nothing; another request under a used key is refused.
  *   Two concurrent requests with one key cannot both commit: the unique (ownerId, idempotencyKey)
  *   index makes the second wait and fail (PostgreSQL) or see the first (SQLite's single writer).
- * - Funds and the daily limit: see the module comment. Limits default to `transferLimitsFor`.
+ * - Funds and the daily limit: see the module comment. The limits are the user's own for the
+ *   currency (settings; defaults when never set), read here, inside the transaction, after the
+ *   source row is locked. A concurrent change of the limit commits before or after this transfer
+ *   as a whole; the daily total itself is held by the account's conditional counter either way.
  * - Ledger: a debit and a credit summing to zero, each with its account's running balance; both
  *   booked at one instant after the rows are locked and later than the accounts' last entries, so
  *   booking order is the order the balances changed in.
@@ -204,7 +193,8 @@ export async function createTransfer(
     ownDestination = destination;
     counterparty = destination.name;
   } else {
-    const payee = await tx.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id }, select: { id: true, name: true, maskedAccountNumber: true } });
+    // A removed payee is never paid again; its past transfers keep naming it.
+    const payee = await tx.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id, removedAt: null }, select: { id: true, name: true, maskedAccountNumber: true } });
     if (!payee) return failed(TRANSFER_NOT_FOUND, "not_found");
     // The bank's settlement account: owner null, so no owner-scoped query ever returns it.
     const clearing = await tx.bankAccount.findFirst({ where: { ownerId: null, kind: "clearing", currency: source.currency }, select: { id: true } });
@@ -215,7 +205,7 @@ export async function createTransfer(
 
   if (!SENDING_KINDS.has(source.kind)) return failed("Transfers can be sent from checking and savings accounts only.");
   if (input.currency !== source.currency) return invalid({ amount: [`Enter the amount in ${source.currency}, the currency of the account you send from.`] });
-  const limits = options.limits ?? transferLimitsFor(source.currency);
+  const limits = options.limits ?? (await getTransferLimits(user, source.currency, tx));
   if (input.amountMinor > limits.perTransferMinor) {
     return invalid({ amount: [`The most you can send in one transfer is ${formatMoney(limits.perTransferMinor, source.currency)}.`] });
   }
@@ -351,7 +341,7 @@ export async function getTransferPolicyInput(user: ActingUser, input: TransferIn
     if (!destination) return failed(TRANSFER_NOT_FOUND, "not_found");
     return success({ amountMinor: input.amountMinor, currency: source.currency, newPayee: false });
   }
-  const payee = await prisma.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id }, select: { id: true } });
+  const payee = await prisma.payee.findFirst({ where: { id: input.payeeId, ownerId: user.id, removedAt: null }, select: { id: true } });
   if (!payee) return failed(TRANSFER_NOT_FOUND, "not_found");
   return success({ amountMinor: input.amountMinor, currency: source.currency, newPayee: !(await payeeHasCompletedTransfer(user, payee.id)) });
 }
@@ -373,10 +363,10 @@ export async function findTransferByIdempotencyKey(
   return sameRequest(existing, input) ? { kind: "same", data: toReceipt(existing, true) } : { kind: "different" };
 }
 
-/** The user's payees, by name. */
+/** The user's payees (not removed ones), by name. */
 export async function listPayees(user: ActingUser): Promise<PayeeSummary[]> {
   return prisma.payee.findMany({
-    where: { ownerId: user.id },
+    where: { ownerId: user.id, removedAt: null },
     select: { id: true, name: true, bankName: true, maskedAccountNumber: true },
     orderBy: [{ name: "asc" }, { id: "asc" }],
   });

@@ -110,6 +110,12 @@ export interface TransferPolicyInput {
   readonly newPayee: boolean;
 }
 
+/** The fact `limits.update`'s rule decides on; the action derives it from the limits the change starts from. */
+export interface LimitChangePolicyInput {
+  /** True when the new per-transfer or daily limit is above the current one. */
+  readonly raises: boolean;
+}
+
 /** Transfer thresholds in whole currency units; scaled to minor units per currency. */
 interface TransferLimits {
   /** From this amount on, a transfer needs step-up at all (c1). */
@@ -155,18 +161,28 @@ function transferRule(limits: TransferLimits) {
   };
 }
 
+/**
+ * Lowering a limit only takes risk away, so it needs nothing; raising one is a security change
+ * (an attacker with a stolen session would raise limits before draining the account).
+ */
+function limitChangeRule(change: LimitChangePolicyInput): RuleOutcome {
+  return change.raises ? securityUpdate : NO_STEP_UP;
+}
+
 type PolicyTable = Record<string, (input: never) => RuleOutcome>;
 
 /**
  * Production: the table of issue #5.
  * - `finance.viewStatements` (full account numbers, statements): c3, session-bound, 15 minutes.
  * - `transfer.create`: nothing below 1,000.00; c1 from there; c2 from 10,000.00 or to a new payee.
- * - `security.update` (payees, limits, ending other sessions): c2.
+ * - `security.update` (adding, editing, removing payees; signing out other sessions): c2.
+ * - `limits.update`: nothing to lower a transfer limit; raising one is a security change (c2).
  */
 const production = {
   "finance.viewStatements": () => viewStatements,
   "transfer.create": transferRule(PRODUCTION_TRANSFER_LIMITS),
   "security.update": () => securityUpdate,
+  "limits.update": limitChangeRule,
 } as const satisfies PolicyTable;
 
 /** Every operation the policy knows. An operation missing here does not compile anywhere. */
@@ -218,4 +234,38 @@ export function resolveRequirement(set: PolicySetName, operation: string, input?
   } catch {
     return { kind: "denied", reason: "policy_error" };
   }
+}
+
+/** One case of an operation's rule, for people: when it applies and what it asks for. */
+export interface PolicyCase {
+  when: string;
+  outcome: RequirementResolution;
+}
+
+/**
+ * The active set's table in words, for the admin "Policy health" page and the docs: each
+ * operation with the cases its rule distinguishes, computed by asking the rule itself (so the
+ * description cannot drift from what is enforced). Amounts are shown in USD.
+ */
+export function describePolicy(set: PolicySetName): { operation: StepUpOperation; cases: PolicyCase[] }[] {
+  const limits = set === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
+  const usd = (units: bigint) => `${units.toLocaleString("en-US")}.00 USD`;
+  const cases: Record<StepUpOperation, Array<{ when: string; input?: unknown }>> = {
+    "finance.viewStatements": [{ when: "Full account numbers, statements" }],
+    "transfer.create": [
+      { when: `Below ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n - 1n, currency: "USD", newPayee: false } },
+      { when: `From ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n, currency: "USD", newPayee: false } },
+      { when: `From ${usd(limits.highValueFrom)}`, input: { amountMinor: limits.highValueFrom * 100n, currency: "USD", newPayee: false } },
+      { when: "To a payee with no completed transfer", input: { amountMinor: 1n, currency: "USD", newPayee: true } },
+    ],
+    "security.update": [{ when: "Adding, editing or removing a payee; signing out other sessions" }],
+    "limits.update": [
+      { when: "Lowering a transfer limit", input: { raises: false } },
+      { when: "Raising a transfer limit", input: { raises: true } },
+    ],
+  };
+  return (Object.keys(cases) as StepUpOperation[]).map((operation) => ({
+    operation,
+    cases: cases[operation].map(({ when, input }) => ({ when, outcome: resolveRequirement(set, operation, input) })),
+  }));
 }

@@ -11,6 +11,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
 import { portalEnvSchema, type PortalEnv } from "../../lib/env-schema";
+import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "../../lib/identity/graph-types";
+import { contextEnforcement, unenforcedIssuances } from "../../lib/identity/policy-health";
 import { authContexts } from "../../lib/step-up/policy";
 
 export type Status = "ok" | "warn" | "fail";
@@ -353,21 +355,6 @@ async function checkClientCredentials(fetcher: DoctorFetch, tokenEndpoint: strin
 /** The Graph permissions the portal's web app holds for these checks (and the policy-health page). */
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
-interface GraphPolicy {
-  id: string;
-  displayName: string;
-  state: "enabled" | "disabled" | "enabledForReportingButNotEnforced";
-  conditions?: { applications?: { includeAuthenticationContextClassReferences?: string[] } };
-  grantControls?: { builtInControls?: string[]; authenticationStrength?: unknown } | null;
-}
-
-interface GraphSignIn {
-  createdDateTime: string;
-  correlationId: string;
-  authenticationContextClassReferences?: { id: string }[];
-  appliedConditionalAccessPolicies?: { id: string; result: string }[];
-}
-
 /**
  * Entra issues an authentication context in `acrs` whenever a client asks for it, whether or not
  * a Conditional Access policy enforces anything for it (ENTRA.md §13): a context with no enforced
@@ -403,43 +390,45 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     if (!answer.ok) throw new Error(`GET ${path} answered ${answer.status}`);
     return (await answer.json()) as T;
   };
-  let contexts: { id: string; isAvailable?: boolean }[];
+  let contexts: GraphAuthenticationContext[];
   let policies: GraphPolicy[];
   try {
-    contexts = (await graph<{ value: { id: string; isAvailable?: boolean }[] }>("identity/conditionalAccess/authenticationContextClassReferences")).value;
+    contexts = (await graph<{ value: GraphAuthenticationContext[] }>("identity/conditionalAccess/authenticationContextClassReferences")).value;
     policies = (await graph<{ value: GraphPolicy[] }>("identity/conditionalAccess/policies")).value;
   } catch (error) {
     return [{ check, status: "warn", detail: `Microsoft Graph at ${env.ENTRA_GRAPH_URL}: ${error instanceof Error ? error.message : String(error)}`, fix: "Check ENTRA_GRAPH_URL (https://graph.microsoft.com for Entra ID)." }];
   }
 
   const findings: Finding[] = [];
-  const targets = (policy: GraphPolicy, id: string) => policy.conditions?.applications?.includeAuthenticationContextClassReferences?.includes(id) ?? false;
-  const enforces = (policy: GraphPolicy) => Boolean(policy.grantControls && ((policy.grantControls.builtInControls?.length ?? 0) > 0 || policy.grantControls.authenticationStrength));
-  const enforcing = new Map<string, Set<string>>();
-  for (const id of Object.keys(authContexts)) {
-    const context = contexts.find((c) => c.id === id);
-    const enabled = policies.filter((p) => p.state === "enabled" && targets(p, id) && enforces(p));
-    const reportOnly = policies.filter((p) => p.state === "enabledForReportingButNotEnforced" && targets(p, id));
-    enforcing.set(id, new Set(enabled.map((p) => p.id)));
+  // The same judgement as the admin "Policy health" page (lib/identity/policy-health.ts).
+  const enforcement = contextEnforcement(Object.keys(authContexts), contexts, policies);
+  const quoted = (list: { displayName: string }[]) => list.map((p) => `"${p.displayName}"`).join(", ");
+  for (const context of enforcement) {
+    const { id } = context;
     const name = `context ${id} (${authContexts[id as keyof typeof authContexts].label})`;
-    if (!context || context.isAvailable === false) {
-      findings.push({ check, status: "fail", detail: `${name} is not published to apps in this tenant`, fix: `Create authentication context ${id} and tick "Publish to apps" (Conditional Access > Authentication contexts).` });
-    } else if (enabled.length > 0) {
-      findings.push({ check, status: "ok", detail: `${name} is enforced by ${enabled.map((p) => `"${p.displayName}"`).join(", ")}${reportOnly.length ? `; report-only beside it: ${reportOnly.map((p) => `"${p.displayName}"`).join(", ")}` : ""}` });
-    } else if (reportOnly.length > 0) {
-      findings.push({
-        check,
-        status: "warn",
-        detail: `${name} is targeted only by report-only ${reportOnly.map((p) => `"${p.displayName}"`).join(", ")}: tokens carry it although nothing was verified for it`,
-        fix: "Turn the policy on once its report-only results look right (docs/real-tenant.md).",
-      });
-    } else {
-      findings.push({
-        check,
-        status: "fail",
-        detail: `no enabled policy with a grant control targets ${name}: Entra issues it to anyone who asks, so the step-up proves nothing`,
-        fix: `Create a Conditional Access policy for authentication context ${id} (docs/real-tenant.md lists each one).`,
-      });
+    switch (context.status) {
+      case "unpublished":
+        findings.push({ check, status: "fail", detail: `${name} is not published to apps in this tenant`, fix: `Create authentication context ${id} and tick "Publish to apps" (Conditional Access > Authentication contexts).` });
+        break;
+      case "enforced":
+        findings.push({ check, status: "ok", detail: `${name} is enforced by ${quoted(context.enforcing)}${context.reportOnly.length ? `; report-only beside it: ${quoted(context.reportOnly)}` : ""}` });
+        break;
+      case "report_only":
+        findings.push({
+          check,
+          status: "warn",
+          detail: `${name} is targeted only by report-only ${quoted(context.reportOnly)}: tokens carry it although nothing was verified for it`,
+          fix: "Turn the policy on once its report-only results look right (docs/real-tenant.md).",
+        });
+        break;
+      case "unenforced":
+        findings.push({
+          check,
+          status: "fail",
+          detail: `no enabled policy with a grant control targets ${name}: Entra issues it to anyone who asks, so the step-up proves nothing`,
+          fix: `Create a Conditional Access policy for authentication context ${id} (docs/real-tenant.md lists each one).`,
+        });
+        break;
     }
   }
 
@@ -447,12 +436,7 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
     try {
       const logs = await graph<{ value: GraphSignIn[] }>(`auditLogs/signIns?$filter=${encodeURIComponent(`appId eq '${env.ENTRA_SPA_CLIENT_ID}' and createdDateTime ge ${since}`)}&$top=1000`);
-      const unenforced = logs.value.flatMap((entry) =>
-        (entry.authenticationContextClassReferences ?? [])
-          .filter((ref) => enforcing.has(ref.id))
-          .filter((ref) => !(entry.appliedConditionalAccessPolicies ?? []).some((p) => enforcing.get(ref.id)!.has(p.id) && (p.result === "success" || p.result === "failure")))
-          .map((ref) => ({ context: ref.id, correlationId: entry.correlationId })),
-      );
+      const unenforced = unenforcedIssuances(logs.value, enforcement);
       findings.push(
         unenforced.length === 0
           ? { check: "sign-in logs", status: "ok", detail: `no step-up sign-in in the last 24 hours carried a context without an enforcing policy (${logs.value.length} sign-ins of the step-up client read)` }

@@ -122,3 +122,21 @@ test("deleting a session twice (two tabs signing out) is not an error", async ()
   await adapter.deleteSession!(session.sessionToken);
   assert.equal(await adapter.getSessionAndUser!(session.sessionToken), null);
 });
+
+test("the session records the ID token's app roles and a short browser summary, never the full User-Agent", async () => {
+  const { recordSignInRoles, rolesFromClaims } = await import("../../lib/auth/sign-in-context");
+  const user = await adapter.createUser!({ id: "x", email: "", emailVerified: null, ...newIdentity() } as AdapterUser);
+  const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36 tracking-id-1234";
+  const request = new Request("http://localhost:3000/api/auth/callback/microsoft-entra-id", { headers: { "user-agent": userAgent } });
+  const session = await withSignInContext(async () => {
+    recordSignInStrength(strengthFromClaims({}));
+    recordSignInRoles(rolesFromClaims({ roles: ["Portal.Admin", 42, { role: "x" }] }));
+    return adapter.createSession!({ sessionToken: randomUUID(), userId: user.id, expires: new Date(Date.now() + HOUR) });
+  }, request);
+  const row = await prisma.session.findUniqueOrThrow({ where: { sessionToken: session.sessionToken }, select: { roles: true, userAgent: true } });
+  assert.deepEqual(row, { roles: '["Portal.Admin"]', userAgent: "Chrome on Linux" });
+
+  // No roles claim (most users): none; no User-Agent: none.
+  const plain = await signInSession(user.id, {});
+  assert.deepEqual(await prisma.session.findUniqueOrThrow({ where: { sessionToken: plain.sessionToken }, select: { roles: true, userAgent: true } }), { roles: "[]", userAgent: null });
+});

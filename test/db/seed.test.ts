@@ -92,7 +92,7 @@ test("db:seed seeds every directory user once; a second run changes nothing", as
   assert.deepEqual(await ledgerViolations(sqliteQuery(db)), []);
 });
 
-test("seedPersona is deterministic per user, fast, and keeps the invariants", async (t) => {
+test("seedPersona is deterministic per user and keeps the invariants", async (t) => {
   const now = new Date("2026-06-30T12:00:00Z");
   const a = await migratedDatabase(t, "a.db");
   const b = await migratedDatabase(t, "b.db");
@@ -103,11 +103,10 @@ test("seedPersona is deterministic per user, fast, and keeps the invariants", as
     await clientB.$disconnect();
   });
 
-  const started = performance.now();
+  // Its speed (about 150 ms a persona, docs/database.md) is measured, not asserted: a timed
+  // assertion fails on a busy machine and proves nothing on an idle one.
   const result = await seedPersona(clientA, alice, { now });
-  const ms = performance.now() - started;
   assert.ok(result.created);
-  assert.ok(ms < 1000, `seeding one persona took ${Math.round(ms)} ms`);
   await seedPersona(clientB, alice, { now });
 
   const dbA = new Database(a.file, { readonly: true });

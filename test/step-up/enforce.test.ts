@@ -78,6 +78,7 @@ async function createSession(options: { acrs?: string[]; authTime?: Date | null;
     sessionId: row.id,
     user: { id: user.id, name: user.name, userPrincipalName: user.userPrincipalName, tenantId: user.tenantId, objectId: user.objectId },
     strength: { acrs: options.acrs ?? [], authTime: options.authTime ?? null, elevations: [] },
+    roles: [],
     expires,
   };
 }

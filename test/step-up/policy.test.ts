@@ -31,6 +31,15 @@ test("security.update: c2, transaction-bound, 5 minutes", () => {
   });
 });
 
+test("limits.update: lowering needs nothing, raising is a security change (c2, transaction-bound) in both sets", () => {
+  for (const set of ["production", "staging"] as const) {
+    assert.deepEqual(resolveRequirement(set, "limits.update", { raises: false }), { kind: "none" });
+    assert.deepEqual(resolveRequirement(set, "limits.update", { raises: true }), resolveRequirement(set, "security.update"));
+  }
+  // Fails closed: without the fact it decides on, the rule cannot run.
+  assert.deepEqual(resolveRequirement("production", "limits.update"), { kind: "denied", reason: "policy_error" });
+});
+
 test("transfers in production: none below 1,000.00, c1 from it, c2 from 10,000.00", () => {
   assert.equal(contextOf(transfer("production", 99_999n)), "none");
   assert.equal(contextOf(transfer("production", 100_000n)), "c1");

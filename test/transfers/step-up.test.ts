@@ -59,6 +59,7 @@ async function signedIn(balances: { checking: bigint; savings?: bigint }): Promi
       sessionId: row.id,
       user: { id: user.id, name: user.name, userPrincipalName: null, tenantId: user.tenantId, objectId: user.objectId },
       strength: { acrs: [], authTime: null, elevations: [] },
+      roles: [],
       expires: row.expires,
     },
   };

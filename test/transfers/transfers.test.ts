@@ -39,6 +39,7 @@ async function sessionFor(customer: Customer): Promise<PortalSession> {
     sessionId: row.id,
     user: { id: customer.user.id, name: "Transfer Tester", userPrincipalName: null, tenantId: "t", objectId: "o" },
     strength: { acrs: [], authTime: null, elevations: [] },
+    roles: [],
     expires: row.expires,
   };
 }

@@ -1,0 +1,8 @@
+"use client";
+
+import { PageError } from "@/components/ui/page-error";
+
+/** An unexpected error under /admin: a retry and a way back, never the error's text. */
+export default function AdminError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <PageError error={error} reset={reset} title="We couldn't load this page" />;
+}

@@ -1,0 +1,116 @@
+import { expect, type Page } from "@playwright/test";
+
+/** What a person types into the payee form. */
+export interface PayeeDetails {
+  name: string;
+  bankName: string;
+  accountNumber: string;
+}
+
+/**
+ * The settings pages (app/(portal)/settings): profile and notifications, payees, limits, security.
+ * Intent-level methods; locators by role and label only.
+ */
+export class SettingsPage {
+  constructor(readonly page: Page) {}
+
+  /** Opens a section through the header's "Settings" link and the settings navigation. */
+  async open(section: "Profile" | "Payees" | "Limits" | "Security") {
+    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await expect(this.page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+    if (section !== "Profile") await this.page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: section }).click();
+    await expect(this.page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
+  }
+
+  async goto(path: "/settings" | "/settings/payees" | "/settings/limits" | "/settings/security") {
+    await this.page.goto(path);
+    await expect(this.page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  }
+
+  /** The result toast (a polite status region). */
+  toast() {
+    return this.page.getByRole("status").filter({ hasText: /\S/ }).filter({ has: this.page.getByRole("button", { name: "Dismiss" }) });
+  }
+
+  async expectToast(text: string | RegExp) {
+    await expect(this.toast()).toContainText(text);
+  }
+
+  /** The error summary of the form on the page. */
+  errorSummary() {
+    return this.page.getByRole("alert").filter({ hasText: "Check the following" });
+  }
+
+  // --- Profile -----------------------------------------------------------------------------
+
+  notifications() {
+    return this.page.getByRole("region", { name: "Notifications" });
+  }
+
+  async setNotification(label: string | RegExp, on: boolean) {
+    await this.notifications().getByRole("checkbox", { name: label }).setChecked(on);
+  }
+
+  async saveNotifications() {
+    await this.notifications().getByRole("button", { name: "Save preferences" }).click();
+  }
+
+  // --- Payees ------------------------------------------------------------------------------
+
+  payeeList() {
+    return this.page.getByRole("region", { name: "Your payees" });
+  }
+
+  payeeRow(name: string) {
+    return this.payeeList().getByRole("row").filter({ has: this.page.getByRole("rowheader", { name, exact: true }) });
+  }
+
+  /** Fills the add (or edit) form and submits it. */
+  async submitPayee(details: Partial<PayeeDetails>, button: "Add payee" | "Save changes" = "Add payee") {
+    const form = this.page.getByRole("region", { name: /^(Add a payee|Edit )/ });
+    if (details.name !== undefined) await form.getByLabel("Name").fill(details.name);
+    if (details.bankName !== undefined) await form.getByLabel("Bank").fill(details.bankName);
+    if (details.accountNumber !== undefined) await form.getByLabel("Account number").fill(details.accountNumber);
+    await form.getByRole("button", { name: button }).click();
+  }
+
+  async startEditing(name: string) {
+    await this.payeeRow(name).getByRole("button", { name: `Edit ${name}` }).click();
+    await expect(this.page.getByRole("heading", { name: `Edit ${name}` })).toBeFocused();
+  }
+
+  async remove(name: string) {
+    await this.payeeRow(name).getByRole("button", { name: `Remove ${name}` }).click();
+  }
+
+  // --- Limits ------------------------------------------------------------------------------
+
+  limits(currency = "USD") {
+    return this.page.getByRole("region", { name: `Transfer limits in ${currency}` });
+  }
+
+  async submitLimits({ perTransfer, daily }: { perTransfer?: string; daily?: string }, currency = "USD") {
+    const form = this.limits(currency);
+    if (perTransfer !== undefined) await form.getByLabel(`Per transfer (${currency})`).fill(perTransfer);
+    if (daily !== undefined) await form.getByLabel(`Per day (${currency})`).fill(daily);
+    await form.getByRole("button", { name: `Save ${currency} limits` }).click();
+  }
+
+  // --- Security ----------------------------------------------------------------------------
+
+  sessions() {
+    return this.page.getByRole("region", { name: "Where you're signed in" });
+  }
+
+  sessionRows() {
+    return this.sessions().getByRole("row").filter({ has: this.page.getByRole("rowheader") });
+  }
+
+  async signOutOtherSessions() {
+    await this.sessions().getByRole("button", { name: "Sign out other sessions" }).click();
+  }
+
+  async signOutEverywhere() {
+    await this.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
+  }
+}

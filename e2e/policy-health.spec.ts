@@ -1,0 +1,41 @@
+import { test, expect } from "./fixtures";
+import { expectNoSeriousA11yViolations } from "./support/accessibility";
+
+/**
+ * The admin "Policy health" page: admins (app role Portal.Admin in the ID token) see the policy
+ * table with each context's enforcing Conditional Access policies read through Graph; anyone else
+ * gets the same 404 as an unknown page, and no link to it.
+ */
+test.describe("policy health", () => {
+  test("an admin sees the operations, the seeded policies as enforcing, and the sign-in log views", async ({ page, persona, signIn, policyHealth }) => {
+    const admin = await persona("admin");
+    await signIn(admin);
+    await policyHealth.openFromNavigation();
+    await expect(page.getByRole("note")).toHaveCount(0);
+    await expect(policyHealth.contextRow("c1")).toContainText("Enforced");
+    await expect(policyHealth.contextRow("c1")).toContainText("c1 Approve a transfer: MFA every time");
+    await expect(policyHealth.contextRow("c2")).toContainText("c2 Change security settings: phishing-resistant MFA every time");
+    await expect(policyHealth.contextRow("c3")).toContainText("c3 View statements: MFA within one hour");
+    for (const operation of ["transfer.create", "security.update", "limits.update", "finance.viewStatements"]) {
+      await expect(policyHealth.operationsTable()).toContainText(operation);
+    }
+    await expect(policyHealth.operationsTable().getByRole("row", { name: /Raising a transfer limit/ })).toContainText("c2");
+    await expect(policyHealth.operationsTable().getByRole("row", { name: /Lowering a transfer limit/ })).toContainText("Nothing");
+    await expect(policyHealth.hourlyTable().getByRole("row")).toHaveCount(25);
+    await expectNoSeriousA11yViolations(page, "policy health");
+  });
+
+  test("anyone else gets the 404 of an unknown page, and no link", async ({ page, persona, signIn }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policy health" })).toHaveCount(0);
+    const admin = await page.goto("/admin/policy-health");
+    const unknownBody = async () => (await page.locator("body").innerText()).trim();
+    expect(admin?.status()).toBe(404);
+    const adminText = await unknownBody();
+    const unknown = await page.goto("/admin/no-such-page");
+    expect(unknown?.status()).toBe(404);
+    expect(await unknownBody()).toBe(adminText);
+    await expect(page.getByRole("heading", { name: "Policy health" })).toHaveCount(0);
+  });
+});

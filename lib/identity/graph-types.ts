@@ -1,0 +1,46 @@
+/**
+ * The parts of Microsoft Graph's resources the portal reads (sign-in logs, Conditional Access),
+ * as the emulator and Entra ID serve them (ENTRA.md §10; emulator/README.md "Sign-in logs").
+ * Types only: shared by the portal's Graph client, the policy-health analysis and `npm run doctor`.
+ */
+
+/** Graph's `conditionalAccessPolicy`, trimmed to what the analysis needs. */
+export interface GraphPolicy {
+  id: string;
+  displayName: string;
+  state: "enabled" | "disabled" | "enabledForReportingButNotEnforced";
+  conditions?: { applications?: { includeAuthenticationContextClassReferences?: string[] } };
+  grantControls?: { builtInControls?: string[]; authenticationStrength?: unknown } | null;
+}
+
+/** Graph's `authenticationContextClassReference`. */
+export interface GraphAuthenticationContext {
+  id: string;
+  displayName?: string;
+  isAvailable?: boolean;
+}
+
+/** One policy's part in a sign-in (`appliedConditionalAccessPolicies[]`). */
+export interface GraphAppliedPolicy {
+  id: string;
+  displayName?: string;
+  /** success | failure | notApplied | notEnabled | reportOnlySuccess | reportOnlyFailure | reportOnlyNotApplied | reportOnlyInterrupted | … */
+  result: string;
+  enforcedGrantControls?: string[];
+}
+
+/** Graph's `signIn`, trimmed. */
+export interface GraphSignIn {
+  id: string;
+  createdDateTime: string;
+  userId?: string;
+  appId?: string;
+  correlationId: string;
+  /** The `uti` of the token this sign-in issued ("" when none). */
+  uniqueTokenIdentifier?: string;
+  status?: { errorCode: number; failureReason?: string | null };
+  conditionalAccessStatus?: string;
+  appliedConditionalAccessPolicies?: GraphAppliedPolicy[];
+  authenticationContextClassReferences?: { id: string; detail?: string }[];
+  authenticationRequirement?: string;
+}

@@ -1,0 +1,146 @@
+import "server-only";
+import { z } from "zod";
+import { env } from "@/lib/env";
+import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
+
+/**
+ * The portal's Microsoft Graph client, with an app-only token: the web app's client credentials
+ * (`scope=https://graph.microsoft.com/.default`), holding the application permissions
+ * `AuditLog.Read.All` (sign-in logs) and `Policy.Read.All` (Conditional Access). No user's token
+ * is ever used for Graph, and nothing here writes.
+ *
+ * Against the emulator, `ENTRA_GRAPH_URL` is the emulator's origin; against Entra ID,
+ * https://graph.microsoft.com. The token is cached until a minute before it expires; every
+ * failure (the token endpoint, Graph, a timeout) is a `GraphUnavailableError`, which pages turn
+ * into a visible note instead of an error.
+ */
+
+/** Graph could not be asked (no token, not reachable, refused): callers degrade, never fail. */
+export class GraphUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GraphUnavailableError";
+  }
+}
+
+/** What the client needs; `createGraphClient()` with no argument reads it from the environment. */
+export interface GraphClientOptions {
+  tokenEndpoint: () => Promise<string>;
+  clientId: string;
+  clientSecret: string;
+  graphUrl: string;
+  fetch?: typeof fetch;
+  /** Per request. */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/** The reads the portal makes. */
+export interface GraphClient {
+  /** Sign-ins matching a Graph `$filter` (at most `maxEntries`, following `@odata.nextLink`). */
+  listSignIns(filter: string, maxEntries?: number): Promise<GraphSignIn[]>;
+  listConditionalAccessPolicies(): Promise<GraphPolicy[]>;
+  listAuthenticationContexts(): Promise<GraphAuthenticationContext[]>;
+}
+
+const tokenResponse = z.object({ access_token: z.string(), expires_in: z.coerce.number().optional() });
+const page = z.object({ value: z.array(z.unknown()), "@odata.nextLink": z.string().optional() });
+
+/** Builds a client; see the module comment. */
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const fetcher = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  let token: { value: string; expiresAt: number } | null = null;
+
+  async function accessToken(): Promise<string> {
+    if (token && token.expiresAt > now()) return token.value;
+    const response = await fetcher(await options.tokenEndpoint(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: options.clientId, client_secret: options.clientSecret, scope: "https://graph.microsoft.com/.default" }).toString(),
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: "no-store",
+    });
+    if (!response.ok) throw new GraphUnavailableError(`the token endpoint answered ${response.status}`);
+    const parsed = tokenResponse.safeParse(await response.json());
+    if (!parsed.success) throw new GraphUnavailableError("the token endpoint's answer had no access token");
+    // Renewed a minute early, so a token never expires between this check and Graph's.
+    token = { value: parsed.data.access_token, expiresAt: now() + Math.max((parsed.data.expires_in ?? 3_600) - 60, 0) * 1000 };
+    return token.value;
+  }
+
+  async function get(url: string): Promise<z.infer<typeof page>> {
+    const response = await fetcher(url, { headers: { authorization: `Bearer ${await accessToken()}` }, signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+    if (response.status === 401) token = null;
+    if (!response.ok) throw new GraphUnavailableError(`Graph answered ${response.status} for ${new URL(url).pathname}`);
+    const parsed = page.safeParse(await response.json());
+    if (!parsed.success) throw new GraphUnavailableError(`Graph's answer for ${new URL(url).pathname} was not a collection`);
+    return parsed.data;
+  }
+
+  async function collect<T>(first: string, maxEntries: number): Promise<T[]> {
+    const entries: T[] = [];
+    let next: string | undefined = first;
+    // Only links on Graph's own origin are followed: a nextLink elsewhere would carry the token away.
+    while (next && entries.length < maxEntries && new URL(next).origin === new URL(options.graphUrl).origin) {
+      const result: z.infer<typeof page> = await get(next);
+      entries.push(...(result.value as T[]));
+      next = result["@odata.nextLink"];
+    }
+    return entries.slice(0, maxEntries);
+  }
+
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (error instanceof GraphUnavailableError) throw error;
+        throw new GraphUnavailableError(error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
+      }
+    };
+
+  return {
+    listSignIns: guarded((filter: string, maxEntries = 1_000) =>
+      collect<GraphSignIn>(`${options.graphUrl}/v1.0/auditLogs/signIns?${new URLSearchParams({ $filter: filter, $top: String(Math.min(maxEntries, 1_000)) })}`, maxEntries),
+    ),
+    listConditionalAccessPolicies: guarded(() => collect<GraphPolicy>(`${options.graphUrl}/v1.0/identity/conditionalAccess/policies`, 1_000)),
+    listAuthenticationContexts: guarded(() => collect<GraphAuthenticationContext>(`${options.graphUrl}/v1.0/identity/conditionalAccess/authenticationContextClassReferences`, 1_000)),
+  };
+}
+
+const discovery = z.object({ token_endpoint: z.url() });
+let tokenEndpoint: Promise<string> | null = null;
+
+/** The token endpoint from discovery, read once per process (a failure is retried next time). */
+function discoveredTokenEndpoint(): Promise<string> {
+  tokenEndpoint ??= (async () => {
+    const response = await fetch(`${env.AUTH_MICROSOFT_ENTRA_ID_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), cache: "no-store" });
+    if (!response.ok) throw new GraphUnavailableError(`OpenID metadata answered ${response.status}`);
+    return discovery.parse(await response.json()).token_endpoint;
+  })().catch((error: unknown) => {
+    tokenEndpoint = null;
+    throw error;
+  });
+  return tokenEndpoint;
+}
+
+let shared: GraphClient | null = null;
+
+/** The process's Graph client (one token cache for every request). */
+export function getGraphClient(): GraphClient {
+  shared ??= createGraphClient({
+    tokenEndpoint: discoveredTokenEndpoint,
+    clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
+    clientSecret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET,
+    graphUrl: env.ENTRA_GRAPH_URL,
+  });
+  return shared;
+}
+
+/** A Graph `$filter` string literal: single quotes doubled (OData), so a value cannot end the literal. */
+export function odataString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

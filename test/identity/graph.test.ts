@@ -1,0 +1,85 @@
+/**
+ * lib/identity/graph.ts: the app-token Graph client. One token serves many requests until a
+ * minute before it expires; paging follows `@odata.nextLink` on Graph's own origin only (a link
+ * elsewhere would carry the token away); every failure is a GraphUnavailableError.
+ */
+import "../support/portal-env";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+const { createGraphClient, GraphUnavailableError, odataString } = await import("../../lib/identity/graph");
+
+const GRAPH = "https://graph.test";
+
+function fakeFetch(routes: (url: URL, init?: RequestInit) => Response | Promise<Response>) {
+  const calls: string[] = [];
+  const fetcher = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    calls.push(`${init?.method ?? "GET"} ${url.origin}${url.pathname}${url.search}`);
+    return routes(url, init);
+  }) as typeof fetch;
+  return { fetcher, calls };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+test("one app token for several requests, renewed a minute before it expires; client credentials for Graph's .default scope", async () => {
+  let now = 1_000_000;
+  const bodies: string[] = [];
+  const { fetcher, calls } = fakeFetch(async (url, init) => {
+    if (url.pathname === "/token") {
+      bodies.push(String(init?.body));
+      return json({ access_token: `token-${bodies.length}`, expires_in: 3600 });
+    }
+    return json({ value: [{ id: "c1" }] });
+  });
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "secret", graphUrl: GRAPH, fetch: fetcher, now: () => now });
+  await client.listAuthenticationContexts();
+  await client.listConditionalAccessPolicies();
+  assert.equal(calls.filter((c) => c.startsWith("POST")).length, 1);
+  assert.match(bodies[0]!, /grant_type=client_credentials/);
+  assert.match(bodies[0]!, /scope=https%3A%2F%2Fgraph.microsoft.com%2F.default/);
+  now += (3600 - 61) * 1000;
+  await client.listAuthenticationContexts();
+  assert.equal(calls.filter((c) => c.startsWith("POST")).length, 1);
+  now += 2_000;
+  await client.listAuthenticationContexts();
+  assert.equal(calls.filter((c) => c.startsWith("POST")).length, 2);
+});
+
+test("sign-ins: $filter and $top sent, nextLink followed on Graph's origin, never elsewhere, capped at maxEntries", async () => {
+  const { fetcher, calls } = fakeFetch((url) => {
+    if (url.pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
+    if (url.searchParams.get("$skiptoken") === "2") return json({ value: [{ id: "c" }], "@odata.nextLink": "https://elsewhere.test/v1.0/auditLogs/signIns?$skiptoken=3" });
+    if (url.searchParams.get("$skiptoken") === "1") return json({ value: [{ id: "b" }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=2` });
+    return json({ value: [{ id: "a" }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=1` });
+  });
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+  const all = await client.listSignIns("userId eq 'x'", 10);
+  assert.deepEqual(all.map((s) => s.id), ["a", "b", "c"]);
+  assert.ok(!calls.some((c) => c.includes("elsewhere.test")), "a nextLink on another origin is not followed");
+  assert.ok(calls.some((c) => c.includes("%24filter=userId+eq+%27x%27") && c.includes("%24top=10")), calls.join("\n"));
+  const two = await client.listSignIns("userId eq 'x'", 2);
+  assert.deepEqual(two.map((s) => s.id), ["a", "b"]);
+});
+
+test("a refused token, a Graph error, a malformed answer and a network failure are each GraphUnavailableError", async () => {
+  const cases: Array<(url: URL) => Response> = [
+    (url) => (url.pathname === "/token" ? json({ error: "invalid_client" }, 401) : json({ value: [] })),
+    (url) => (url.pathname === "/token" ? json({ access_token: "t" }) : json({ error: { code: "Authorization_RequestDenied" } }, 403)),
+    (url) => (url.pathname === "/token" ? json({ access_token: "t" }) : json({ nothing: true })),
+    () => {
+      throw new TypeError("fetch failed");
+    },
+  ];
+  for (const route of cases) {
+    const { fetcher } = fakeFetch(route);
+    const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+    await assert.rejects(client.listConditionalAccessPolicies(), GraphUnavailableError);
+  }
+});
+
+test("odataString doubles single quotes, so a value cannot end the literal", () => {
+  assert.equal(odataString("a7e5"), "'a7e5'");
+  assert.equal(odataString("x' or userId ne 'y"), "'x'' or userId ne ''y'");
+});

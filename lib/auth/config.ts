@@ -96,7 +96,8 @@ const nextAuth = NextAuth({
     // Auth.js logs errors with their cause (which can contain provider responses); keep the
     // log to a name and message, never tokens or codes.
     error(error) {
-      log.error("auth.error", {}, error);
+      // Auth.js's own error kind (`type`): production builds minify the class names.
+      log.error("auth.error", { type: (error as { type?: unknown }).type === undefined ? null : String((error as { type?: unknown }).type) }, error);
     },
     warn(code) {
       if (code !== "debug-enabled") log.warn("auth.warning", { warning: code });

@@ -6,8 +6,10 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * in the request's Content-Security-Policy, so pages render dynamically (they do: they all
  * read the session).
  *
- * proxy.ts is not a security boundary (pages and actions check the session themselves); it
- * only makes sure every response carries the baseline headers.
+ * proxy.ts is not an authorization boundary (pages and actions check the session themselves): it
+ * gives every response the baseline headers, and refuses what can be refused before any route
+ * runs: writes that are not visibly from the portal's own pages, and bodies declared too large.
+ * SECURITY.md lists the controls and their tests.
  */
 export function proxy(request: NextRequest) {
   return withTransportSecurity(headersFor(request));

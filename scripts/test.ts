@@ -60,10 +60,11 @@ function unitTestFiles(): string[] {
 /**
  * Unit tests that run a second time on PostgreSQL in the PostgreSQL pass (their database comes
  * from test/support/test-database.ts): the enforcement core's exactly-once guarantees, where
- * transactions really run in parallel. The transfer engine's own concurrency test
- * (test/transfers/postgres.test.ts) brings its own cluster and runs in the first pass.
+ * transactions really run in parallel, and the rate limiter's one-upsert-per-hit counting. The
+ * transfer engine's own concurrency test (test/transfers/postgres.test.ts) brings its own cluster
+ * and runs in the first pass.
  */
-const POSTGRES_UNIT_TESTS = ["test/api/api.test.ts", "test/step-up/enforce.test.ts", "test/transfers/step-up.test.ts"];
+const POSTGRES_UNIT_TESTS = ["test/api/api.test.ts", "test/security/rate-limit.test.ts", "test/step-up/enforce.test.ts", "test/transfers/step-up.test.ts"];
 
 /** Runs node's test runner and adds its counts to the tally. */
 async function unitTests(env: Record<string, string | undefined>, options: { label?: string; files?: string[] } = {}) {

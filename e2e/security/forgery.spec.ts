@@ -51,6 +51,8 @@ test.describe("forged requests @security", () => {
     // The identical call with the portal's origin runs: the refusals were the origin check.
     const sameOrigin = await callAction(attacker, actions.transfer, [transferRequest(from, to, "5.00")], { origin: settings.portalOrigin, cookie });
     expect(sameOrigin.resultStatus).toBe("success");
+    // An action's answer carries account data: never stored by a browser or a proxy.
+    expect(sameOrigin.headers["cache-control"]).toMatch(/no-store/);
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(from.balanceMinor - 500n);
     await attacker.dispose();
   });

@@ -61,8 +61,9 @@ const emulatorServer = (stack: StackName, portalPort: number, emulatorPort: numb
 
 export default defineConfig<object, { stack: StackName }>({
   testDir: "./e2e",
-  // README screenshots are a separate run (playwright.screenshots.config.ts), not tests.
-  testIgnore: ["screenshots/**"],
+  // README screenshots are a separate run (playwright.screenshots.config.ts), not tests; the
+  // hostile suite is its own run too (playwright.security.config.ts, `npm run test:security`).
+  testIgnore: ["screenshots/**", "security/**"],
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },

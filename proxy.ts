@@ -6,10 +6,16 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * in the request's Content-Security-Policy, so pages render dynamically (they do: they all
  * read the session).
  *
- * proxy.ts is not a security boundary (pages and actions check the session themselves); it
- * only makes sure every response carries the baseline headers.
+ * proxy.ts is not an authorization boundary (pages and actions check the session themselves): it
+ * gives every response the baseline headers, and refuses what can be refused before any route
+ * runs: writes that are not visibly from the portal's own pages, and bodies declared too large.
+ * SECURITY.md lists the controls and their tests.
  */
 export function proxy(request: NextRequest) {
+  return withTransportSecurity(headersFor(request));
+}
+
+function headersFor(request: NextRequest): NextResponse {
   if (isApiPath(request.nextUrl.pathname)) {
     // The JSON API authenticates with Bearer tokens only and never reads cookies (lib/api/bearer.ts):
     // no origin check (programmatic clients send no Origin, and without ambient credentials there
@@ -21,6 +27,17 @@ export function proxy(request: NextRequest) {
   if (!isSameOriginOrSafe(request)) {
     return new NextResponse("Cross-origin request refused", { status: 403, headers: { "Cache-Control": "no-store" } });
   }
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+    // Next.js enforces the server-action body limit by throwing, which answers 500; refuse a body
+    // declared too large before that. (A chunked body without a length still meets Next's limit.)
+    return new NextResponse("Request body too large", { status: 413, headers: { "Cache-Control": "no-store" } });
+  }
+  if (request.nextUrl.pathname === CSP_REPORT_PATH) {
+    // Browsers send violation reports without credentials; the route reads nothing else.
+    const response = NextResponse.next();
+    response.headers.set("Cache-Control", "no-store");
+    return response;
+  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
   const csp = contentSecurityPolicy(nonce);
 
@@ -30,6 +47,8 @@ export function proxy(request: NextRequest) {
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  // The Reporting API's endpoint for the policy's `report-to` (report-uri serves older browsers).
+  response.headers.set("Reporting-Endpoints", `csp="${CSP_REPORT_PATH}"`);
   if (request.nextUrl.pathname === REDIRECT_BRIDGE_PATH) {
     // The step-up popup's landing page (it receives an authorization code, so it keeps the CSP):
     // no COOP, which would sever it from the portal window that must read its result.
@@ -51,11 +70,18 @@ function isApiPath(pathname: string): boolean {
   return pathname.startsWith(API_PREFIX) || pathname === API_PREFIX.slice(0, -1);
 }
 
+/** The largest request body a page route or server action accepts; next.config.ts's serverActions.bodySizeLimit (64 kB). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Where browsers send Content-Security-Policy violation reports (app/api/csp-report/route.ts). */
+const CSP_REPORT_PATH = "/api/csp-report";
+
 /**
  * Paths that must accept a cross-site POST: the identity provider's `form_post` response to
- * Auth.js's callback (Auth.js checks `state` and PKCE there).
+ * Auth.js's callback (Auth.js checks `state` and PKCE there), and CSP violation reports, which
+ * browsers send without an Origin the portal could check (the route changes nothing but a log).
  */
-const CROSS_SITE_POST_PATHS = ["/api/auth/callback/"];
+const CROSS_SITE_POST_PATHS = ["/api/auth/callback/", CSP_REPORT_PATH];
 
 /**
  * Refuses state-changing requests that do not come from the portal's own pages. Next.js only
@@ -96,6 +122,18 @@ function slideSessionCookie(request: NextRequest, response: NextResponse) {
   response.cookies.set(name, token, { ...options, maxAge: idleMinutes * 60 });
 }
 
+/**
+ * HSTS whenever the portal's public URL is https (OWASP ASVS 5.0 V3.4.1): browsers then refuse a
+ * downgrade to http for two years, subdomains included. Never over plain http (local runs), where
+ * the header is meaningless and a stale one would lock `localhost` into https.
+ */
+function withTransportSecurity(response: NextResponse): NextResponse {
+  // eslint-disable-next-line no-restricted-properties
+  const portalUrl = process.env.AUTH_URL;
+  if (portalUrl?.startsWith("https://")) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  return response;
+}
+
 /** MSAL's redirect URI (app/auth/redirect-bridge; registered on the SPA app, docs/contracts.md). */
 const REDIRECT_BRIDGE_PATH = "/auth/redirect-bridge";
 
@@ -122,20 +160,24 @@ function contentSecurityPolicy(nonce: string): string {
     // MSAL's silent renewal may use a hidden iframe on the identity provider.
     `frame-src ${idp || "'none'"}`,
     "object-src 'none'",
-    "base-uri 'self'",
+    // No <base> at all: a injected one would redirect every relative script and form URL.
+    "base-uri 'none'",
+    // Forms post to the portal. The identity provider is allowed too because Chromium applies
+    // form-action to the redirects that follow a submission, and the sign-in and sign-out forms
+    // (server actions) answer with a redirect to the identity provider before hydration.
     `form-action 'self' ${idp}`.trim(),
     "frame-ancestors 'none'",
+    `report-uri ${CSP_REPORT_PATH}`,
+    "report-to csp",
   ].join("; ");
 }
 
+/**
+ * Every request but static files. Next.js's CSP example also skips requests carrying
+ * `next-router-prefetch` or `Purpose: prefetch`; those are request headers anyone can send, and a
+ * POST that carried one would skip the origin check above and reach a server action that Next.js
+ * only warns about. Prefetches cost a nonce here; that is all.
+ */
 export const config = {
-  matcher: [
-    {
-      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

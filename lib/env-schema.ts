@@ -55,6 +55,25 @@ export const portalEnvSchema = z
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(12).default(12),
     /** Which policy set the step-up table uses; matches the identity provider's policy set. */
     STEP_UP_POLICY_SET: z.enum(["staging", "production"]).default("production"),
+    /** Length of one rate-limit window, in seconds; every limit below counts per window (lib/rate-limit). */
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Server-action calls and API requests per user per window. */
+    RATE_LIMIT_REQUESTS_PER_USER: z.coerce.number().int().min(1).default(120),
+    /** Server-action calls and API requests per client address per window. */
+    RATE_LIMIT_REQUESTS_PER_IP: z.coerce.number().int().min(1).default(600),
+    /** Sign-in starts and callbacks per client address per window. */
+    RATE_LIMIT_SIGN_INS_PER_IP: z.coerce.number().int().min(1).default(120),
+    /** Completed sign-ins per user per window. */
+    RATE_LIMIT_SIGN_INS_PER_USER: z.coerce.number().int().min(1).default(10),
+    /** Step-up proofs (tokens presented for verification) per user per window. */
+    RATE_LIMIT_STEP_UP_PROOFS_PER_USER: z.coerce.number().int().min(1).default(20),
+    /** Transaction-bound approvals a user may have waiting at once (browser and API together). */
+    STEP_UP_MAX_OPEN_APPROVALS_PER_USER: z.coerce.number().int().min(1).default(20),
+    /**
+     * Reverse proxies in front of the portal that append the client's address to X-Forwarded-For;
+     * the portal takes the address the outermost of them saw (the Nth entry from the right).
+     */
+    RATE_LIMIT_TRUSTED_PROXIES: z.coerce.number().int().min(1).max(5).default(1),
   })
   .superRefine((value, ctx) => {
     // A step-up proof is recognised as an access token for the API partly by its audience; if the

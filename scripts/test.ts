@@ -2,7 +2,7 @@
  * `npm test`: every check, in the order that fails fastest, ending with one
  * `N passed, N failed` line. Steps:
  *   certificates → Prisma client (SQLite) + schema checks → lint → typecheck → unit tests →
- *   build + end-to-end on SQLite → (when a PostgreSQL server is installed) on a private
+ *   build + end-to-end + the hostile security suite on SQLite → (when a PostgreSQL server is installed) on a private
  *   PostgreSQL cluster: the step-up core's unit tests again, then build + end-to-end → Prisma
  *   client back to SQLite.
  * In CI (CI=true) a missing PostgreSQL server is a failure, never a silent skip.
@@ -60,11 +60,13 @@ function unitTestFiles(): string[] {
 /**
  * Unit tests that run a second time on PostgreSQL in the PostgreSQL pass (their database comes
  * from test/support/test-database.ts): the enforcement core's exactly-once guarantees, where
- * transactions really run in parallel. The transfer engine's own concurrency test
- * (test/transfers/postgres.test.ts) brings its own cluster and runs in the first pass.
+ * transactions really run in parallel, and the rate limiter's one-upsert-per-hit counting. The
+ * transfer engine's own concurrency test (test/transfers/postgres.test.ts) brings its own cluster
+ * and runs in the first pass.
  */
 const POSTGRES_UNIT_TESTS = [
   "test/api/api.test.ts",
+  "test/security/rate-limit.test.ts",
   "test/step-up/enforce.test.ts",
   "test/transfers/step-up.test.ts",
   // Per-user limits read inside the transfer transaction, the daily total under concurrency.
@@ -99,16 +101,26 @@ async function unitTests(env: Record<string, string | undefined>, options: { lab
   }
 }
 
-/** Builds the portal and runs Playwright; adds Playwright's counts to the tally. */
-async function endToEnd(label: string, databaseUrl: string, options: { perRunDatabase: boolean }) {
+/**
+ * Builds the portal and runs Playwright (the end-to-end suite, then, when asked, the hostile
+ * security suite against the same build); adds Playwright's counts to the tally.
+ */
+async function endToEnd(label: string, databaseUrl: string, options: { perRunDatabase: boolean; security?: boolean }) {
   const buildEnv = {
     ...stackEnv({ portalPort: 3000, emulatorPort: 8443, databaseUrl, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } }),
   };
   if (!(await check(`next build (${label})`, bin("next"), ["build"], buildEnv))) return;
-  step(`end-to-end tests (${label})`);
+  await playwright(`end-to-end tests (${label})`, [], databaseUrl, options);
+  // The security suite on its own database (SQLite's per-run file), so its attacks start clean.
+  if (options.security) await playwright(`security suite (${label})`, ["-c", "playwright.security.config.ts"], databaseUrl, options);
+}
+
+/** One Playwright run; its counts go to the tally (a skipped test counts as a failure). */
+async function playwright(label: string, args: string[], databaseUrl: string, options: { perRunDatabase: boolean }) {
+  step(label);
   const reportDir = mkdtempSync(path.join(tmpdir(), "woodgrove-e2e-"));
   const jsonFile = path.join(reportDir, "results.json");
-  const code = await run(bin("playwright"), ["test", "--reporter=list,json"], {
+  const code = await run(bin("playwright"), ["test", ...args, "--reporter=list,json"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -126,13 +138,13 @@ async function endToEnd(label: string, databaseUrl: string, options: { perRunDat
       // A skipped check is a missing check: it counts as a failure (no e2e test is ever skipped).
       tally.failed += (stats.unexpected ?? 0) + (stats.skipped ?? 0);
       counted = true;
-      if (stats.skipped) failures.push(`${stats.skipped} skipped end-to-end test(s) (${label})`);
-      if (stats.flaky) console.log(`note: ${stats.flaky} flaky end-to-end test(s) passed only on retry (${label}); see the HTML report`);
+      if (stats.skipped) failures.push(`${stats.skipped} skipped test(s) (${label})`);
+      if (stats.flaky) console.log(`note: ${stats.flaky} flaky test(s) passed only on retry (${label}); see the HTML report`);
     }
   }
   rmSync(reportDir, { recursive: true, force: true });
   if (code !== 0) {
-    failures.push(`end-to-end (${label})`);
+    failures.push(label);
     if (!counted) tally.failed += 1;
   }
 }
@@ -149,7 +161,7 @@ async function main() {
   // them the example configuration with a per-run secret.
   const unitEnv = { ...stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: randomBytes(33).toString("base64") } }), ...trust };
   await unitTests(unitEnv);
-  await endToEnd("SQLite", sqliteUrl, { perRunDatabase: true });
+  await endToEnd("SQLite", sqliteUrl, { perRunDatabase: true, security: true });
 
   if (!findPostgresBin()) {
     if (process.env.CI) {

@@ -1,11 +1,13 @@
 import "server-only";
 import type { z } from "zod";
-import type { ActionResult, StepUpProof } from "@/lib/actions/result";
+import { headers } from "next/headers";
+import { failed, type ActionResult, type StepUpProof } from "@/lib/actions/result";
 import { rotateSessionToken } from "@/lib/auth/rotate-session";
 import { requireSession } from "@/lib/auth/session";
 import { runAuthed, runProtected, type ActionHandler, type PolicyInputResolver, type ProtectedDefinition } from "@/lib/step-up/enforce";
 import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier } from "@/lib/step-up/verify-proof";
+import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof } from "@/lib/rate-limit";
 
 export type { ActionContext, ActionHandler, PolicyInputResolver } from "@/lib/step-up/enforce";
 
@@ -46,12 +48,14 @@ export function protectedAction<Op extends StepUpOperation, I, T>(
   const definition = { operation, schema, handler, policyInput: options[0]?.policyInput } as ProtectedDefinition<Op, I, T>;
   return async (input, proof) => {
     const session = await requireSession();
+    if (!(await withinRequestLimits(session.user.id))) return failed(RATE_LIMITED_MESSAGE, "rate_limited");
     return runProtected(definition, {
       session,
       input,
       proof,
       verifier: getProofVerifier(),
       rotateSession: rotateSessionToken,
+      limitProof: limitStepUpProof,
     });
   };
 }
@@ -63,6 +67,13 @@ export function protectedAction<Op extends StepUpOperation, I, T>(
 export function authedAction<I, T>(schema: z.ZodType<I>, handler: ActionHandler<I, T>): (input: unknown) => Promise<ActionResult<T>> {
   return async (input) => {
     const session = await requireSession();
+    if (!(await withinRequestLimits(session.user.id))) return failed(RATE_LIMITED_MESSAGE, "rate_limited");
     return runAuthed({ schema, handler }, { session, input });
   };
+}
+
+/** Counts the call against the per-user and per-address request limits (lib/rate-limit). */
+async function withinRequestLimits(userId: string): Promise<boolean> {
+  const decision = await limitRequest(clientIp(await headers()), userId);
+  return decision.allowed;
 }

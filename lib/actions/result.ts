@@ -21,9 +21,10 @@ export type ActionResult<T> =
  * - `not_available`: the operation is unknown to the policy or the policy refused it;
  * - `already_used`: the approval was consumed by an earlier (or concurrent) call;
  * - `idempotency_key_reused`: an API request key already names a different request;
+ * - `rate_limited`: the caller went past an abuse limit (lib/rate-limit); nothing was changed;
  * - `unexpected`: something broke; nothing was changed.
  */
-export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "unexpected";
+export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "rate_limited" | "unexpected";
 
 /** A JSON value, as stored in a pending operation's canonical payload. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -82,6 +83,9 @@ export function invalid(fieldErrors: Record<string, string[]>): { status: "inval
 export function failed(message: string, code?: FailureCode): { status: "failed"; message: string; code?: FailureCode } {
   return code === undefined ? { status: "failed", message } : { status: "failed", message, code };
 }
+
+/** The message when an abuse limit refuses a request (lib/rate-limit). */
+export const RATE_LIMITED_MESSAGE = "Too many requests. Nothing was changed. Wait a minute and try again.";
 
 /** The message for unexpected errors; the error itself is logged on the server only. */
 export const UNEXPECTED_FAILURE_MESSAGE = "Something went wrong. Nothing was changed.";

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ActionResult, FailureCode, StepUpChallenge } from "@/lib/actions/result";
 import { UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
+import { env } from "@/lib/env";
 import { insufficientClaimsHeader } from "@/lib/step-up/challenge";
 
 /**
@@ -34,6 +35,7 @@ export type ApiErrorCode =
   | "already_used"
   | "operation_failed"
   | "unavailable"
+  | "rate_limited"
   | "internal_error";
 
 /** Headers every API response carries. */
@@ -87,6 +89,7 @@ const FAILURES: Record<FailureCode, { status: number; code: ApiErrorCode }> = {
   not_available: { status: 403, code: "not_available" },
   already_used: { status: 409, code: "already_used" },
   idempotency_key_reused: { status: 422, code: "idempotency_key_reused" },
+  rate_limited: { status: 429, code: "rate_limited" },
   unexpected: { status: 500, code: "internal_error" },
 };
 
@@ -104,7 +107,9 @@ export function failureResponse<T>(result: Exclude<ActionResult<T>, { status: "s
     case "failed": {
       const mapped = result.code ? FAILURES[result.code] : { status: 422, code: "operation_failed" as const };
       const message = result.code === "unexpected" ? UNEXPECTED_FAILURE_MESSAGE : result.message;
-      return apiError(mapped.status, mapped.code, message, correlationId);
+      // A limit's window is the longest a refused caller has to wait.
+      const headers = result.code === "rate_limited" ? { "Retry-After": String(env.RATE_LIMIT_WINDOW_SECONDS) } : undefined;
+      return apiError(mapped.status, mapped.code, message, correlationId, { headers });
     }
   }
 }

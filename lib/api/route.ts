@@ -2,6 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { PortalUser } from "@/lib/auth/session";
 import { authenticateBearer } from "@/lib/api/bearer";
+import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof, limitUserRequest } from "@/lib/rate-limit";
+import { checkUntrustedInput } from "@/lib/security/input";
 import { apiError, apiJson, failureResponse } from "@/lib/api/responses";
 import { UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
 import { logError, runProtected, type ProtectedDefinition } from "@/lib/step-up/enforce";
@@ -25,8 +27,9 @@ import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/verify-proof
  * same code the server actions run. Every response gets a correlation id; anything unexpected is
  * logged by name and message and answered 500 with no details.
  *
- * Rate limiting is not here yet (a later issue): a client can make the API verify tokens and
- * store pending operations as fast as it likes, within the pending operations' expiry.
+ * Every request counts against the per-address limit before its token is verified (guessing
+ * tokens costs the guesser), and against the per-user limit after (lib/rate-limit): past either,
+ * 429 with `Retry-After`.
  */
 
 /** What the wrappers need from outside; tests pass their own verifier, clock and policy set. */
@@ -66,7 +69,7 @@ export function apiRoute<P = Record<string, never>>(
   return async (request, routeContext) => {
     const correlationId = randomUUID();
     try {
-      const authentication = await authenticateBearer(request, dependencies.verifier(), correlationId);
+      const authentication = await authenticateWithinLimits(request, dependencies.verifier(), correlationId);
       if (!authentication.ok) return authentication.response;
       return await handle({ user: authentication.caller.user, request, params: await routeContext.params, correlationId });
     } catch (error) {
@@ -128,7 +131,7 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
     const correlationId = randomUUID();
     try {
       const verifier = dependencies.verifier();
-      const authentication = await authenticateBearer(request, verifier, correlationId);
+      const authentication = await authenticateWithinLimits(request, verifier, correlationId);
       if (!authentication.ok) return authentication.response;
       const { user, token, claims } = authentication.caller;
 
@@ -145,7 +148,8 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       const input = await options.input({ request, params: await routeContext.params, idempotencyKey, correlationId });
       if (!input.ok) return input.response;
 
-      const parsed = options.replay ? definition.schema.safeParse(input.value) : undefined;
+      // The replay lookup sees only input the enforcement core would accept (no unknown members).
+      const parsed = options.replay && checkUntrustedInput(input.value, definition.schema).ok ? definition.schema.safeParse(input.value) : undefined;
       if (options.replay && parsed?.success) {
         const early = replayed(await options.replay(user, parsed.data), correlationId);
         if (early) return early;
@@ -157,6 +161,7 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
         verifier,
         policySet: dependencies.policySet,
         correlationId,
+        limitProof: limitStepUpProof,
       });
       if (result.status === "success") return succeed(result.data, correlationId);
       // A concurrent retry under the same key may have executed while this one waited: answer
@@ -171,6 +176,21 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
     }
   };
+}
+
+/** The per-address limit, the Bearer caller, then the per-user limit; a refusal is the response to send. */
+async function authenticateWithinLimits(request: Request, verifier: ProofVerifier, correlationId: string): ReturnType<typeof authenticateBearer> {
+  const byAddress = await limitRequest(clientIp(request.headers));
+  if (!byAddress.allowed) return { ok: false, response: rateLimited(byAddress.retryAfterSeconds, correlationId) };
+  const authentication = await authenticateBearer(request, verifier, correlationId);
+  if (!authentication.ok) return authentication;
+  const byUser = await limitUserRequest(authentication.caller.user.id);
+  if (!byUser.allowed) return { ok: false, response: rateLimited(byUser.retryAfterSeconds, correlationId) };
+  return authentication;
+}
+
+function rateLimited(retryAfterSeconds: number, correlationId: string): Response {
+  return apiError(429, "rate_limited", RATE_LIMITED_MESSAGE, correlationId, { headers: { "Retry-After": String(retryAfterSeconds) } });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

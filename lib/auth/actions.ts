@@ -1,5 +1,6 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, signOut, ENTRA_PROVIDER_ID } from "@/lib/auth/config";
 import { randomUUID } from "node:crypto";
@@ -7,6 +8,7 @@ import { getIdentityProviderMetadata } from "@/lib/auth/identity-provider";
 import { requireSession } from "@/lib/auth/session";
 import { endAllSessions } from "@/lib/data/sessions";
 import { env } from "@/lib/env";
+import { clientIp, limitSignInAttempt } from "@/lib/rate-limit";
 
 /**
  * Starts the OpenID Connect sign-in with the identity provider. Any portal session this browser
@@ -14,6 +16,8 @@ import { env } from "@/lib/env";
  * sign-in's strength) and never runs over someone else's.
  */
 export async function signInAction(): Promise<void> {
+  // Counted like the callback it leads to (lib/auth/config.ts): per client address.
+  if (!(await limitSignInAttempt(clientIp(await headers()))).allowed) redirect("/auth/error?error=RateLimited");
   await signOut({ redirect: false });
   await signIn(ENTRA_PROVIDER_ID, { redirectTo: "/dashboard" });
 }

@@ -2,11 +2,17 @@ import "server-only";
 import NextAuth from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { env, tenantId } from "@/lib/env";
+import { createLogger } from "@/lib/log";
+import { clientIp, limitSignInAttempt, limitSignInOfUser } from "@/lib/rate-limit";
+import { redirectAfterSignIn } from "@/lib/security/redirect";
+import { sessionCookieFor } from "@/lib/auth/session-cookie";
 import { portalAdapter, providerAccountIdOf, type PortalAdapterSession } from "@/lib/auth/adapter";
 import { recordSignInRoles, recordSignInStrength, rolesFromClaims, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
 
 /** Auth.js's provider id; part of the callback URL registered with Entra ID. */
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
+
+const log = createLogger("auth");
 
 const nextAuth = NextAuth({
   adapter: portalAdapter({ absoluteLifetimeMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000 }),
@@ -20,6 +26,8 @@ const nextAuth = NextAuth({
   },
   trustHost: true,
   secret: env.AUTH_SECRET,
+  // The session cookie's name and flags are the portal's (lib/auth/session-cookie.ts: `__Host-`).
+  cookies: { sessionToken: sessionCookieFor(env.AUTH_URL) },
   pages: { signIn: "/", error: "/auth/error" },
   providers: [
     MicrosoftEntraID({
@@ -53,13 +61,22 @@ const nextAuth = NextAuth({
     }),
   ],
   callbacks: {
-    signIn({ profile }) {
+    async signIn({ profile }) {
       if (!profile) return false;
-      recordSignInStrength(strengthFromClaims(profile as Record<string, unknown>));
+      const claims = profile as Record<string, unknown>;
+      // Per-user sign-in limit: the identity provider vouched for the user, but a script that can
+      // complete sign-ins (a stolen password with no second factor) should not mint sessions fast.
+      if (typeof claims.tid === "string" && typeof claims.oid === "string") {
+        const decision = await limitSignInOfUser(claims.tid.toLowerCase(), claims.oid.toLowerCase());
+        if (!decision.allowed) return "/auth/error?error=RateLimited";
+      }
+      recordSignInStrength(strengthFromClaims(claims));
       // App roles (Portal.Admin) gate the admin pages; they come from the same verified ID token.
-      recordSignInRoles(rolesFromClaims(profile as Record<string, unknown>));
+      recordSignInRoles(rolesFromClaims(claims));
       return true;
     },
+    // Only same-origin paths after sign-in (lib/security/redirect.ts), never another site.
+    redirect: redirectAfterSignIn,
     session({ session, user }) {
       const row = session as unknown as PortalAdapterSession;
       const identity = user as unknown as { tenantId: string; objectId: string; userPrincipalName: string | null };
@@ -81,10 +98,11 @@ const nextAuth = NextAuth({
     // Auth.js logs errors with their cause (which can contain provider responses); keep the
     // log to a name and message, never tokens or codes.
     error(error) {
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      // Auth.js's own error kind (`type`): production builds minify the class names.
+      log.error("auth.error", { type: (error as { type?: unknown }).type === undefined ? null : String((error as { type?: unknown }).type) }, error);
     },
     warn(code) {
-      if (code !== "debug-enabled") console.warn(`[auth] warning: ${code}`);
+      if (code !== "debug-enabled") log.warn("auth.warning", { warning: code });
     },
   },
 });
@@ -97,9 +115,26 @@ export const { auth, signIn, signOut } = nextAuth;
  */
 export const handlers = {
   GET: async (request: Parameters<typeof nextAuth.handlers.GET>[0]) =>
-    explainProviderRefusal(request, await withSignInContext(() => nextAuth.handlers.GET(request), request)),
-  POST: (request: Parameters<typeof nextAuth.handlers.POST>[0]) => withSignInContext(() => nextAuth.handlers.POST(request), request),
+    (await signInAttemptRefusal(request)) ?? explainProviderRefusal(request, await withSignInContext(() => nextAuth.handlers.GET(request), request)),
+  POST: async (request: Parameters<typeof nextAuth.handlers.POST>[0]) =>
+    (await signInAttemptRefusal(request)) ?? withSignInContext(() => nextAuth.handlers.POST(request), request),
 };
+
+/**
+ * Per-address limit on sign-in starts and the identity provider's callbacks (lib/rate-limit):
+ * each one costs a token exchange or a provider round trip, and a flood of forged callbacks is
+ * how state and PKCE would be brute-forced. Other /api/auth routes (session, csrf) are reads.
+ */
+async function signInAttemptRefusal(request: Request): Promise<Response | null> {
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith("/api/auth/signin/") && !path.startsWith("/api/auth/callback/")) return null;
+  const decision = await limitSignInAttempt(clientIp(request.headers));
+  if (decision.allowed) return null;
+  return new Response("Too many sign-in attempts from this address. Wait a minute and try again.", {
+    status: 429,
+    headers: { "Retry-After": String(decision.retryAfterSeconds), "Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
 
 const AADSTS_CODE = /^(AADSTS\d{4,7})\b/;
 const CORRELATION_ID = /Correlation ID: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;

@@ -97,6 +97,16 @@ export async function createPendingOperation(
   }
 }
 
+/**
+ * How many approvals the user has waiting (open and unexpired), not counting the one a new
+ * request for this binding and operation would replace: what the open-approvals cap counts.
+ */
+export async function countOtherOpenPendingOperations(user: ActingUser, request: { binding: PendingBinding; operation: string; now: Date }): Promise<number> {
+  return prisma.pendingOperation.count({
+    where: { userId: user.id, openKey: { not: openKeyOf(user, request.binding, request.operation) }, expiresAt: { gt: request.now } },
+  });
+}
+
 /** The user's pending operation with this id, for this session and operation, or null. */
 export async function getPendingOperation(
   user: ActingUser,

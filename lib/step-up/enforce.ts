@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import {
+  RATE_LIMITED_MESSAGE,
   UNEXPECTED_FAILURE_MESSAGE,
   failed,
   invalid,
@@ -15,6 +16,7 @@ import { recordAuditEvent, type AuditDetailValue } from "@/lib/data/audit";
 import {
   PENDING_OPERATION_MAX_TTL_SECONDS,
   consumePendingOperation,
+  countOtherOpenPendingOperations,
   createPendingOperation,
   getPendingOperation,
   getPendingOperationByKey,
@@ -28,6 +30,9 @@ import {
 import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
 import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
+import { createLogger } from "@/lib/log";
+import type { RateLimitDecision } from "@/lib/rate-limit/limiter";
+import { checkUntrustedInput } from "@/lib/security/input";
 import { claimsChallenge } from "@/lib/step-up/challenge";
 import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/payload";
 import {
@@ -113,6 +118,11 @@ interface ProtectedRequestBase {
   policySet?: PolicySetName;
   /** The request's correlation id, when the caller already answers with one (the API); generated otherwise. */
   correlationId?: string;
+  /**
+   * Counts a presented step-up proof against the caller's limit; the wrappers pass lib/rate-limit's
+   * `limitStepUpProof`. Absent (the core's own unit tests): no limit.
+   */
+  limitProof?: (userId: string) => Promise<RateLimitDecision>;
 }
 
 /** A call from a browser session (server actions). */
@@ -150,6 +160,7 @@ const MESSAGES = {
   unknownOperation: "This action is not available.",
   alreadyUsed: "This approval was already used. Nothing else was changed.",
   approvalGone: "This approval is no longer available. Start again.",
+  tooManyOpenApprovals: "Too many approvals are waiting. Nothing was changed. Finish or let the waiting ones expire (10 minutes), then try again.",
   keyReused: "This Idempotency-Key was already used for a different request. Nothing was changed. Use a new key for a new request.",
 } as const;
 
@@ -200,6 +211,11 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
       rawInput = JSON.parse(pending.payloadJson);
     }
 
+    const gate = checkUntrustedInput(rawInput, definition.schema);
+    if (!gate.ok) {
+      await auditQuietly("rejected:input", { fields: Object.keys(gate.fieldErrors).join(",").slice(0, 200) });
+      return invalid(gate.fieldErrors);
+    }
     const parsed = definition.schema.safeParse(rawInput);
     if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
     const input = parsed.data;
@@ -266,6 +282,8 @@ async function runSessionBound<Op extends StepUpOperation, I, T>(
     return { status: "step_up_required", challenge: challengeFor(context, requirement, "insufficient_session") };
   }
 
+  const limited = await proofLimitRefusal(context);
+  if (limited) return limited;
   const verification = await request.verifier.verify(request.proof.token, {
     user: session.user,
     authContext: requirement.authContext,
@@ -314,6 +332,8 @@ async function runSessionBoundForBearer<Op extends StepUpOperation, I, T>(
   requirement: SessionBoundRequirement,
   bearer: BearerProtectedRequest["bearer"],
 ): Promise<ActionResult<T>> {
+  const limited = await proofLimitRefusal(context);
+  if (limited) return limited;
   const verification = await context.request.verifier.verify(bearer.token, {
     user: bearer.user,
     authContext: requirement.authContext,
@@ -411,6 +431,8 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
   mintedAfter: Date,
 ): Promise<ActionResult<T>> {
   const { request, definition, user, now } = context;
+  const limited = await proofLimitRefusal(context);
+  if (limited) return limited;
   const verification = await request.verifier.verify(token, {
     user,
     authContext: requirement.authContext,
@@ -489,6 +511,13 @@ async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
   // On the API the request that asks carries a token too, and `iat` has whole seconds: that token
   // may be minted in the same second as the pending operation and pass the `iat` check. The token
   // that asked must never be the one that approves, so it is spent here, before the approval exists.
+  // Approvals waiting cost storage and each one is an open door for a proof: a user may have only
+  // so many at once (browser and API together; a request that replaces its own does not count).
+  const waiting = await countOtherOpenPendingOperations(user, { binding, operation: definition.operation, now });
+  if (waiting >= env.STEP_UP_MAX_OPEN_APPROVALS_PER_USER) {
+    await context.auditQuietly("rejected:too_many_open_approvals", { binding: "transaction", waiting });
+    return failed(MESSAGES.tooManyOpenApprovals, "rate_limited");
+  }
   if (bearer) await recordProofUse(prisma, user, proofUse(context, bearer.claims));
   const pending = await createPendingOperation(user, {
     binding,
@@ -552,6 +581,18 @@ async function sessionStrengthSatisfies(session: PortalSession, requirement: Ses
   return elevated ? "elevation" : null;
 }
 
+/**
+ * Counts a presented step-up proof against the user's limit (lib/rate-limit): verifying a token
+ * costs a key lookup and a signature check, and a stream of guessed or replayed proofs should
+ * stop long before it could matter. Null when within the limit.
+ */
+async function proofLimitRefusal<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>): Promise<ActionResult<T> | null> {
+  const decision = context.request.limitProof ? await context.request.limitProof(context.user.id) : null;
+  if (!decision || decision.allowed) return null;
+  await context.auditQuietly("rejected:rate_limited", { retryAfterSeconds: decision.retryAfterSeconds });
+  return failed(RATE_LIMITED_MESSAGE, "rate_limited");
+}
+
 function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>, claims: ProofClaims) {
   // Remembered for as long as the verifier would still accept the token.
   const expiresAt = new Date(claims.exp.getTime() + context.request.verifier.maxSkewSeconds * 1000);
@@ -586,15 +627,18 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
 
 /** Logs an unexpected error by name and message only: causes and stacks may carry tokens or rows. */
 export function logError(operation: string, correlationId: string, stage: string, error: unknown): void {
-  const description = error instanceof Error ? `${error.name}: ${error.message}` : "non-Error value thrown";
-  console.error(`[step-up] ${operation} ${stage} error (correlation ${correlationId}): ${description}`);
+  log.error("step_up.error", { operation, stage, correlationId }, error);
 }
+
+const log = createLogger("step-up");
 
 /** Runs an operation that needs a session but no step-up: session, input, then the handler in a transaction. */
 export async function runAuthed<I, T>(
   definition: { schema: z.ZodType<I>; handler: ActionHandler<I, T>; name?: string },
   request: { session: PortalSession; input: unknown },
 ): Promise<ActionResult<T>> {
+  const gate = checkUntrustedInput(request.input, definition.schema);
+  if (!gate.ok) return invalid(gate.fieldErrors);
   const parsed = definition.schema.safeParse(request.input);
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
   const correlationId = randomUUID();

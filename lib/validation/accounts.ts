@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@/lib/validation/zod";
 
 /**
  * Input of `revealAccountNumberAction`: which of the user's accounts to show in full. Only the

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@/lib/validation/zod";
 import { MAX_AMOUNT_MINOR, parseAmount } from "@/lib/money";
 
 /**
@@ -12,7 +12,8 @@ import { MAX_AMOUNT_MINOR, parseAmount } from "@/lib/money";
  *
  * Only the shape is checked here. Ownership of the accounts and payee, and that `currency` is the
  * source account's, are the data layer's job (lib/data/transfers.ts). Unknown members (an owner,
- * a balance, a status) are dropped, never used.
+ * a balance, a status) are refused by the enforcement core before this schema runs
+ * (lib/security/input.ts), so a client that believes it sets them learns it does not.
  */
 
 /** Control characters, and the bidirectional overrides that can make a memo display as something else than it is. */

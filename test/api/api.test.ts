@@ -124,7 +124,7 @@ describe("who calls", () => {
   test("no token: 401 with the plain Bearer challenge, also when a valid session cookie comes along", async () => {
     const c = await caller();
     const session = await prisma.session.create({ data: { sessionToken: randomUUID(), userId: c.customer.user.id, expires: new Date(Date.now() + 3_600_000) } });
-    const cookie = `authjs.session-token=${session.sessionToken}; __Secure-authjs.session-token=${session.sessionToken}`;
+    const cookie = `authjs.session-token=${session.sessionToken}; __Secure-authjs.session-token=${session.sessionToken}; __Host-authjs.session-token=${session.sessionToken}`;
     for (const response of [
       await api.listAccounts(get("/api/v1/accounts"), noParams),
       await api.listAccounts(get("/api/v1/accounts", { cookie }), noParams),

@@ -3,7 +3,7 @@
  * real enforcement core (`runProtected` / `runAuthed`, as the actions in app/(portal)/settings do)
  * with locally signed proofs, on a migrated SQLite database. Checked: the step-up each change
  * needs, owner scoping (another user's ids answer "not found" and change nothing), extra fields
- * ignored, compare-and-set on limits, and that transfers obey the user's own limits, the daily
+ * refused, compare-and-set on limits, and that transfers obey the user's own limits, the daily
  * total included under concurrency.
  */
 import assert from "node:assert/strict";
@@ -132,11 +132,21 @@ describe("payees (security.update)", () => {
   test("adding one without proof answers step_up_required with the exact payload and writes nothing; with c2 it is added once", async () => {
     const { customer, session } = await signedIn();
     const before = await payeesOf(customer);
-    const input = { name: "  Fabrikam Tuition  ", bankName: "Contoso Bank", accountNumber: "1234 5678 90", ownerId: "someone-else", removedAt: null };
+    // Members the schema does not declare are refused outright (lib/security/input.ts), nothing stored.
+    const smuggled = await runProtected(payeeCreate, {
+      session,
+      input: { name: "Fabrikam Tuition", bankName: "Contoso Bank", accountNumber: "1234567890", ownerId: "someone-else", removedAt: null },
+      verifier,
+      policySet: "production",
+    });
+    assert.deepEqual(smuggled.status === "invalid" ? Object.keys(smuggled.fieldErrors).sort() : smuggled, ["ownerId", "removedAt"]);
+    assert.equal(await prisma.pendingOperation.count({ where: { userId: customer.user.id } }), 0);
+
+    const input = { name: "  Fabrikam Tuition  ", bankName: "Contoso Bank", accountNumber: "1234 5678 90" };
     const challenge = challengeOf(await runProtected(payeeCreate, { session, input, verifier, policySet: "production" }));
     assert.equal(challenge.authContext, "c2");
     assert.equal(challenge.binding, "transaction");
-    // Extra members never reach the payload; text is trimmed, the number normalised.
+    // Text is trimmed and the number normalised in the stored payload.
     assert.deepEqual(challenge.payload, { accountNumber: "1234567890", bankName: "Contoso Bank", name: "Fabrikam Tuition" });
     assert.deepEqual(await payeesOf(customer), before);
 
@@ -228,7 +238,10 @@ describe("transfer limits (limits.update)", () => {
 
   test("lowering runs without step-up; raising answers step_up_required and changes nothing until a c2 proof", async () => {
     const { customer, session } = await signedIn();
-    const lowered = dataOf(await runProtected(limitsUpdate, { session, input: limitsRequest("1,000.00", "2,000.00", undefined, { userId: "someone-else" }), verifier, policySet: "production" }));
+    const smuggled = await runProtected(limitsUpdate, { session, input: limitsRequest("1,000.00", "2,000.00", undefined, { userId: "someone-else" }), verifier, policySet: "production" });
+    assert.deepEqual(smuggled.status === "invalid" ? Object.keys(smuggled.fieldErrors) : smuggled, ["userId"]);
+    assert.equal(await prisma.transferLimit.count({ where: { userId: customer.user.id } }), 0);
+    const lowered = dataOf(await runProtected(limitsUpdate, { session, input: limitsRequest("1,000.00", "2,000.00"), verifier, policySet: "production" }));
     assert.deepEqual({ per: lowered.perTransferMinor, daily: lowered.dailyMinor }, { per: "100000", daily: "200000" });
 
     const raise = limitsRequest("30,000.00", "60,000.00", { per: "100000", daily: "200000" });
@@ -286,13 +299,16 @@ describe("transfer limits (limits.update)", () => {
 });
 
 describe("notification preferences and sessions", () => {
-  test("preferences: booleans only (all errors at once), saved and audited, extra members ignored", async () => {
+  test("preferences: booleans only (all errors at once), extra members refused, saved and audited", async () => {
     const { customer, session } = await signedIn();
     const definition = { schema: settings.notificationPreferencesSchema, handler: ({ user, input, tx, correlationId }: { user: { id: string }; input: import("../../lib/validation/settings").NotificationPreferencesInput; tx: TransactionClient; correlationId: string }) => updateNotificationPreferences(tx, user, input, correlationId) };
     const bad = await runAuthed(definition, { session, input: { emailOnTransfer: "false", emailOnNewPayee: 0 } });
     assert.deepEqual(Object.keys((bad as { fieldErrors: object }).fieldErrors).sort(), ["emailOnNewDevice", "emailOnNewPayee", "emailOnTransfer"]);
     assert.deepEqual(await getNotificationPreferences(customer.user), { emailOnTransfer: true, emailOnNewPayee: true, emailOnNewDevice: true });
-    dataOf(await runAuthed(definition, { session, input: { emailOnTransfer: false, emailOnNewPayee: true, emailOnNewDevice: false, userId: "someone-else" } }));
+    const smuggled = await runAuthed(definition, { session, input: { emailOnTransfer: false, emailOnNewPayee: true, emailOnNewDevice: false, userId: "someone-else" } });
+    assert.deepEqual(smuggled.status === "invalid" ? Object.keys(smuggled.fieldErrors) : smuggled, ["userId"]);
+    assert.deepEqual(await getNotificationPreferences(customer.user), { emailOnTransfer: true, emailOnNewPayee: true, emailOnNewDevice: true });
+    dataOf(await runAuthed(definition, { session, input: { emailOnTransfer: false, emailOnNewPayee: true, emailOnNewDevice: false } }));
     assert.deepEqual(await getNotificationPreferences(customer.user), { emailOnTransfer: false, emailOnNewPayee: true, emailOnNewDevice: false });
     assert.equal(await prisma.auditEvent.count({ where: { userId: customer.user.id, operation: "settings.notifications" } }), 1);
   });

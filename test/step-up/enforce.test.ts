@@ -349,7 +349,10 @@ describe("transaction binding", () => {
       console.error = original;
     }
     assert.equal(logged.length, 1);
-    assert.match(logged[0] ?? "", /transfer\.create unexpected error .*Error: database on fire/);
+    const line = JSON.parse(logged[0] ?? "{}") as Record<string, unknown>;
+    assert.equal(line.operation, "transfer.create");
+    assert.equal(line.stage, "unexpected");
+    assert.deepEqual(line.error, { name: "Error", message: "database on fire" });
     assert.ok(!logged.some((line) => line.includes(token)));
     const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: challenge.pendingOperationId } });
     assert.equal(pending.consumedAt, null);

@@ -168,14 +168,17 @@ describe("a transfer", () => {
     assert.equal(await prisma.transfer.count({ where: { ownerId: { in: [me.user.id, other.user.id] } } }), 0);
   });
 
-  test("extra members (owner, balance, status) are ignored; a currency other than the account's is refused", async () => {
+  test("extra members (owner, balance, status) are refused by name and move nothing; a currency other than the account's is refused", async () => {
     const customer = await createCustomer(prisma, { checking: 100_000n });
     const other = await createCustomer(prisma, { checking: 0n });
     const session = await sessionFor(customer);
-    const receipt = assertSuccess(
-      await act(session, { ...transferRequest(customer.checkingId, { toAccountId: customer.savingsId }, "1.00"), ownerId: other.user.id, balanceMinor: "0", status: "failed" }),
-    );
-    assert.equal(receipt.status, "completed");
+    const smuggled = await act(session, { ...transferRequest(customer.checkingId, { toAccountId: customer.savingsId }, "1.00"), ownerId: other.user.id, balanceMinor: "0", status: "failed" });
+    assert.deepEqual(smuggled, {
+      status: "invalid",
+      fieldErrors: { ownerId: ["This field is not accepted."], balanceMinor: ["This field is not accepted."], status: ["This field is not accepted."] },
+    });
+    assert.equal(await prisma.transfer.count({ where: { ownerId: { in: [customer.user.id, other.user.id] } } }), 0);
+    const receipt = assertSuccess(await act(session, transferRequest(customer.checkingId, { toAccountId: customer.savingsId }, "1.00")));
     assert.equal((await prisma.transfer.findUniqueOrThrow({ where: { id: receipt.id } })).ownerId, customer.user.id);
     const wrongCurrency = await act(session, { ...transferRequest(customer.checkingId, { toAccountId: customer.savingsId }, "1.00"), currency: "EUR" });
     assert.equal(wrongCurrency.status, "invalid");

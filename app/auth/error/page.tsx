@@ -21,6 +21,10 @@ const messages: Record<string, { title: string; body: string }> = {
     title: "That sign-in link has expired",
     body: "Start the sign-in again.",
   },
+  RateLimited: {
+    title: "Too many sign-in attempts",
+    body: "Nothing was changed. Wait a minute, then try again.",
+  },
 };
 
 /** What the AADSTS codes a person is most likely to meet mean, in plain words. */
@@ -44,7 +48,7 @@ export default async function AuthErrorPage({ searchParams }: { searchParams: Pr
           title: "The sign-in service refused this sign-in",
           body: (aadsts && providerRefusals[aadsts]) ?? "Your organisation's sign-in service did not let this sign-in through.",
         }
-      : (error && messages[error]) || {
+      : (error && Object.hasOwn(messages, error) ? messages[error] : undefined) || {
           title: "Something went wrong while signing you in",
           body: "Nothing was changed. Please try again.",
         };

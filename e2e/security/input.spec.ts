@@ -1,0 +1,125 @@
+import { test, expect } from "../fixtures";
+import { CHECKING, SAVINGS, accountOf, apiTransferBody, callAction, discoverActions, expectUnchanged, transferRequest } from "./support";
+
+/**
+ * Bad amounts, smuggled fields, prototype pollution, malformed and oversized bodies, and a race of
+ * transfers on one account (ASVS 5.0 V2.2.1-V2.2.3, V2.3.3, V15.3.6, V4.2). Every refusal is an
+ * answer, never a 5xx, and the database is unchanged; the race never overdraws.
+ */
+test.describe("hostile input @security", () => {
+  test("bad amounts, unknown members and prototype-pollution keys are refused as invalid, and move nothing", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    settings,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const actions = await discoverActions(page, transfer);
+    const from = await accountOf(database, user, SAVINGS);
+    const to = await accountOf(database, user, CHECKING);
+    const send = (input: unknown) => callAction(page.request, actions.transfer, [input], { origin: settings.portalOrigin });
+
+    await expectUnchanged(database, [user], async () => {
+      for (const amount of ["-5", "0", "0.00", "1e3", "0.001", "NaN", "Infinity", "5.5.5", "0x10", "１２", "99999999999999999999", " "]) {
+        const answer = await send(transferRequest(from, to, amount));
+        expect(answer.status, amount).toBe(200);
+        expect(answer.resultStatus, amount).toBe("invalid");
+      }
+      for (const [label, input] of [
+        ["canonical amount out of range", { ...transferRequest(from, to, ""), amount: undefined, amountMinor: "99999999999999999999" }],
+        ["amount twice", { ...transferRequest(from, to, "5.00"), amountMinor: "500" }],
+        ["amount as a number", { ...transferRequest(from, to, "5.00"), amount: 5 }],
+        ["unknown members", { ...transferRequest(from, to, "5.00"), status: "completed", ownerId: "someone" }],
+        // A `__proto__` key never reaches an action: React's reply decoder drops it while decoding the
+        // arguments. The API parses JSON itself, keeps the key, and the input gate refuses it (below).
+        ["constructor.prototype", { ...transferRequest(from, to, "5.00"), constructor: { prototype: { isAdmin: true } } }],
+        ["an array instead of an object", [transferRequest(from, to, "5.00")]],
+        ["a string instead of an object", "transfer everything"],
+      ] as const) {
+        const answer = await send(input);
+        expect(answer.status, label).toBe(200);
+        expect(answer.resultStatus, label).toBe("invalid");
+      }
+    });
+  });
+
+  test("malformed and oversized action bodies are refused without a server error and move nothing", async ({ page, persona, signIn, transfer, settings, database }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const actions = await discoverActions(page, transfer);
+    const from = await accountOf(database, user, SAVINGS);
+    const to = await accountOf(database, user, CHECKING);
+    await expectUnchanged(database, [user], async () => {
+      // Larger than the action body limit (next.config.ts: 64 kB): never read, never run.
+      const huge = await callAction(page.request, actions.transfer, [{ ...transferRequest(from, to, "5.00"), memo: "x".repeat(100_000) }], { origin: settings.portalOrigin });
+      expect(huge.resultStatus).toBeUndefined();
+      expect(huge.status).toBe(413);
+      // Under the body limit but over the input gate's 16 kB: invalid.
+      const large = await callAction(page.request, actions.transfer, [{ ...transferRequest(from, to, "5.00"), memo: "x".repeat(20_000) }], { origin: settings.portalOrigin });
+      expect(large.resultStatus).toBe("invalid");
+      for (const [label, body] of [
+        ["not JSON", "{{{{"],
+        ["a React reference to nothing", '["$@99"]'],
+        ["a bigint argument", '["$n123456789"]'],
+        ["a date argument", '["$D2026-01-01T00:00:00.000Z"]'],
+      ] as const) {
+        const answer = await callAction(page.request, actions.transfer, body, { origin: settings.portalOrigin });
+        expect(answer.resultStatus === undefined || answer.resultStatus === "invalid", label).toBe(true);
+        expect(answer.body, label).not.toMatch(/at .*\.js:\d+/);
+      }
+    });
+  });
+
+  test("the API refuses oversized, malformed, mistyped and polluted bodies with 4xx and moves nothing", async ({ persona, signIn, apiToken, request, database }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const token = await apiToken(user);
+    const from = await accountOf(database, user, SAVINGS);
+    const to = await accountOf(database, user, CHECKING);
+    const valid = apiTransferBody(from, to, "5.00");
+    // A Buffer goes on the wire as it is (Playwright would quote a string that is not JSON).
+    const post = (data: string, contentType = "application/json") =>
+      request.post("/api/v1/transfers", { headers: { authorization: `Bearer ${token}`, "content-type": contentType, "idempotency-key": crypto.randomUUID() }, data: Buffer.from(data) });
+    await expectUnchanged(database, [user], async () => {
+      expect((await post(JSON.stringify({ ...valid, memo: "x".repeat(40_000) }))).status()).toBe(413);
+      expect((await post("{not json")).status()).toBe(400);
+      expect((await post(JSON.stringify(valid), "text/plain")).status()).toBe(415);
+      expect((await post(JSON.stringify(valid).replace("{", '{"__proto__":{"isAdmin":true},'))).status()).toBe(422);
+      expect((await post(JSON.stringify({ ...valid, status: "completed" }))).status()).toBe(422);
+      expect((await post(JSON.stringify({ ...valid, amount: "-5.00" }))).status()).toBe(422);
+      expect((await post("[]")).status()).toBe(422);
+    });
+  });
+
+  test("a race of transfers on one account never overdraws it, and balances match the ledger", async ({ page, persona, signIn, transfer, settings, database }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const actions = await discoverActions(page, transfer);
+    const checking = await accountOf(database, user, CHECKING);
+    const savings = await accountOf(database, user, SAVINGS);
+    // Below the step-up threshold (1,000.00), so each runs at once; together they ask for more than
+    // the balance allows (or the daily limit, 50,000.00, whichever binds first): exactly that many
+    // may succeed, and the rest are refused.
+    const amountMinor = 99_900n;
+    const row = await database.bankAccount.findUniqueOrThrow({ where: { id: checking.id }, select: { dailyOutDay: true, dailyOutMinor: true } });
+    const today = new Date().toISOString().slice(0, 10);
+    const dailyLeft = 5_000_000n - (row.dailyOutDay === today ? row.dailyOutMinor : 0n);
+    const allowed = Number((checking.balanceMinor < dailyLeft ? checking.balanceMinor : dailyLeft) / amountMinor);
+    const count = allowed + 2;
+    const amount = (Number(amountMinor) / 100).toFixed(2);
+    const answers = await Promise.all(
+      Array.from({ length: count }, () => callAction(page.request, actions.transfer, [transferRequest(checking, savings, amount)], { origin: settings.portalOrigin })),
+    );
+    const succeeded = answers.filter((a) => a.resultStatus === "success").length;
+    expect(answers.every((a) => a.status === 200 && (a.resultStatus === "success" || a.resultStatus === "failed" || a.resultStatus === "invalid"))).toBe(true);
+    expect(succeeded).toBe(allowed);
+    const after = await accountOf(database, user, CHECKING);
+    expect(after.balanceMinor).toBe(checking.balanceMinor - BigInt(succeeded) * amountMinor);
+    expect(after.balanceMinor >= 0n).toBe(true);
+    const ledger = await database.ledgerEntry.aggregate({ where: { accountId: checking.id }, _sum: { amountMinor: true } });
+    expect(ledger._sum.amountMinor).toBe(after.balanceMinor);
+  });
+});

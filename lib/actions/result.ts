@@ -22,9 +22,12 @@ export type ActionResult<T> =
  * - `already_used`: the approval was consumed by an earlier (or concurrent) call;
  * - `idempotency_key_reused`: an API request key already names a different request;
  * - `rate_limited`: the caller went past an abuse limit (lib/rate-limit); nothing was changed;
+ * - `busy`: the database was too busy to finish in time (a lock or transaction timeout, a
+ *   serialization conflict); the transaction rolled back, so nothing was changed and the same
+ *   request may simply be tried again (an approval stays unused);
  * - `unexpected`: something broke; nothing was changed.
  */
-export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "rate_limited" | "unexpected";
+export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "rate_limited" | "busy" | "unexpected";
 
 /** A JSON value, as stored in a pending operation's canonical payload. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -86,6 +89,9 @@ export function failed(message: string, code?: FailureCode): { status: "failed";
 
 /** The message when an abuse limit refuses a request (lib/rate-limit). */
 export const RATE_LIMITED_MESSAGE = "Too many requests. Nothing was changed. Wait a minute and try again.";
+
+/** The message when the database was too busy: nothing was changed, and trying again is safe. */
+export const BUSY_FAILURE_MESSAGE = "Woodgrove is busy right now. Nothing was changed. Try again in a moment.";
 
 /** The message for unexpected errors; the error itself is logged on the server only. */
 export const UNEXPECTED_FAILURE_MESSAGE = "Something went wrong. Nothing was changed.";

@@ -36,6 +36,7 @@ export type ApiErrorCode =
   | "operation_failed"
   | "unavailable"
   | "rate_limited"
+  | "busy"
   | "internal_error";
 
 /** Headers every API response carries. */
@@ -90,6 +91,7 @@ const FAILURES: Record<FailureCode, { status: number; code: ApiErrorCode }> = {
   already_used: { status: 409, code: "already_used" },
   idempotency_key_reused: { status: 422, code: "idempotency_key_reused" },
   rate_limited: { status: 429, code: "rate_limited" },
+  busy: { status: 503, code: "busy" },
   unexpected: { status: 500, code: "internal_error" },
 };
 
@@ -108,7 +110,8 @@ export function failureResponse<T>(result: Exclude<ActionResult<T>, { status: "s
       const mapped = result.code ? FAILURES[result.code] : { status: 422, code: "operation_failed" as const };
       const message = result.code === "unexpected" ? UNEXPECTED_FAILURE_MESSAGE : result.message;
       // A limit's window is the longest a refused caller has to wait.
-      const headers = result.code === "rate_limited" ? { "Retry-After": String(env.RATE_LIMIT_WINDOW_SECONDS) } : undefined;
+      const headers =
+        result.code === "rate_limited" ? { "Retry-After": String(env.RATE_LIMIT_WINDOW_SECONDS) } : result.code === "busy" ? { "Retry-After": "1" } : undefined;
       return apiError(mapped.status, mapped.code, message, correlationId, { headers });
     }
   }

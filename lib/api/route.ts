@@ -5,7 +5,8 @@ import { authenticateBearer } from "@/lib/api/bearer";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof, limitUserRequest } from "@/lib/rate-limit";
 import { checkUntrustedInput } from "@/lib/security/input";
 import { apiError, apiJson, failureResponse } from "@/lib/api/responses";
-import { UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
+import { BUSY_FAILURE_MESSAGE, UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
+import { isTransientDatabaseError } from "@/lib/data/transaction";
 import { logError, runProtected, type ProtectedDefinition } from "@/lib/step-up/enforce";
 import type { PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/verify-proof";
@@ -73,8 +74,7 @@ export function apiRoute<P = Record<string, never>>(
       if (!authentication.ok) return authentication.response;
       return await handle({ user: authentication.caller.user, request, params: await routeContext.params, correlationId });
     } catch (error) {
-      logError("api", correlationId, "unexpected", error);
-      return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
+      return unexpectedResponse("api", correlationId, error);
     }
   };
 }
@@ -172,8 +172,7 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       }
       return failureResponse(result, correlationId);
     } catch (error) {
-      logError(definition.operation, correlationId, "unexpected", error);
-      return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
+      return unexpectedResponse(definition.operation, correlationId, error);
     }
   };
 }
@@ -204,4 +203,14 @@ function idempotencyKeyOf(request: Request): { kind: "missing" } | { kind: "inva
   if (header === null || header.trim() === "") return { kind: "missing" };
   const value = header.trim().replace(/^"(.*)"$/, "$1").toLowerCase();
   return UUID.test(value) ? { kind: "ok", value } : { kind: "invalid" };
+}
+
+/** A thrown error as the API answers it: 503 (try again) when the database was only busy, else a bare 500. */
+function unexpectedResponse(operation: string, correlationId: string, error: unknown): Response {
+  if (isTransientDatabaseError(error)) {
+    logError(operation, correlationId, "busy", error);
+    return apiError(503, "busy", BUSY_FAILURE_MESSAGE, correlationId, { headers: { "Retry-After": "1" } });
+  }
+  logError(operation, correlationId, "unexpected", error);
+  return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
 }

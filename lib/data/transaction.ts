@@ -30,3 +30,24 @@ export function runTransaction<T>(work: (tx: TransactionClient) => Promise<T>): 
   sqliteQueue = result.catch(() => undefined);
   return result;
 }
+
+/** Prisma's codes for "the database did not finish in time" (pool, transaction or operation timeouts, write conflicts). */
+const TRANSIENT_PRISMA_CODES = new Set(["P1008", "P2024", "P2028", "P2034"]);
+/** PostgreSQL SQLSTATEs a retry can resolve: serialization failure, deadlock, lock not available. */
+const TRANSIENT_POSTGRES_STATES = new Set(["40001", "40P01", "55P03"]);
+
+/**
+ * True when `error` says the database was too busy rather than that something is wrong: a
+ * transaction that waited too long for its turn or ran past its timeout, SQLite's busy lock, a
+ * PostgreSQL serialization failure or deadlock. The transaction rolled back, so the request may
+ * be tried again as it was; callers answer "busy, nothing changed" instead of a generic failure.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === "string" && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_POSTGRES_STATES.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
+    if (typeof message === "string" && /SQLITE_BUSY|database is locked|Transaction already closed|expired transaction|Unable to start a transaction in the given time/i.test(message)) return true;
+    current = cause;
+  }
+  return false;
+}

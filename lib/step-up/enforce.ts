@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import {
   RATE_LIMITED_MESSAGE,
+  BUSY_FAILURE_MESSAGE,
   UNEXPECTED_FAILURE_MESSAGE,
   failed,
   invalid,
@@ -27,7 +28,7 @@ import {
   type PendingBinding,
   type PendingOperationRecord,
 } from "@/lib/data/step-up";
-import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { isTransientDatabaseError, runTransaction, type TransactionClient } from "@/lib/data/transaction";
 import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createLogger } from "@/lib/log";
@@ -244,6 +245,11 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
       ? await runSessionBound(context, requirement, request)
       : await runTransactionBound(context, requirement, request, pending);
   } catch (error) {
+    if (isTransientDatabaseError(error)) {
+      logError(operation, correlationId, "busy", error);
+      await auditQuietly("failed:busy", {});
+      return failed(BUSY_FAILURE_MESSAGE, "busy");
+    }
     logError(operation, correlationId, "unexpected", error);
     await auditQuietly("failed", { error: error instanceof Error ? error.name : "unknown" });
     return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
@@ -651,6 +657,10 @@ export async function runAuthed<I, T>(
     });
   } catch (error) {
     if (error instanceof Rollback && error.outcome.kind === "handler") return error.outcome.result;
+    if (isTransientDatabaseError(error)) {
+      logError(definition.name ?? "action", correlationId, "busy", error);
+      return failed(BUSY_FAILURE_MESSAGE, "busy");
+    }
     logError(definition.name ?? "action", correlationId, "unexpected", error);
     return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
   }

@@ -359,6 +359,56 @@ describe("transaction binding", () => {
   });
 });
 
+describe("a database too busy to take the write", () => {
+  /**
+   * Holds the database's write lock from another connection, as a long transaction elsewhere
+   * (another instance, a migration) would: SQLite's RESERVED lock, or on PostgreSQL an exclusive
+   * lock on the table the step-up bookkeeping writes first. Returns the release.
+   */
+  async function holdWriteLock(): Promise<() => Promise<void>> {
+    const url = environment.env.DATABASE_URL ?? "";
+    if (url.startsWith("file:")) {
+      const { default: Database } = await import("better-sqlite3");
+      const blocker = new Database(url.slice("file:".length));
+      blocker.exec("BEGIN IMMEDIATE");
+      return async () => {
+        blocker.exec("ROLLBACK");
+        blocker.close();
+      };
+    }
+    const { default: pg } = await import("pg");
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('BEGIN; LOCK TABLE "UsedProof" IN ACCESS EXCLUSIVE MODE');
+    return async () => {
+      await blocker.query("ROLLBACK");
+      await blocker.end();
+    };
+  }
+
+  test("answers busy with nothing changed (no 'something went wrong'), and the same approval runs once the lock is gone", async () => {
+    const session = await createSession();
+    const challenge = challengeOf(await run(transferDefinition, session, transferInput("150000")));
+    const token = await proof(["c1"]);
+    const stepUpProof = { token, pendingOperationId: challenge.pendingOperationId };
+    const release = await holdWriteLock();
+    let busy: Awaited<ReturnType<typeof run>>;
+    try {
+      busy = await run(transferDefinition, session, transferInput("150000"), stepUpProof);
+    } finally {
+      await release();
+    }
+    assert.deepEqual(busy, { status: "failed", message: "Woodgrove is busy right now. Nothing was changed. Try again in a moment.", code: "busy" });
+    assert.deepEqual(executed, []);
+    const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: challenge.pendingOperationId } });
+    assert.equal(pending.consumedAt, null, "the approval was not used up");
+
+    const retried = await run(transferDefinition, session, transferInput("150000"), stepUpProof);
+    assert.equal(retried.status, "success");
+    assert.equal(executed.length, 1);
+  });
+});
+
 describe("session binding", () => {
   test("a recent sign-in with the context satisfies it without a proof", async () => {
     const session = await createSession({ acrs: ["c3"], authTime: new Date(nowMs - 5 * MINUTE) });

@@ -70,7 +70,8 @@ export async function GET(request: NextRequest, { params }: RouteContext<"/finan
         { operation: result.challenge.operation, correlationId: result.challenge.correlationId },
       );
     case "failed":
-      return result.message === UNEXPECTED_FAILURE_MESSAGE ? problem(500, "server_error", result.message) : problem(404, "not_found", result.message);
+      if (result.code === "busy") return problem(503, "busy", result.message);
+      return result.code === "unexpected" || result.message === UNEXPECTED_FAILURE_MESSAGE ? problem(500, "server_error", result.message) : problem(404, "not_found", result.message);
     default:
       return assertNever(result);
   }

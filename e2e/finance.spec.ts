@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import type { PrismaClient } from "../lib/generated/prisma/client";
 import type { Persona } from "./fixtures";
+import { CHECKING, accountOf, auditOutcomes, watchPopups } from "./support/ground-truth";
 import { addMonths, formatMonth, monthOf, monthRange, type Month } from "../lib/finance/month";
 import { formatMoney, minorToDecimalString } from "../lib/format";
 
@@ -14,28 +14,13 @@ import { formatMoney, minorToDecimalString } from "../lib/format";
  * must step up before the first download, and not again within the elevation window.
  */
 
-const CHECKING = "Everyday Checking";
 const PURPOSE = /Verify to see full account numbers and statements for 15 minutes/;
 
 /** Last month: always a complete month of seeded history, whatever day the tests run. */
 const lastMonth: Month = addMonths(monthOf(new Date()), -1);
 
-async function accountOf(database: PrismaClient, user: Persona, name: string) {
-  return database.bankAccount.findFirstOrThrow({
-    where: { name, owner: { objectId: user.oid } },
-    select: { id: true, balanceMinor: true, currency: true, maskedNumber: true },
-  });
-}
-
 /** The portal's audit outcomes for this user's finance.viewStatements decisions, oldest first. */
-async function auditOutcomes(database: PrismaClient, user: Persona): Promise<string[]> {
-  const events = await database.auditEvent.findMany({
-    where: { operation: "finance.viewStatements", userId: (await database.user.findFirstOrThrow({ where: { objectId: user.oid } })).id },
-    orderBy: { createdAt: "asc" },
-    select: { outcome: true },
-  });
-  return events.map((event) => event.outcome);
-}
+const statementOutcomes = (database: PrismaClient, user: Persona) => auditOutcomes(database, user, "finance.viewStatements");
 
 /** Opening and closing balance of `month` on one account, from the ledger (sum of entries). */
 async function monthBalances(database: PrismaClient, accountId: string, month: Month) {
@@ -46,11 +31,6 @@ async function monthBalances(database: PrismaClient, accountId: string, month: M
   return { opening: await sum(start), closing: await sum(end), entries };
 }
 
-function collectPopups(page: Page): Page[] {
-  const popups: Page[] = [];
-  page.on("popup", (popup) => popups.push(popup));
-  return popups;
-}
 
 test.describe("finance overview", () => {
   test("accounts link to their pages; spending and balances are charted, and tables carry the same figures", async ({ persona, signIn, finance, database }) => {
@@ -211,7 +191,7 @@ test.describe("statements @step-up", () => {
     expect(text).not.toContain(fullNumber);
 
     // Within the elevation window: no dialog, no popup.
-    const popups = collectPopups(page);
+    const popups = watchPopups(page);
     const pdf = await account.download(label, "PDF");
     await stepUpDialog.expectClosed();
     expect(popups).toHaveLength(0);
@@ -219,7 +199,7 @@ test.describe("statements @step-up", () => {
     const bytes = await readFile((await pdf.path())!);
     expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
-    const outcomes = await auditOutcomes(database, user);
+    const outcomes = await statementOutcomes(database, user);
     expect(outcomes.filter((outcome) => outcome === "downloaded")).toHaveLength(2);
     expect(outcomes[0]).toBe("required");
   });
@@ -240,7 +220,7 @@ test.describe("statements @step-up", () => {
     await stepUpDialog.expectError("Verification was cancelled", "Try again");
     await stepUpDialog.cancel();
     expect(downloads).toBe(0);
-    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required"]);
   });
 
   test("the statement URL without the strength is refused with 403 and no file; after a step-up it serves one", async ({
@@ -261,7 +241,7 @@ test.describe("statements @step-up", () => {
     expect(refused.status()).toBe(403);
     expect(refused.headers()["content-disposition"]).toBeUndefined();
     expect(await refused.json()).toMatchObject({ error: "step_up_required", operation: "finance.viewStatements" });
-    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required"]);
 
     // Bad input is answered before anything else, with what is wrong.
     const malformed = await page.request.get(`/finance/accounts/${checking.id}/statements/2026-13?format=xls`);

@@ -1,9 +1,8 @@
-import type { Page } from "@playwright/test";
-import type { PrismaClient } from "../lib/generated/prisma/client";
-import { test, expect, type Persona } from "./fixtures";
+import { test, expect } from "./fixtures";
 import { DashboardPage } from "./pages/dashboard.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
+import { CHECKING, SAVINGS, accountOf, auditOutcomes, groupDigits as grouped, transfersOf, watchPopups } from "./support/ground-truth";
 import { blockPopups } from "./support/popups";
 
 /**
@@ -20,37 +19,6 @@ import { blockPopups } from "./support/popups";
  *   starts a new verification that takes over.
  */
 
-const CHECKING = "Everyday Checking";
-const SAVINGS = "High-Yield Savings";
-
-async function accountOf(database: PrismaClient, user: Persona, name: string) {
-  return database.bankAccount.findFirstOrThrow({
-    where: { name, owner: { objectId: user.oid } },
-    select: { id: true, balanceMinor: true, fullNumber: true },
-  });
-}
-
-/** "4402123456785034" → "4402 1234 5678 5034", as the card shows it. */
-const grouped = (digits: string) => digits.replace(/(.{4})(?=.)/g, "$1 ");
-
-/** The portal's audit outcomes for this user and operation, oldest first. */
-async function auditOutcomes(database: PrismaClient, user: Persona, operation: string): Promise<string[]> {
-  const { id: userId } = await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } });
-  const events = await database.auditEvent.findMany({ where: { operation, userId }, orderBy: { createdAt: "asc" }, select: { outcome: true } });
-  return events.map((event) => event.outcome);
-}
-
-async function transfersWithMemo(database: PrismaClient, user: Persona, memo: string) {
-  return database.transfer.findMany({ where: { owner: { objectId: user.oid }, memo }, select: { amountMinor: true, status: true } });
-}
-
-/** Fails the test if `page` opens any popup from now on. */
-function forbidPopups(page: Page): Page[] {
-  const opened: Page[] = [];
-  page.on("popup", (popup) => opened.push(popup));
-  return opened;
-}
-
 test.describe("step-up recovery: a blocked popup continues in this window @step-up", () => {
   test("full account number: verify by redirect, then nothing shows until Continue, which shows it once", async ({
     page,
@@ -65,7 +33,7 @@ test.describe("step-up recovery: a blocked popup continues in this window @step-
     await blockPopups(page);
     await signIn(user);
     const { fullNumber } = await accountOf(database, user, CHECKING);
-    const popups = forbidPopups(page);
+    const popups = watchPopups(page);
 
     await dashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
     await stepUpDialog.expectOpen("Verify to see full account numbers");
@@ -124,7 +92,7 @@ test.describe("step-up recovery: a blocked popup continues in this window @step-
     // The dialog still names exactly what will run; nothing has moved yet.
     await expect(stepUpDialog.dialog()).toContainText("$1,500.00");
     await expect(stepUpDialog.dialog()).toContainText("By redirect");
-    expect(await transfersWithMemo(database, user, "By redirect")).toEqual([]);
+    expect(await transfersOf(database, user, { memo: "By redirect" })).toEqual([]);
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
 
     await stepUpDialog.resume();
@@ -132,13 +100,13 @@ test.describe("step-up recovery: a blocked popup continues in this window @step-
       amount: "$1,500.00",
       newBalance: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(Number(savings.balanceMinor - 150_000n) / 100),
     });
-    expect(await transfersWithMemo(database, user, "By redirect")).toEqual([{ amountMinor: 150_000n, status: "completed" }]);
+    expect(await transfersOf(database, user, { memo: "By redirect" })).toEqual([{ amountMinor: 150_000n, status: "completed", memo: "By redirect" }]);
 
     // Reloading runs nothing again: the kept request left the tab when the page came back.
     await page.reload();
     await expect(page.getByRole("heading", { level: 1, name: "Transfer" })).toBeVisible();
     await stepUpDialog.expectClosed();
-    expect(await transfersWithMemo(database, user, "By redirect")).toHaveLength(1);
+    expect(await transfersOf(database, user, { memo: "By redirect" })).toHaveLength(1);
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 150_000n);
   });
 });

@@ -6,6 +6,7 @@ import type { Persona } from "./fixtures";
 import type { DashboardPage } from "./pages/dashboard.page";
 import type { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import type { EmulatorControl } from "./support/emulator-control";
+import { CHECKING, SAVINGS, accountOf, auditOutcomes, groupDigits as grouped } from "./support/ground-truth";
 
 /**
  * Step-up for finance.viewStatements (session-bound, "multi-factor within the hour"): the
@@ -14,37 +15,17 @@ import type { EmulatorControl } from "./support/emulator-control";
  * only for the second factor.
  */
 
-const CHECKING = "Everyday Checking";
-// Every seeded persona has these two (a credit card and brokerage are chance).
-const SAVINGS = "High-Yield Savings";
 const PURPOSE = /Verify to see full account numbers and statements for 15 minutes/;
 
 /** The account's full number as the portal stores it (the test's ground truth). */
-async function fullNumberOf(database: PrismaClient, user: Persona, accountName: string): Promise<string> {
-  const account = await database.bankAccount.findFirstOrThrow({
-    where: { name: accountName, owner: { objectId: user.oid } },
-    select: { fullNumber: true },
-  });
-  return account.fullNumber;
-}
-
-/** "4402123456785034" → "4402 1234 5678 5034", as the card shows it. */
-const grouped = (digits: string) => digits.replace(/(.{4})(?=.)/g, "$1 ");
+const fullNumberOf = async (database: PrismaClient, user: Persona, accountName: string) => (await accountOf(database, user, accountName)).fullNumber;
 
 function showButton(dashboard: DashboardPage, accountName: string) {
   return dashboard.account(accountName).getByRole("button", { name: "Show full number" });
 }
 
 /** The portal's audit outcomes for this user's finance.viewStatements decisions. */
-async function auditOutcomes(database: PrismaClient, user: Persona): Promise<string[]> {
-  const { id: userId } = await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } });
-  const events = await database.auditEvent.findMany({
-    where: { operation: "finance.viewStatements", userId },
-    orderBy: { createdAt: "asc" },
-    select: { outcome: true },
-  });
-  return events.map((event) => event.outcome);
-}
+const statementOutcomes = (database: PrismaClient, user: Persona) => auditOutcomes(database, user, "finance.viewStatements");
 
 /** Signs in, reveals the checking number through the popup (TOTP), and waits for it to show. */
 async function revealCheckingWithPopup(
@@ -109,7 +90,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     await expect(dashboard.account(CHECKING)).not.toContainText(grouped(checkingNumber));
     await expect(showButton(dashboard, CHECKING)).toBeVisible();
 
-    expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "satisfied", "executed"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "satisfied", "executed"]);
 
     // The header tells the person their session is elevated, and until when.
     await page.reload();
@@ -164,7 +145,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     const silent = tokenRequests.map((body) => new URLSearchParams(body)).find((params) => params.get("grant_type") === "refresh_token");
     expect(silent, "a refresh-token grant was sent").toBeDefined();
     expect(JSON.parse(silent!.get("claims") ?? "{}")).toMatchObject({ access_token: { acrs: { essential: true, value: expect.any(String) } } });
-    expect(await auditOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
   });
 
   test("when the identity provider's hour has passed too, the silent request is answered interaction_required and the dialog takes over", async ({
@@ -260,7 +241,7 @@ test.describe("step-up: full account numbers @step-up", () => {
 
     // The action answered with a challenge: the handler never ran (no "executed" in the audit
     // log, written in the handler's own transaction), and the number is nowhere on the page.
-    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required"]);
     await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
     // The challenge made the page load MSAL (and the marker above does detect it).
     await expect.poll(async () => (await msalScripts()).msal).not.toEqual([]);
@@ -268,7 +249,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     await stepUpDialog.cancel();
     await expect(showButton(dashboard, CHECKING)).toBeFocused();
     await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
-    expect(await auditOutcomes(database, user)).toEqual(["required"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required"]);
   });
 
   test("a proof the identity provider would never issue for this API is rejected, and nothing is revealed", async ({
@@ -305,7 +286,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     // One retry, then an error state (not a loop), with a way forward.
     await stepUpDialog.expectError("Your verification was not accepted", "Try again");
     await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
-    expect(await auditOutcomes(database, user)).toEqual(["required", "rejected:wrong_audience"]);
+    expect(await statementOutcomes(database, user)).toEqual(["required", "rejected:wrong_audience"]);
   });
 
   test("a verification the identity provider denies shows a way forward, and nothing is revealed", async ({

@@ -1,7 +1,7 @@
-import type { PrismaClient } from "../lib/generated/prisma/client";
-import { test, expect, type Persona } from "./fixtures";
+import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
+import { CHECKING, SAVINGS, accountOf, transfersOf, usd } from "./support/ground-truth";
 import { addPasskey } from "./support/virtual-authenticator";
 
 /**
@@ -11,20 +11,6 @@ import { addPasskey } from "./support/virtual-authenticator";
  * the database, read through the `database` fixture.
  */
 
-const CHECKING = "Everyday Checking";
-// Every persona has savings with a five-figure opening balance, so it covers every amount here.
-const SAVINGS = "High-Yield Savings";
-
-async function accountOf(database: PrismaClient, user: Persona, name: string) {
-  return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true } });
-}
-
-async function transfersOf(database: PrismaClient, user: Persona) {
-  return database.transfer.findMany({ where: { owner: { objectId: user.oid } }, select: { amountMinor: true, status: true, memo: true } });
-}
-
-/** `12345n` → "$123.45". */
-const usd = (minor: bigint) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(Number(minor) / 100);
 
 test.describe("transfers", () => {
   test("below the threshold a transfer runs without any popup, and the receipt and balances agree", async ({

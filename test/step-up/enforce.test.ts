@@ -388,13 +388,13 @@ describe("a database too busy to take the write", () => {
 
   test("answers busy with nothing changed (no 'something went wrong'), and the same approval runs once the lock is gone", async () => {
     const session = await createSession();
-    const challenge = challengeOf(await run(transferDefinition, session, transferInput("150000")));
+    const challenge = challengeOf(await runTransfer(session, transferInput("150000")));
     const token = await proof(["c1"]);
     const stepUpProof = { token, pendingOperationId: challenge.pendingOperationId };
     const release = await holdWriteLock();
-    let busy: Awaited<ReturnType<typeof run>>;
+    let busy: Awaited<ReturnType<typeof runTransfer>>;
     try {
-      busy = await run(transferDefinition, session, transferInput("150000"), stepUpProof);
+      busy = await runTransfer(session, transferInput("150000"), stepUpProof);
     } finally {
       await release();
     }
@@ -403,7 +403,7 @@ describe("a database too busy to take the write", () => {
     const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: challenge.pendingOperationId } });
     assert.equal(pending.consumedAt, null, "the approval was not used up");
 
-    const retried = await run(transferDefinition, session, transferInput("150000"), stepUpProof);
+    const retried = await runTransfer(session, transferInput("150000"), stepUpProof);
     assert.equal(retried.status, "success");
     assert.equal(executed.length, 1);
   });

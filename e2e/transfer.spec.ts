@@ -1,7 +1,8 @@
+import type { Request } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
-import { CHECKING, SAVINGS, accountOf, transfersOf, usd } from "./support/ground-truth";
+import { CHECKING, SAVINGS, accountOf, auditOutcomes, transfersOf, usd } from "./support/ground-truth";
 import { addPasskey } from "./support/virtual-authenticator";
 
 /**
@@ -177,5 +178,87 @@ test.describe("transfers with step-up @step-up", () => {
     await transfer.expectReceipt({ amount: "$25.00", newBalance: usd(savings.balanceMinor - 2500n) });
     await expect(transfer.receipt()).toContainText(payee.name);
     expect(await database.transfer.count({ where: { payeeId: payee.id, status: "completed" } })).toBe(1);
+  });
+
+  test("a captured approval replayed, as it was or with another amount, moves nothing more: the approval is used up", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+    // The browser's retry: the server action call that carries the proof (token + pending operation).
+    const retries: Request[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.headers()["next-action"] && (request.postData() ?? "").includes('"pendingOperationId"')) retries.push(request);
+    });
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,000.00", memo: "Replayed" });
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await transfer.expectReceipt({ amount: "$1,000.00", newBalance: usd(savings.balanceMinor - 100_000n) });
+    expect(retries).toHaveLength(1);
+
+    // An attacker (or a confused proxy) sends the very same request again, cookies and all.
+    const captured = retries[0]!;
+    const headers = await captured.allHeaders();
+    const replay = (data: string) =>
+      page.request.post(captured.url(), {
+        headers: Object.fromEntries(["next-action", "next-router-state-tree", "content-type", "accept", "origin"].filter((name) => headers[name]).map((name) => [name, headers[name]!])),
+        data,
+      });
+    const body = captured.postData()!;
+    expect((await replay(body)).ok()).toBe(true);
+    expect(await transfersOf(database, user, { memo: "Replayed" })).toEqual([{ amountMinor: 100_000n, status: "completed", memo: "Replayed" }]);
+
+    // The same proof for a larger amount: the approval it names is used up, so nothing moves either.
+    // (Before execution, a changed amount is answered with a new challenge: test/transfers/step-up.test.ts.)
+    expect(body).toContain('"amount":"1,000.00"');
+    expect((await replay(body.replace('"amount":"1,000.00"', '"amount":"9,000.00"'))).ok()).toBe(true);
+    expect(await transfersOf(database, user, { memo: "Replayed" })).toHaveLength(1);
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 100_000n);
+    const outcomes = await auditOutcomes(database, user, "transfer.create");
+    expect(outcomes.filter((outcome) => outcome === "executed")).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === "rejected:already_used")).toHaveLength(2);
+  });
+
+  test("a retry whose amount was changed on the way after the approval is refused as a different request; nothing moves", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+    // Tamper with the proof-carrying retry in flight: same proof and approval, a larger amount.
+    await page.route(
+      (url) => url.pathname === "/transfer",
+      async (route) => {
+        const body = route.request().postData() ?? "";
+        if (route.request().method() !== "POST" || !body.includes('"pendingOperationId"')) return route.continue();
+        await route.continue({ postData: body.replace('"amount":"1,200.00"', '"amount":"9,200.00"') });
+      },
+    );
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,200.00", memo: "Tampered" });
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+
+    // The server saw a request it was not asked to approve: a new challenge, which the page shows as an error.
+    await stepUpDialog.expectError("Your verification was not accepted", "Try again");
+    expect(await transfersOf(database, user, { memo: "Tampered" })).toEqual([]);
+    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
+    expect(await auditOutcomes(database, user, "transfer.create")).toEqual(["required", "rejected:payload_changed"]);
   });
 });

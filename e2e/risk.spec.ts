@@ -1,5 +1,6 @@
 import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
+import { forgetEveryone } from "./support/browser-state";
 import { SIMULATED_IPS, type SignInLogEntry } from "./support/emulator-control";
 import { addPasskey } from "./support/virtual-authenticator";
 
@@ -60,7 +61,7 @@ test.describe("risk-based Conditional Access @step-up", () => {
     const user = await persona("totp");
     // The first sign-in (from home, loopback) is the user's learning period: no risk, no second factor.
     await signIn(user);
-    await page.context().clearCookies();
+    await forgetEveryone(page);
     // Minutes later, from Sydney: a new IP and thousands of kilometres away.
     await control.setNetwork(user.oid, { ip: SIMULATED_IPS.sydney });
 
@@ -103,7 +104,7 @@ test.describe("risk-based Conditional Access @step-up", () => {
     expect(resultOf(entry, "User risk high: secure password change")).toBe("success");
 
     // The new password is the password now; the remediated user is asked for nothing more.
-    await page.context().clearCookies();
+    await forgetEveryone(page);
     await home.goto();
     await home.startSignIn();
     await identityProvider.signIn({ ...user, password: newPassword });

@@ -61,8 +61,9 @@ const emulatorServer = (stack: StackName, portalPort: number, emulatorPort: numb
 
 export default defineConfig<object, { stack: StackName }>({
   testDir: "./e2e",
-  // README screenshots are a separate run (playwright.screenshots.config.ts), not tests.
-  testIgnore: ["screenshots/**"],
+  // README screenshots are a separate run (playwright.screenshots.config.ts), not tests; the
+  // multi-instance specs need their own stack (playwright.scale.config.ts).
+  testIgnore: ["screenshots/**", "scale/**"],
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },

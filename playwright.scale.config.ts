@@ -88,6 +88,8 @@ export default defineConfig({
       url: `http://127.0.0.1:${portA}/api/auth/providers`,
       reuseExistingServer: false,
       timeout: 300_000,
+      // SIGTERM lets the supervisor stop `next start` and nginx remove its temp folder.
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
     },
     {
       name: "instance b",
@@ -97,6 +99,7 @@ export default defineConfig({
       url: `http://127.0.0.1:${portB}/api/auth/providers`,
       reuseExistingServer: false,
       timeout: 300_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
     },
     {
       name: "load balancer",
@@ -105,6 +108,7 @@ export default defineConfig({
       url: `${settings.portalOrigin}/api/auth/providers`,
       reuseExistingServer: false,
       timeout: 30_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
     },
   ],
 });

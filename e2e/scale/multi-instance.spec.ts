@@ -3,8 +3,9 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "@playwright/test";
 import type { PrismaClient } from "../../lib/generated/prisma/client";
-import { invariantViolations, totalMoney } from "../../test/transfers/support";
+import { createCustomer, invariantViolations, totalMoney, type Customer } from "../../test/transfers/support";
 import { test, expect, type Persona } from "../fixtures";
+import type { EmulatorControl } from "../support/emulator-control";
 import { IdentityProviderPage } from "../pages/identity-provider.page";
 import { claimsOfChallenge, type ApiErrorBody } from "../support/api-client";
 
@@ -26,6 +27,17 @@ type Instance = "a" | "b";
 
 async function accountOf(database: PrismaClient, user: Persona, name: string) {
   return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true } });
+}
+
+/**
+ * An API client's user: a directory user whose portal accounts hold exactly `checking` (and an
+ * empty savings account), opened through the ledger so every invariant holds from the start.
+ */
+async function apiCustomer(control: EmulatorControl, database: PrismaClient, checking: bigint): Promise<{ user: Persona; customer: Customer }> {
+  const user = await control.createUser({ displayName: "API customer", methods: ["totp"] });
+  const customer = await createCustomer(database, { checking });
+  await database.user.update({ where: { id: customer.user.id }, data: { objectId: user.oid, name: user.displayName, userPrincipalName: user.userPrincipalName } });
+  return { user, customer };
 }
 
 /** One JSON API call through the load balancer (Node's fetch: many at once, no browser). */
@@ -114,20 +126,16 @@ test.describe("several instances behind a load balancer", () => {
     expect(sent).toEqual([{ amountMinor: 100_000n, status: "completed" }]);
   });
 
-  test("transfers from one account spread over both instances never overdraw it and keep the ledger", async ({ persona, apiToken, database, settings }) => {
-    const user = await persona("totp");
-    const token = await apiToken(user);
-    const checking = await accountOf(database, user, CHECKING);
-    const savings = await accountOf(database, user, SAVINGS);
-    const before = await totalMoney(database);
+  test("transfers from one account spread over both instances never overdraw it and keep the ledger", async ({ control, apiToken, database, settings }) => {
     // 60 attempts, 16 at a time (within the two instances' 2 × 10 database connections, so that
-    // none waits for a connection past the transaction's maxWait), exactly `affordable` fit.
+    // none waits for a connection past the transaction's maxWait); the account affords 40.
     const attempts = 60;
     const affordable = 40n;
-    const amount = checking.balanceMinor / affordable;
-    // Below the step-up threshold (1,000.00), so the plain token suffices; within the daily limit.
-    expect(amount > 0n && amount < 100_000n && checking.balanceMinor < 5_000_000n, `checking balance ${checking.balanceMinor} suits this test`).toBe(true);
-    const body = { fromAccountId: checking.id, toAccountId: savings.id, currency: "USD", amountMinor: String(amount), memo: "Spread" };
+    const amount = 25_00n;
+    const { user, customer } = await apiCustomer(control, database, affordable * amount);
+    const token = await apiToken(user);
+    const before = await totalMoney(database);
+    const body = { fromAccountId: customer.checkingId, toAccountId: customer.savingsId, currency: "USD", amountMinor: String(amount), memo: "Spread" };
 
     const answers = await pool(attempts, 16, () => postTransfer(settings.portalOrigin, token, body, { idempotencyKey: randomUUID() }));
 
@@ -136,21 +144,22 @@ test.describe("several instances behind a load balancer", () => {
     expect(created).toHaveLength(Number(affordable));
     expect(refused.every((a) => a.status === 422), JSON.stringify(refused.find((a) => a.status !== 422))).toBe(true);
     expect(new Set(answers.map((a) => a.instance))).toEqual(new Set(["a", "b"]));
-    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor - affordable * amount);
-    expect(await database.transfer.count({ where: { owner: { objectId: user.oid }, memo: "Spread" } })).toBe(Number(affordable));
+    const balances = await database.bankAccount.findMany({ where: { id: { in: [customer.checkingId, customer.savingsId] } }, select: { id: true, balanceMinor: true } });
+    expect(balances.find((b) => b.id === customer.checkingId)?.balanceMinor).toBe(0n);
+    expect(balances.find((b) => b.id === customer.savingsId)?.balanceMinor).toBe(affordable * amount);
+    expect(await database.transfer.count({ where: { ownerId: customer.user.id, memo: "Spread" } })).toBe(Number(affordable));
     expect(await totalMoney(database)).toBe(before);
-    expect(await invariantViolations(database)).toEqual([]);
+    expect(await invariantViolations(database, { accounts: [customer.checkingId, customer.savingsId] })).toEqual([]);
   });
 
-  test("an instance killed mid-load loses nothing it acknowledged, and every retried transfer exists once", async ({ persona, apiToken, database, settings }) => {
-    const user = await persona("totp");
-    const token = await apiToken(user);
-    const checking = await accountOf(database, user, CHECKING);
-    const savings = await accountOf(database, user, SAVINGS);
-    const before = await totalMoney(database);
+  test("an instance killed mid-load loses nothing it acknowledged, and every retried transfer exists once", async ({ control, apiToken, database, settings }) => {
     const count = 120;
     const amount = 100n;
-    const body = { fromAccountId: checking.id, toAccountId: savings.id, currency: "USD", amountMinor: String(amount), memo: "Kill" };
+    const opening = 1_000_000n;
+    const { user, customer } = await apiCustomer(control, database, opening);
+    const token = await apiToken(user);
+    const before = await totalMoney(database);
+    const body = { fromAccountId: customer.checkingId, toAccountId: customer.savingsId, currency: "USD", amountMinor: String(amount), memo: "Kill" };
     const pidFile = path.join(settings.runDir, "instance-b.pid");
     const pidBefore = Number(readFileSync(pidFile, "utf8"));
 
@@ -173,8 +182,8 @@ test.describe("several instances behind a load balancer", () => {
           acknowledged += 1;
           if (acknowledged === 20 && !killed) {
             killed = true;
-            // Process group of `next start` (scripts/scale/instance.ts): no clean shutdown.
-            process.kill(-pidBefore, "SIGKILL");
+            // `next start` itself (scripts/scale/instance.ts), no clean shutdown.
+            process.kill(pidBefore, "SIGKILL");
           }
           return { key, id: (answer.json as { data: { id: string } }).data.id, instance: answer.instance };
         }
@@ -189,11 +198,12 @@ test.describe("several instances behind a load balancer", () => {
     expect(killed).toBe(true);
     const ids = receipts.map((r) => r.id);
     expect(new Set(ids).size).toBe(count);
-    const stored = await database.transfer.findMany({ where: { owner: { objectId: user.oid }, memo: "Kill" }, select: { id: true, idempotencyKey: true } });
+    const stored = await database.transfer.findMany({ where: { ownerId: customer.user.id, memo: "Kill" }, select: { id: true } });
     expect(stored.map((t) => t.id).sort()).toEqual([...ids].sort());
-    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor - BigInt(count) * amount);
+    const checking = await database.bankAccount.findUniqueOrThrow({ where: { id: customer.checkingId }, select: { balanceMinor: true } });
+    expect(checking.balanceMinor).toBe(opening - BigInt(count) * amount);
     expect(await totalMoney(database)).toBe(before);
-    expect(await invariantViolations(database)).toEqual([]);
+    expect(await invariantViolations(database, { accounts: [customer.checkingId, customer.savingsId] })).toEqual([]);
     console.log(`killed instance b after 20 acknowledgements; ${interrupted.length} request(s) interrupted and retried with the same key`);
 
     // The supervisor brings b back (as a process manager would), for whatever runs next.
@@ -204,13 +214,11 @@ test.describe("several instances behind a load balancer", () => {
     expect(Number(readFileSync(pidFile, "utf8"))).not.toBe(pidBefore);
   });
 
-  test("a proof spent on one instance is refused on the other (uti replay)", async ({ persona, apiToken, database, settings }) => {
-    const user = await persona("totp");
+  test("a proof spent on one instance is refused on the other (uti replay)", async ({ control, apiToken, database, settings }) => {
+    const { user, customer } = await apiCustomer(control, database, 1_000_000n);
     const token = await apiToken(user);
-    const checking = await accountOf(database, user, CHECKING);
-    const savings = await accountOf(database, user, SAVINGS);
     // From the threshold a transfer is transaction-bound (c1): two pending approvals, one per instance.
-    const body = { fromAccountId: savings.id, toAccountId: checking.id, currency: "USD", amountMinor: "100000", memo: "Replay" };
+    const body = { fromAccountId: customer.checkingId, toAccountId: customer.savingsId, currency: "USD", amountMinor: "100000", memo: "Replay" };
     const first = { idempotencyKey: randomUUID(), pin: "a" as const };
     const second = { idempotencyKey: randomUUID(), pin: "b" as const };
     const askedA = await postTransfer(settings.portalOrigin, token, body, first);
@@ -224,6 +232,6 @@ test.describe("several instances behind a load balancer", () => {
     const replayedOnB = await postTransfer(settings.portalOrigin, proof, body, second);
     expect([replayedOnB.status, replayedOnB.instance]).toEqual([401, "b"]);
     expect((replayedOnB.json as ApiErrorBody).error.reason).toBe("replayed");
-    expect(await database.transfer.count({ where: { owner: { objectId: user.oid }, memo: "Replay" } })).toBe(1);
+    expect(await database.transfer.count({ where: { ownerId: customer.user.id, memo: "Replay" } })).toBe(1);
   });
 });

@@ -4,13 +4,15 @@
  *   node --import tsx scripts/scale/instance.ts <name> <port> [--migrate]
  * `next start` on 127.0.0.1:<port> with PORTAL_INSTANCE_ID=<name>; its process id goes to
  * `<E2E_RUN_DIR>/instance-<name>.pid` so a test can kill it mid-load (SIGKILL, no clean
- * shutdown); when it dies without being asked to, it is started again. SIGTERM stops both.
+ * shutdown); when it dies any other way than a clean stop, it is started again. `next start` stays
+ * in this process's group, so whoever stops the group (Playwright does) stops it too.
  * `--migrate` applies the migrations to the shared database first (one instance does it).
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../lib/stack-env";
-import { mustRun, startProcess, type ManagedProcess } from "../lib/processes";
+import { mustRun } from "../lib/processes";
 
 const [name, port] = process.argv.slice(2);
 if (!name || !/^[a-z0-9-]+$/.test(name) || !port || !/^\d+$/.test(port)) throw new Error("usage: instance.ts <name> <port> [--migrate]");
@@ -23,19 +25,24 @@ if (process.argv.includes("--migrate")) {
   await mustRun(process.execPath, ["--import", "tsx", "scripts/db/migrate.ts", "deploy"], { cwd: ROOT });
 }
 
-let current: ManagedProcess | undefined;
+let current: ChildProcess | undefined;
 let stopping = false;
 
 function start(): void {
-  const child = startProcess(`instance ${name}`, path.join(ROOT, "node_modules", ".bin", "next"), ["start", "--hostname", "127.0.0.1", "--port", port!], {
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "--hostname", "127.0.0.1", "--port", port!], {
     cwd: ROOT,
     env: { ...process.env, PORTAL_INSTANCE_ID: name },
+    stdio: "inherit",
   });
   current = child;
-  writeFileSync(pidFile, String(child.child.pid));
-  void child.exited.then((code) => {
-    if (stopping) return;
-    console.log(`[supervisor ${name}] next start exited (${code}); starting it again`);
+  writeFileSync(pidFile, String(child.pid));
+  child.on("exit", (code, signal) => {
+    // SIGTERM (ours, or the whole group's) ends it cleanly: a stop. Anything else is a crash.
+    if (stopping || signal === "SIGTERM" || code === 0) {
+      rmSync(pidFile, { force: true });
+      process.exit(0);
+    }
+    console.log(`[supervisor ${name}] next start ended (${signal ?? code}); starting it again`);
     start();
   });
 }
@@ -43,10 +50,8 @@ function start(): void {
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     stopping = true;
-    void (current?.stop() ?? Promise.resolve()).finally(() => {
-      rmSync(pidFile, { force: true });
-      process.exit(0);
-    });
+    if (!current || current.exitCode !== null || current.signalCode !== null) process.exit(0);
+    current.kill("SIGTERM");
   });
 }
 

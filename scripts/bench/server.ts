@@ -2,7 +2,8 @@
  * `npm run bench [-- --webpack] [-- --reuse-build] [-- --duration 15]`: server-side figures
  * against `next start` on PostgreSQL (scripts/bench/lib/stack.ts), with autocannon:
  *   1. the signed-in dashboard beside the same page with its session and strength checks
- *      bypassed, in the benchmark-only build (app/bench-baseline; the ratio is the figure);
+ *      bypassed, in the benchmark-only build (app/bench-baseline; the ratio is the figure),
+ *      interleaved in three rounds;
  *   2. the protected transfer page with an elevated session;
  *   3. proof verification per request with a warm JWKS, and the JWKS fetches it made;
  *   4. transfers per second under contention on one account (the JSON API, a fresh idempotency
@@ -18,7 +19,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT } from "../lib/stack-env";
-import { formatLoad, load, type LoadFigures } from "./lib/load";
+import { combine, formatLoad, load, type LoadFigures } from "./lib/load";
 import { startBenchStack } from "./lib/stack";
 
 const argv = process.argv.slice(2);
@@ -73,8 +74,34 @@ try {
   const baselineOk = await fetch(baselineUrl);
   if (baselineOk.status !== 200 || !(await baselineOk.text()).includes("Overview")) throw new Error(`the baseline answered ${baselineOk.status}`);
 
-  const dashboard = await warmAndLoad("dashboard, signed in (session + strength)", { url: `${stack.portalOrigin}/dashboard`, connections, headers: { cookie: session.cookie } });
-  const baseline = await warmAndLoad("dashboard, checks bypassed (bench-only build)", { url: baselineUrl, connections });
+  // Interleaved (A B, B A, A B), so that a change in the machine's load during the run weighs on
+  // both sides alike; each side's figures are its three parts combined.
+  const dashboardOptions = { url: `${stack.portalOrigin}/dashboard`, connections, headers: { cookie: session.cookie } };
+  const baselineOptions = { url: baselineUrl, connections };
+  const warm = Math.min(5, duration);
+  await load("dashboard (warm-up)", { ...dashboardOptions, duration: warm });
+  await load("baseline (warm-up)", { ...baselineOptions, duration: warm });
+  const withChecks: LoadFigures[] = [];
+  const withoutChecks: LoadFigures[] = [];
+  const roundRatios: number[] = [];
+  const slice = Math.max(1, Math.round(duration / 3));
+  for (let round = 0; round < 3; round += 1) {
+    const runA = async () => withChecks.push(await load("dashboard", { ...dashboardOptions, duration: slice }));
+    const runB = async () => withoutChecks.push(await load("baseline", { ...baselineOptions, duration: slice }));
+    if (round % 2 === 0) {
+      await runA();
+      await runB();
+    } else {
+      await runB();
+      await runA();
+    }
+    roundRatios.push(withChecks.at(-1)!.requestsPerSecond / withoutChecks.at(-1)!.requestsPerSecond);
+  }
+  const dashboard = combine("dashboard, signed in (session + strength)", withChecks);
+  const baseline = combine("dashboard, checks bypassed (bench-only build)", withoutChecks);
+  say(formatLoad(dashboard));
+  say(formatLoad(baseline));
+  say(`  → per round (A B, B A, A B): ${roundRatios.map((r) => `${(r * 100).toFixed(1)}%`).join(", ")}`);
   const ratio = dashboard.requestsPerSecond / baseline.requestsPerSecond;
   say(`  → throughput with checks / without: ${(ratio * 100).toFixed(1)}% (target ≥ ${TARGETS.dashboardRatio * 100}%)`);
   if (ratio < TARGETS.dashboardRatio) problems.push(`dashboard throughput ratio ${(ratio * 100).toFixed(1)}% < ${TARGETS.dashboardRatio * 100}%`);

@@ -50,6 +50,8 @@ export interface LoadFigures {
   /** Socket errors and timeouts (no HTTP response at all). */
   errors: number;
   seconds: number;
+  /** Every response's latency in ms, ascending (to combine runs). */
+  latencies: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -79,6 +81,27 @@ export async function load(label: string, options: AutocannonOptions): Promise<L
     statuses,
     errors: result.errors + result.timeouts,
     seconds: result.duration,
+    latencies,
+  };
+}
+
+/** Several runs of the same load as one: responses over total time, percentiles over all latencies. */
+export function combine(label: string, runs: LoadFigures[]): LoadFigures {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const statuses: Record<number, number> = {};
+  for (const r of runs) for (const [status, n] of Object.entries(r.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + n;
+  return {
+    label,
+    requestsPerSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    responses: latencies.length,
+    statuses,
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    seconds,
+    latencies,
   };
 }
 

@@ -70,6 +70,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     rmSync(work, { recursive: true, force: true });
     await run(bin("prisma"), ["generate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: sqliteUrl }, stdio: "ignore" });
   };
+  // Ctrl-C (or a CI timeout) must not leave servers and a database cluster behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void stop().finally(() => process.exit(130)));
+  }
   try {
     await mustRun(process.execPath, ["--import", "tsx", "emulator/certs.ts"], { cwd: ROOT });
     pg = await startTempPostgres();
@@ -122,10 +126,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await waitForUrl(`http://127.0.0.1:${portalPort}/api/auth/providers`, 120_000, { isAlive: alive(portal) });
     if (baseline) await waitForUrl(`http://127.0.0.1:${baselinePort}/api/auth/providers`, 120_000, { isAlive: alive(baseline) });
 
+    // Imported only now: the client was generated for PostgreSQL above, after this module loaded.
     const { PrismaClient: Client } = (await import(pathToFileURL(path.join(ROOT, "lib", "generated", "prisma", "client.ts")).href)) as { PrismaClient: new (o: unknown) => PrismaClient };
     const { createAdapterFactory } = await import("../../../prisma/adapter");
     const { seedPersona } = await import("../../../prisma/seed-data");
     db = new Client({ adapter: createAdapterFactory(databaseUrl) });
+    // The control client reads only these three settings; the rest describe Playwright's stacks.
     const control = new EmulatorControl({ emulatorOrigin, controlSecret, caFile: path.join(CERT_DIR, "ca.pem") } as E2eSettings);
     const cookieName = sessionCookieFor(`http://localhost:${portalPort}`).name;
     const database = db;

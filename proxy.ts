@@ -12,7 +12,7 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * SECURITY.md lists the controls and their tests.
  */
 export function proxy(request: NextRequest) {
-  return withTransportSecurity(headersFor(request));
+  return withInstanceHeader(withTransportSecurity(headersFor(request)));
 }
 
 function headersFor(request: NextRequest): NextResponse {
@@ -60,6 +60,19 @@ function headersFor(request: NextRequest): NextResponse {
   response.headers.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
   // Pages show account data; no shared or browser cache may keep them.
   response.headers.set("Cache-Control", "private, no-store");
+  return response;
+}
+
+/**
+ * Behind a load balancer, which instance answered: `x-portal-instance` carries
+ * `PORTAL_INSTANCE_ID` when it is set (the multi-instance tests read it to prove that a step-up
+ * started on one instance is honoured by another; operators use it to trace a request). It names
+ * an instance the operator chose and says nothing about the user; unset, nothing is added.
+ */
+function withInstanceHeader(response: NextResponse): NextResponse {
+  // eslint-disable-next-line no-restricted-properties
+  const instance = process.env.PORTAL_INSTANCE_ID;
+  if (instance) response.headers.set("x-portal-instance", instance);
   return response;
 }
 

@@ -2,10 +2,11 @@
  * `npm test`: every check, in the order that fails fastest, ending with one
  * `N passed, N failed` line. Steps:
  *   certificates → Prisma client (SQLite) + schema checks → lint → typecheck → unit tests →
- *   build + end-to-end + the hostile security suite on SQLite → (when a PostgreSQL server is installed) on a private
- *   PostgreSQL cluster: the step-up core's unit tests again, then build + end-to-end → Prisma
- *   client back to SQLite.
- * In CI (CI=true) a missing PostgreSQL server is a failure, never a silent skip.
+ *   build + end-to-end + the hostile security suite on SQLite → (when a PostgreSQL server is
+ *   installed) on a private PostgreSQL cluster: the step-up core's unit tests again, then build +
+ *   end-to-end, then the multi-instance run (two instances behind nginx) → Prisma client back to
+ *   SQLite.
+ * In CI (CI=true) a missing PostgreSQL server or nginx is a failure, never a silent skip.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ROOT, nodeTrustEnv, stackEnv } from "./lib/stack-env";
 import { run } from "./lib/processes";
-import { findPostgresBin, startTempPostgres } from "./lib/pg-cluster";
+import { findPostgresBin, startTempPostgres, type TempPostgres } from "./lib/pg-cluster";
+import { NGINX_BIN } from "./scale/nginx-bin";
 
 interface Tally {
   passed: number;
@@ -103,32 +105,30 @@ async function unitTests(env: Record<string, string | undefined>, options: { lab
 
 /**
  * Builds the portal and runs Playwright (the end-to-end suite, then, when asked, the hostile
- * security suite against the same build); adds Playwright's counts to the tally.
+ * security suite against the same build); adds Playwright's counts to the tally. False when the
+ * build failed.
  */
-async function endToEnd(label: string, databaseUrl: string, options: { perRunDatabase: boolean; security?: boolean }) {
+async function endToEnd(label: string, databaseUrl: string, options: { perRunDatabase: boolean; security?: boolean }): Promise<boolean> {
   const buildEnv = {
     ...stackEnv({ portalPort: 3000, emulatorPort: 8443, databaseUrl, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } }),
   };
-  if (!(await check(`next build (${label})`, bin("next"), ["build"], buildEnv))) return;
-  await playwright(`end-to-end tests (${label})`, [], databaseUrl, options);
+  if (!(await check(`next build (${label})`, bin("next"), ["build"], buildEnv))) return false;
+  // SQLite: the e2e settings give each run its own file; PostgreSQL: the private cluster.
+  const databaseEnv: Record<string, string> = options.perRunDatabase ? {} : { E2E_DATABASE_URL: databaseUrl };
+  await playwright(`end-to-end tests (${label})`, [], databaseEnv);
   // The security suite on its own database (SQLite's per-run file), so its attacks start clean.
-  if (options.security) await playwright(`security suite (${label})`, ["-c", "playwright.security.config.ts"], databaseUrl, options);
+  if (options.security) await playwright(`security suite (${label})`, ["-c", "playwright.security.config.ts"], databaseEnv);
+  return true;
 }
 
-/** One Playwright run; its counts go to the tally (a skipped test counts as a failure). */
-async function playwright(label: string, args: string[], databaseUrl: string, options: { perRunDatabase: boolean }) {
+/** Runs Playwright with `args` and adds its counts to the tally (a skipped test counts as a failure). */
+async function playwright(label: string, args: string[], env: Record<string, string>) {
   step(label);
   const reportDir = mkdtempSync(path.join(tmpdir(), "woodgrove-e2e-"));
   const jsonFile = path.join(reportDir, "results.json");
   const code = await run(bin("playwright"), ["test", ...args, "--reporter=list,json"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      ...nodeTrustEnv(),
-      // SQLite: the e2e settings give each run its own file; PostgreSQL: the private cluster.
-      ...(options.perRunDatabase ? {} : { E2E_DATABASE_URL: databaseUrl }),
-      PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile,
-    },
+    env: { ...process.env, ...nodeTrustEnv(), ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile },
   });
   let counted = false;
   if (existsSync(jsonFile)) {
@@ -147,6 +147,26 @@ async function playwright(label: string, args: string[], databaseUrl: string, op
     failures.push(label);
     if (!counted) tally.failed += 1;
   }
+}
+
+/**
+ * Several instances behind nginx on the PostgreSQL cluster (playwright.scale.config.ts), with the
+ * build the PostgreSQL pass just made. In CI a missing nginx is a failure, never a silent skip.
+ */
+async function multiInstance(pg: TempPostgres) {
+  if (!existsSync(NGINX_BIN)) {
+    if (process.env.CI) {
+      step("multi-instance: nginx missing");
+      console.error(`CI must run the multi-instance tests: install Debian's nginx package (.ci/run does); looked for ${NGINX_BIN}.`);
+      tally.failed += 1;
+      failures.push("nginx missing");
+    } else {
+      step(`multi-instance: nginx is not installed (${NGINX_BIN}), so the multi-instance run was NOT done (apt-get install nginx to include it)`);
+    }
+    return;
+  }
+  const url = await pg.createDatabase("woodgrove_scale");
+  await playwright("multi-instance tests (2 instances behind nginx, PostgreSQL)", ["-c", "playwright.scale.config.ts"], { E2E_DATABASE_URL: url });
 }
 
 async function main() {
@@ -179,7 +199,8 @@ async function main() {
       const url = await pg.createDatabase("woodgrove_e2e");
       if (await check("prisma generate (PostgreSQL)", bin("prisma"), ["generate"], { DATABASE_URL: url })) {
         await unitTests({ ...unitEnv, TEST_POSTGRES_URL: pg.adminUrl }, { label: "PostgreSQL", files: POSTGRES_UNIT_TESTS });
-        await endToEnd("PostgreSQL", url, { perRunDatabase: false });
+        // The multi-instance run uses the PostgreSQL build, so it needs that build to have worked.
+        if (await endToEnd("PostgreSQL", url, { perRunDatabase: false })) await multiInstance(pg);
       }
     } finally {
       await pg.stop();

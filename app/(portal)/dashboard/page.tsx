@@ -1,47 +1,10 @@
 import type { Metadata } from "next";
-import { SiteHeader } from "@/components/ui/site-header";
-import { AccountList } from "@/components/ui/account-list";
-import { ActivityTable } from "@/components/ui/activity-table";
-import { RevealAccountNumber } from "@/components/step-up/reveal-account-number";
-import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { requireSession } from "@/lib/auth/session";
-import { listAccountsForUser, listRecentActivity } from "@/lib/data/accounts";
-import { stepUpClientConfig } from "@/lib/env";
-import { statementsPurpose } from "@/lib/step-up/purpose";
-import { revealAccountNumberAction } from "./actions";
+import { DashboardView } from "./dashboard-view";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function DashboardPage() {
   const session = await requireSession();
-  const [accounts, activity] = await Promise.all([listAccountsForUser(session.user), listRecentActivity(session.user, { limit: 12 })]);
-  const firstName = (session.user.name ?? "").split(" ")[0];
-  const purpose = statementsPurpose();
-  const { objectId, tenantId, userPrincipalName, name } = session.user;
-  return (
-    <>
-      <SiteHeader session={session} current="/dashboard" />
-      <main id="main" className="mx-auto max-w-6xl space-y-10 px-6 py-8">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
-          <p className="mt-1 text-muted">{firstName ? `Welcome back, ${firstName}.` : "Welcome back."} Here are your balances and latest activity.</p>
-        </div>
-        <StepUpProvider config={stepUpClientConfig()} user={{ objectId, tenantId, userPrincipalName, name }}>
-          <AccountList
-            accounts={accounts}
-            renderNumber={(account) => (
-              <RevealAccountNumber
-                accountId={account.id}
-                accountName={account.name}
-                maskedNumber={account.maskedNumber}
-                action={revealAccountNumberAction}
-                sessionPurpose={purpose}
-              />
-            )}
-          />
-        </StepUpProvider>
-        <ActivityTable entries={activity} />
-      </main>
-    </>
-  );
+  return <DashboardView session={session} />;
 }

@@ -6,6 +6,7 @@ import { defineConfig } from "@playwright/test";
 import baseConfig from "./playwright.config";
 import { e2eSettings } from "./e2e/support/settings";
 import { ROOT, nodeTrustEnv, stackEnv } from "./scripts/lib/stack-env";
+import { SCALE_LIMITS } from "./e2e/scale/limits";
 
 /**
  * The multi-instance run (docs/scaling.md): two `next start` instances behind nginx, sharing one
@@ -48,6 +49,10 @@ const instanceEnv = {
       AUTH_SECRET: process.env.E2E_AUTH_SECRET,
       NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: process.env.SCALE_ACTIONS_KEY,
       NODE_ENV: "production",
+      RATE_LIMIT_WINDOW_SECONDS: String(SCALE_LIMITS.windowSeconds),
+      RATE_LIMIT_REQUESTS_PER_USER: String(SCALE_LIMITS.requestsPerUser),
+      RATE_LIMIT_REQUESTS_PER_IP: String(SCALE_LIMITS.requestsPerAddress),
+      RATE_LIMIT_SIGN_INS_PER_IP: String(SCALE_LIMITS.requestsPerAddress),
     },
   }),
   ...nodeTrustEnv(),

@@ -8,6 +8,7 @@ import { test, expect, type Persona } from "../fixtures";
 import type { EmulatorControl } from "../support/emulator-control";
 import { IdentityProviderPage } from "../pages/identity-provider.page";
 import { claimsOfChallenge, type ApiErrorBody } from "../support/api-client";
+import { SCALE_LIMITS } from "./limits";
 
 /**
  * Two portal instances behind nginx, one PostgreSQL database (playwright.scale.config.ts): what
@@ -16,9 +17,8 @@ import { claimsOfChallenge, type ApiErrorBody } from "../support/api-client";
  * Every instance answers with `x-portal-instance`; `x-lb-pin` sends a request to a chosen one
  * (the test's load balancer only, scripts/scale/load-balancer.ts).
  *
- * TODO(rate limits): the hardening branch moves rate-limit state into the database; once merged,
- * add "a client's rate limit counts its requests on every instance" here (requests pinned to a
- * and b alternately must hit the limit at the same total as requests to one instance).
+ * - A user's request limit is one count across instances (lib/rate-limit keeps it in the
+ *   database): requests alternating between a and b are refused after the limit, not twice it.
  */
 
 const CHECKING = "Everyday Checking";
@@ -233,5 +233,22 @@ test.describe("several instances behind a load balancer", () => {
     expect([replayedOnB.status, replayedOnB.instance]).toEqual([401, "b"]);
     expect((replayedOnB.json as ApiErrorBody).error.reason).toBe("replayed");
     expect(await database.transfer.count({ where: { ownerId: customer.user.id, memo: "Replay" } })).toBe(1);
+  });
+
+  test("a user's request limit is one count on both instances: alternating between them does not double it", async ({ control, apiToken, database, settings }) => {
+    const { user } = await apiCustomer(control, database, 0n);
+    const token = await apiToken(user);
+    const get = (pin: Instance) =>
+      fetch(`${settings.portalOrigin}/api/v1/accounts`, { headers: { authorization: `Bearer ${token}`, "x-lb-pin": pin } }).then(async (response) => {
+        await response.arrayBuffer();
+        return { status: response.status, instance: response.headers.get("x-portal-instance") };
+      });
+    // Strictly alternating, one at a time: with a counter per instance each would allow the limit.
+    const answers: { status: number; instance: string | null }[] = [];
+    for (let i = 0; i < SCALE_LIMITS.requestsPerUser + 10; i += 1) answers.push(await get(i % 2 === 0 ? "a" : "b"));
+    const served = answers.filter((answer) => answer.status === 200);
+    expect(new Set(served.map((answer) => answer.instance))).toEqual(new Set(["a", "b"]));
+    expect(served).toHaveLength(SCALE_LIMITS.requestsPerUser);
+    expect(answers.slice(SCALE_LIMITS.requestsPerUser).every((answer) => answer.status === 429)).toBe(true);
   });
 });

@@ -392,11 +392,15 @@ describe("a database too busy to take the write", () => {
     const token = await proof(["c1"]);
     const stepUpProof = { token, pendingOperationId: challenge.pendingOperationId };
     const release = await holdWriteLock();
+    // Let go only after the core's transaction timeout (10 s, lib/data/transaction.ts): SQLite gives
+    // up on the lock by itself (busy_timeout), but a PostgreSQL lock wait has no timeout of its own,
+    // so there the blocked statement finishes when the lock goes and finds its transaction expired.
+    const released = new Promise((resolve) => setTimeout(resolve, 12_000)).then(release);
     let busy: Awaited<ReturnType<typeof runTransfer>>;
     try {
       busy = await runTransfer(session, transferInput("150000"), stepUpProof);
     } finally {
-      await release();
+      await released;
     }
     assert.deepEqual(busy, { status: "failed", message: "Woodgrove is busy right now. Nothing was changed. Try again in a moment.", code: "busy" });
     assert.deepEqual(executed, []);

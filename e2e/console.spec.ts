@@ -6,6 +6,7 @@ import { expectNoSeriousA11yViolations } from "./support/accessibility";
 import { AuthorizationRequest, SPA_CLIENT_ID } from "./support/authorize";
 import type { EmulatorControl } from "./support/emulator-control";
 import { withOwnEmulator } from "./support/own-emulator";
+import { CHECKING, SAVINGS } from "./support/ground-truth";
 
 /**
  * The emulator's admin console (emulator/console.ts): sign-in through the emulator's own pages
@@ -14,8 +15,6 @@ import { withOwnEmulator } from "./support/own-emulator";
  * provider, whose SSO cookie a person's context must not share.
  */
 
-const CHECKING = "Everyday Checking";
-const SAVINGS = "High-Yield Savings";
 const STAGING_C2_REPORT_ONLY = "c2 Change security settings: phishing-resistant MFA every time (report-only)";
 
 /** A console administrator in this emulator's directory (a role of its own, not Portal.Admin). */

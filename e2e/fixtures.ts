@@ -1,9 +1,9 @@
-import { test as base, expect } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
 import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../prisma/adapter";
 import { seedPersona } from "../prisma/seed-data";
 import { e2eSettings, stackSettings, type E2eSettings, type StackName } from "./support/settings";
-import { EmulatorControl, type EmulatorUser, type SignInMethod } from "./support/emulator-control";
+import { EmulatorControl, SIMULATED_IPS, type EmulatorUser, type SignInMethod } from "./support/emulator-control";
 import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { DashboardPage } from "./pages/dashboard.page";
@@ -16,8 +16,19 @@ import { SettingsPage } from "./pages/settings.page";
 import { SecurityActivityPage } from "./pages/security-activity.page";
 import { PolicyHealthPage } from "./pages/policy-health.page";
 
-/** Personas a test can ask for; each call creates a fresh user, so tests run in parallel. */
-export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked";
+/**
+ * Personas a test can ask for; each call creates a fresh user, so tests run in parallel.
+ * - `no-mfa`: a password only (the identity provider asks them to register a method when a
+ *   context needs one).
+ * - `totp`, `sms`, `passkey`, `totp+passkey`: those second factors registered.
+ * - `admin`: app role Portal.Admin (the policy-health page), authenticator app and passkey.
+ * - `blocked`: refused at every sign-in (AADSTS53003), as by a Block policy.
+ * - `risky-sign-in`: signs in from an anonymising IP (simulated Identity Protection: sign-in risk
+ *   high), which the production set blocks.
+ * - `risky-user`: user risk high (leaked credentials): MFA and a secure password change at the
+ *   next interactive sign-in, which remediates it.
+ */
+export type PersonaKind = "no-mfa" | "totp" | "sms" | "passkey" | "totp+passkey" | "admin" | "blocked" | "risky-sign-in" | "risky-user";
 
 const personaMethods: Record<PersonaKind, SignInMethod[]> = {
   "no-mfa": [],
@@ -27,6 +38,8 @@ const personaMethods: Record<PersonaKind, SignInMethod[]> = {
   "totp+passkey": ["totp", "passkey"],
   admin: ["totp", "passkey"],
   blocked: ["totp"],
+  "risky-sign-in": ["totp", "passkey"],
+  "risky-user": ["totp"],
 };
 
 /** A persona: the emulator user plus the portal's seeded user and accounts. */
@@ -44,8 +57,17 @@ interface WorkerFixtures {
 interface TestFixtures {
   /** Creates a persona in the emulator's directory and seeds its portal user and accounts. */
   persona: (kind: PersonaKind) => Promise<Persona>;
-  /** Signs a persona in through the identity provider (password only) and waits for the dashboard. */
-  signIn: (user: Persona) => Promise<void>;
+  /**
+   * Signs a persona in through the identity provider (password only) and waits for the
+   * dashboard; on `page`, or on `on` (e.g. a page of `anotherBrowser()`).
+   */
+  signIn: (user: Persona, on?: Page) => Promise<void>;
+  /**
+   * A page in another browser: its own cookies and storage, knowing no one. A second device, or
+   * the same person after closing the browser (clearing `page`'s cookies instead races with
+   * responses still in flight). Closed when the test ends.
+   */
+  anotherBrowser: () => Promise<Page>;
   home: HomePage;
   identityProvider: IdentityProviderPage;
   dashboard: DashboardPage;
@@ -93,6 +115,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         ...(kind === "admin" ? { roles: ["Portal.Admin"] } : {}),
         ...(kind === "blocked" ? { blockedByConditionalAccess: true } : {}),
       });
+      if (kind === "risky-sign-in") await control.setNetwork(user.oid, { ip: SIMULATED_IPS.anonymizer });
+      if (kind === "risky-user") await control.setUserRisk(user.oid, "high", "leakedCredentials");
       await seedPersona(database, {
         tenantId: settings.tenantId,
         objectId: user.oid,
@@ -103,13 +127,23 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return user;
     });
   },
-  signIn: async ({ home, identityProvider, dashboard }, use) => {
-    await use(async (user) => {
+  signIn: async ({ page }, use) => {
+    await use(async (user, on = page) => {
+      const home = new HomePage(on);
       await home.goto();
       await home.startSignIn();
-      await identityProvider.signIn(user);
-      await dashboard.expectSignedInAs(user.displayName);
+      await new IdentityProviderPage(on).signIn(user);
+      await new DashboardPage(on).expectSignedInAs(user.displayName);
     });
+  },
+  anotherBrowser: async ({ browser, settings }, use) => {
+    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    await use(async () => {
+      const context = await browser.newContext({ baseURL: settings.portalOrigin });
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
   },
   home: async ({ page }, use) => use(new HomePage(page)),
   identityProvider: async ({ page }, use) => use(new IdentityProviderPage(page)),

@@ -3,6 +3,7 @@ import { test, expect, type Persona } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
 import { addPasskey } from "./support/virtual-authenticator";
+import { CHECKING, SAVINGS } from "./support/ground-truth";
 
 /**
  * Settings (app/(portal)/settings): notification preferences (no step-up); payees (security.update,
@@ -11,8 +12,6 @@ import { addPasskey } from "./support/virtual-authenticator";
  * after step-up, signing out everywhere). Ground truth is the database.
  */
 
-const CHECKING = "Everyday Checking";
-const SAVINGS = "High-Yield Savings";
 
 const payeesOf = (database: PrismaClient, user: Persona) =>
   database.payee.findMany({ where: { owner: { objectId: user.oid } }, select: { name: true, bankName: true, accountNumber: true, removedAt: true }, orderBy: { name: "asc" } });
@@ -228,24 +227,18 @@ test.describe("settings with step-up @step-up", () => {
   });
 
   test("sign out other sessions: after a passkey, the other browser is signed out on its next request; this one stays", async ({
-    browser,
+    anotherBrowser,
     page,
     persona,
     signIn,
     settingsPage,
     stepUpDialog,
-    settings,
     database,
   }) => {
     const user = await persona("passkey");
     // Another browser (its own cookies), signed in first.
-    const otherContext = await browser.newContext({ baseURL: settings.portalOrigin });
-    const other = await otherContext.newPage();
-    await other.goto("/");
-    await other.getByRole("button", { name: "Sign in" }).click();
-    await new IdentityProviderPage(other).signIn(user);
-    await expect(other.getByRole("heading", { level: 1 })).toBeVisible();
-    await expect(other).toHaveURL(/\/dashboard$/);
+    const other = await anotherBrowser();
+    await signIn(user, other);
 
     await signIn(user);
     await settingsPage.goto("/settings/security");
@@ -271,19 +264,14 @@ test.describe("settings with step-up @step-up", () => {
     await expect(other.getByRole("heading", { name: "Sign in to online banking" })).toBeVisible();
     await page.reload();
     await expect(settingsPage.sessionRows()).toHaveCount(1);
-    await otherContext.close();
   });
 });
 
 test.describe("signing out everywhere", () => {
-  test("ends every portal session, this one included, then the identity provider's", async ({ browser, page, persona, signIn, settingsPage, settings, database }) => {
+  test("ends every portal session, this one included, then the identity provider's", async ({ anotherBrowser, page, persona, signIn, settingsPage, database }) => {
     const user = await persona("totp");
-    const otherContext = await browser.newContext({ baseURL: settings.portalOrigin });
-    const other = await otherContext.newPage();
-    await other.goto("/");
-    await other.getByRole("button", { name: "Sign in" }).click();
-    await new IdentityProviderPage(other).signIn(user);
-    await expect(other).toHaveURL(/\/dashboard$/);
+    const other = await anotherBrowser();
+    await signIn(user, other);
 
     await signIn(user);
     await settingsPage.goto("/settings/security");
@@ -295,6 +283,5 @@ test.describe("signing out everywhere", () => {
     await expect(other.getByRole("heading", { name: "Sign in to online banking" })).toBeVisible();
     await page.goto("/settings");
     await expect(page.getByRole("heading", { name: "Sign in to online banking" })).toBeVisible();
-    await otherContext.close();
   });
 });

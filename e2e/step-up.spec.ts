@@ -12,7 +12,9 @@ import { CHECKING, SAVINGS, accountOf, auditOutcomes, groupDigits as grouped } f
  * Step-up for finance.viewStatements (session-bound, "multi-factor within the hour"): the
  * dashboard's "Show full number". Each test signs in a fresh persona with a password only, so
  * the first reveal needs a step-up; the identity provider's SSO session means the popup asks
- * only for the second factor.
+ * only for the second factor. The ways a step-up can end for every operation (each method,
+ * denied, closed, blocked, hung, stale, unreachable) are in step-up-matrix.spec.ts; this file
+ * follows the session-bound flow in depth: elevation, silent renewal, what loads when.
  */
 
 const PURPOSE = /Verify to see full account numbers and statements for 15 minutes/;
@@ -98,25 +100,6 @@ test.describe("step-up: full account numbers @step-up", () => {
     await expect(dashboard.strengthBadge()).toContainText("until");
   });
 
-  test("a person with text-message codes verifies with a simulated SMS (MFA strength is enough for c3)", async ({
-    persona,
-    signIn,
-    dashboard,
-    stepUpDialog,
-    control,
-    database,
-  }) => {
-    const user = await persona("sms");
-    await signIn(user);
-    await showButton(dashboard, CHECKING).click();
-    const popup = await stepUpDialog.verify();
-    // A single method: the identity provider texts the code at once and asks for it.
-    await expect(popup.getByText(/We texted your phone/)).toBeVisible();
-    await new IdentityProviderPage(popup).enterCode(await control.smsCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(grouped(await fullNumberOf(database, user, CHECKING)));
-    expect((await control.smsInbox(user.oid)).every((message) => message.used || message.expired)).toBe(true);
-  });
-
   test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({
     page,
     persona,
@@ -175,36 +158,6 @@ test.describe("step-up: full account numbers @step-up", () => {
     const second = await stepUpDialog.verify();
     await new IdentityProviderPage(second).enterCode(await control.totpCode(user.oid));
     await expect(dashboard.account(SAVINGS)).toContainText(grouped(await fullNumberOf(database, user, SAVINGS)));
-  });
-
-  test("closing the popup answers 'cancelled' at once, with Try again, and shows nothing", async ({
-    persona,
-    signIn,
-    dashboard,
-    stepUpDialog,
-    control,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    const checkingNumber = await fullNumberOf(database, user, CHECKING);
-
-    await showButton(dashboard, CHECKING).click();
-    await stepUpDialog.expectOpen(PURPOSE);
-    const popup = await stepUpDialog.verify();
-    await expect(new IdentityProviderPage(popup).codeField()).toBeVisible();
-    await popup.close();
-
-    // Legacy polling notices the closed window within a poll interval and says "cancelled"; MSAL's
-    // default bridge mode would say "stopped responding" only after its 60-second timeout.
-    await expect(stepUpDialog.dialog().getByRole("alert")).toContainText("Verification was cancelled");
-    await stepUpDialog.expectError("Nothing was shown or changed", "Try again");
-    await expect(dashboard.account(CHECKING)).not.toContainText(grouped(checkingNumber));
-
-    // The way forward works: Try again opens a new popup and completes.
-    const again = await stepUpDialog.tryAgain();
-    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(grouped(checkingNumber));
   });
 
   test("a call without a proof is answered step_up_required: nothing revealed, MSAL loaded only then", async ({
@@ -287,33 +240,6 @@ test.describe("step-up: full account numbers @step-up", () => {
     await stepUpDialog.expectError("Your verification was not accepted", "Try again");
     await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
     expect(await statementOutcomes(database, user)).toEqual(["required", "rejected:wrong_audience"]);
-  });
-
-  test("a verification the identity provider denies shows a way forward, and nothing is revealed", async ({
-    page,
-    persona,
-    signIn,
-    dashboard,
-    stepUpDialog,
-    control,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    const checkingNumber = await fullNumberOf(database, user, CHECKING);
-
-    await control.scriptNextInteraction("deny", user.oid);
-    await showButton(dashboard, CHECKING).click();
-    await stepUpDialog.expectOpen(PURPOSE);
-    const popup = await stepUpDialog.verify();
-    await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);
-
-    await stepUpDialog.expectError("The sign-in service declined the verification", "Try again");
-    await expect(page.locator("body")).not.toContainText(grouped(checkingNumber));
-
-    const again = await stepUpDialog.tryAgain();
-    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(grouped(checkingNumber));
   });
 
   test("the redirect bridge is served with the CSP and no-store, and without COOP", async ({ page }) => {

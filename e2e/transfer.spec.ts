@@ -8,8 +8,9 @@ import { addPasskey } from "./support/virtual-authenticator";
 /**
  * Transfers (transfer.create, transaction-bound from the policy's threshold): below it the
  * transfer runs at once; from it, the step-up dialog shows the server's stored payload and the
- * identity provider's popup verifies this approval; a closed popup moves nothing. Ground truth is
- * the database, read through the `database` fixture.
+ * identity provider's popup verifies this approval, and a captured approval cannot be replayed.
+ * Every way a transfer's step-up can end (closed, denied, blocked, hung, tampered, …) is in
+ * step-up-matrix.spec.ts. Ground truth is the database, read through the `database` fixture.
  */
 
 
@@ -103,35 +104,6 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 100_000n);
     expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor + 100_000n);
     expect((await transfersOf(database, user)).filter((t) => t.memo === "Tuition")).toEqual([{ amountMinor: 100_000n, status: "completed", memo: "Tuition" }]);
-  });
-
-  test("closing the popup moves nothing, and Try again still completes the same approval", async ({
-    persona,
-    signIn,
-    transfer,
-    stepUpDialog,
-    control,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    await transfer.goto();
-    const savings = await accountOf(database, user, SAVINGS);
-
-    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "2500", memo: "Closed popup" });
-    await stepUpDialog.expectOpen("$2,500.00");
-    const popup = await stepUpDialog.verify();
-    await expect(new IdentityProviderPage(popup).codeField()).toBeVisible();
-    await popup.close();
-
-    await stepUpDialog.expectError("Verification was cancelled", "Try again");
-    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
-    expect((await transfersOf(database, user)).filter((t) => t.memo === "Closed popup")).toEqual([]);
-
-    const again = await stepUpDialog.tryAgain();
-    await new IdentityProviderPage(again).enterCode(await control.totpCode(user.oid));
-    await transfer.expectReceipt({ amount: "$2,500.00", newBalance: usd(savings.balanceMinor - 250_000n) });
-    expect((await transfersOf(database, user)).filter((t) => t.memo === "Closed popup")).toHaveLength(1);
   });
 
   test("cancelling the dialog moves nothing and returns to the review", async ({ signIn, persona, transfer, stepUpDialog, database }) => {
@@ -228,37 +200,4 @@ test.describe("transfers with step-up @step-up", () => {
     expect(outcomes.filter((outcome) => outcome === "rejected:already_used")).toHaveLength(2);
   });
 
-  test("a retry whose amount was changed on the way after the approval is refused as a different request; nothing moves", async ({
-    page,
-    persona,
-    signIn,
-    transfer,
-    stepUpDialog,
-    control,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    await transfer.goto();
-    const savings = await accountOf(database, user, SAVINGS);
-    // Tamper with the proof-carrying retry in flight: same proof and approval, a larger amount.
-    await page.route(
-      (url) => url.pathname === "/transfer",
-      async (route) => {
-        const body = route.request().postData() ?? "";
-        if (route.request().method() !== "POST" || !body.includes('"pendingOperationId"')) return route.continue();
-        await route.continue({ postData: body.replace('"amount":"1,200.00"', '"amount":"9,200.00"') });
-      },
-    );
-
-    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,200.00", memo: "Tampered" });
-    const popup = await stepUpDialog.verify();
-    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
-
-    // The server saw a request it was not asked to approve: a new challenge, which the page shows as an error.
-    await stepUpDialog.expectError("Your verification was not accepted", "Try again");
-    expect(await transfersOf(database, user, { memo: "Tampered" })).toEqual([]);
-    expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor);
-    expect(await auditOutcomes(database, user, "transfer.create")).toEqual(["required", "rejected:payload_changed"]);
-  });
 });

@@ -56,6 +56,7 @@ const BROKEN_KINDS = [
   "not-yet-valid",
   "missing-acrs",
   "missing-auth-time",
+  "stale-auth-time",
   "id-token",
 ] as const;
 
@@ -135,6 +136,10 @@ async function brokenToken(emu: Emulator, kind: BrokenKind, user: DirectoryUser,
       return signJwt(emu, { ...claims, acrs: undefined });
     case "missing-auth-time":
       return signJwt(emu, { ...claims, auth_time: undefined });
+    case "stale-auth-time":
+      // Freshly issued, but the verification it reports is two hours old: older than any
+      // context's window (c1/c2 every time, c3 within the hour).
+      return signJwt(emu, { ...claims, auth_time: iat - 7200 });
     case "id-token": {
       const web = emu.apps.clients.get(IDS.webClientId);
       if (!web) throw new Error("web client missing");

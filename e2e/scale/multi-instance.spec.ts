@@ -9,6 +9,7 @@ import type { EmulatorControl } from "../support/emulator-control";
 import { IdentityProviderPage } from "../pages/identity-provider.page";
 import { claimsOfChallenge, type ApiErrorBody } from "../support/api-client";
 import { SCALE_LIMITS } from "./limits";
+import { CHECKING, SAVINGS, accountOf } from "../support/ground-truth";
 
 /**
  * Two portal instances behind nginx, one PostgreSQL database (playwright.scale.config.ts): what
@@ -21,13 +22,7 @@ import { SCALE_LIMITS } from "./limits";
  *   database): requests alternating between a and b are refused after the limit, not twice it.
  */
 
-const CHECKING = "Everyday Checking";
-const SAVINGS = "High-Yield Savings";
 type Instance = "a" | "b";
-
-async function accountOf(database: PrismaClient, user: Persona, name: string) {
-  return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true } });
-}
 
 /**
  * An API client's user: a directory user whose portal accounts hold exactly `checking` (and an

@@ -2,6 +2,7 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import type { PrismaClient } from "../../lib/generated/prisma/client";
 import type { Persona } from "../fixtures";
 import type { TransferPage } from "../pages/transfer.page";
+import { CHECKING, SAVINGS, accountOf } from "../support/ground-truth";
 
 /**
  * Tools of the hostile suite: a snapshot of everything an attack could change for a set of
@@ -85,13 +86,7 @@ export async function cookieHeader(page: Page, origin: string): Promise<string> 
   return (await page.context().cookies(origin)).map((c) => `${c.name}=${c.value}`).join("; ");
 }
 
-/** A persona's account by name. */
-export async function accountOf(database: PrismaClient, user: Persona, name: string) {
-  return database.bankAccount.findFirstOrThrow({ where: { name, owner: { objectId: user.oid } }, select: { id: true, balanceMinor: true, fullNumber: true, currency: true } });
-}
-
-export const CHECKING = "Everyday Checking";
-export const SAVINGS = "High-Yield Savings";
+export { CHECKING, SAVINGS, accountOf };
 
 /** The two server actions most attacks aim at, read from a signed-in page's traffic. */
 export interface PortalActions {

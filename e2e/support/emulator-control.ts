@@ -88,6 +88,7 @@ export type BrokenTokenKind =
   | "not-yet-valid"
   | "missing-acrs"
   | "missing-auth-time"
+  | "stale-auth-time"
   | "id-token";
 
 /**

@@ -70,9 +70,11 @@ describe("control API and persistence", () => {
       const { payload } = await jwtVerify(token, jwks, options);
       if (payload.tid !== TENANT) throw new Error("wrong tenant");
       if (payload.azp !== SPA_CLIENT && payload.azp !== WEB_CLIENT) throw new Error("wrong azp");
+      // c1 asks for a verification within 5 minutes (the portal's freshness check).
+      if (Number(payload.iat) - Number(payload.auth_time) > 300) throw new Error("stale auth_time");
       return payload;
     };
-    for (const kind of ["wrong-signature", "alg-none", "hs256-public-key", "wrong-issuer", "wrong-audience", "wrong-tenant", "wrong-azp", "expired", "not-yet-valid", "missing-acrs", "missing-auth-time"]) {
+    for (const kind of ["wrong-signature", "alg-none", "hs256-public-key", "wrong-issuer", "wrong-audience", "wrong-tenant", "wrong-azp", "expired", "not-yet-valid", "missing-acrs", "missing-auth-time", "stale-auth-time"]) {
       await assert.rejects(verify(await mint(kind)), Error, kind);
     }
     const idToken = await mint("id-token");

@@ -63,8 +63,9 @@ export default defineConfig<object, { stack: StackName }>({
   testDir: "./e2e",
   // README screenshots are a separate run (playwright.screenshots.config.ts), not tests; the
   // hostile suite is its own run too (playwright.security.config.ts, `npm run test:security`), and the
-  // multi-instance specs need their own stack (playwright.scale.config.ts).
-  testIgnore: ["screenshots/**", "security/**", "scale/**"],
+  // multi-instance specs need their own stack (playwright.scale.config.ts); the real-tenant run
+  // is opt-in (playwright.real-tenant.config.ts).
+  testIgnore: ["screenshots/**", "security/**", "scale/**", "real-tenant/**"],
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },

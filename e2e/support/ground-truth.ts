@@ -1,6 +1,8 @@
 import type { Page } from "@playwright/test";
 import type { PrismaClient } from "../../lib/generated/prisma/client";
-import type { Persona } from "../fixtures";
+
+/** Whom a question is about: a persona, or any directory user by object id. */
+type Someone = { oid: string };
 
 /**
  * The test's ground truth, read straight from the portal's database (the `database` fixture):
@@ -13,7 +15,7 @@ export const CHECKING = "Everyday Checking";
 export const SAVINGS = "High-Yield Savings";
 
 /** One of the persona's accounts by name: id, balance, currency and both numbers. */
-export function accountOf(database: PrismaClient, user: Persona, name: string) {
+export function accountOf(database: PrismaClient, user: Someone, name: string) {
   return database.bankAccount.findFirstOrThrow({
     where: { name, owner: { objectId: user.oid } },
     select: { id: true, balanceMinor: true, currency: true, maskedNumber: true, fullNumber: true },
@@ -21,14 +23,14 @@ export function accountOf(database: PrismaClient, user: Persona, name: string) {
 }
 
 /** The portal's audit outcomes for this user and operation, oldest first ("required", "satisfied", "executed", …). */
-export async function auditOutcomes(database: PrismaClient, user: Persona, operation: string): Promise<string[]> {
+export async function auditOutcomes(database: PrismaClient, user: Someone, operation: string): Promise<string[]> {
   const { id: userId } = await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } });
   const events = await database.auditEvent.findMany({ where: { operation, userId }, orderBy: { createdAt: "asc" }, select: { outcome: true } });
   return events.map((event) => event.outcome);
 }
 
 /** The persona's transfers (optionally only those with `memo`): amount, status, memo. */
-export function transfersOf(database: PrismaClient, user: Persona, where: { memo?: string } = {}) {
+export function transfersOf(database: PrismaClient, user: Someone, where: { memo?: string } = {}) {
   return database.transfer.findMany({ where: { owner: { objectId: user.oid }, ...where }, select: { amountMinor: true, status: true, memo: true } });
 }
 

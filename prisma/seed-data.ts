@@ -14,6 +14,7 @@
  *   entry's balanceAfterMinor is the running sum;
  * - the two entries of a Transfer sum to zero; a payment to a payee credits the
  *   bank's clearing account for the currency (CLEARING_ACCOUNTS).
+ * - no deposit account ever goes below zero (overdraft protection from savings).
  */
 import { createHash } from "node:crypto";
 import { Prisma, type PrismaClient } from "../lib/generated/prisma/client";
@@ -212,6 +213,14 @@ function planPersona(identity: PersonaIdentity, userId: string, options: SeedOpt
 
   /** Books postings at `at`; with `transfer`, they are its two sides and must sum to zero. */
   const book = (at: Date, postings: Posting[], transfer?: Omit<Prisma.TransferCreateManyInput, "id" | "ownerId" | "idempotencyKey" | "currency" | "status" | "createdAt" | "completedAt">) => {
+    // Overdraft protection: the portal never takes a deposit account below zero (docs/database.md),
+    // so neither may its history. A debit checking cannot cover is preceded, a minute earlier, by
+    // a transfer from savings, which only ever receives money here and so always can.
+    const checkingAfter = postings.reduce((balance, p) => (p.account === checking ? balance + p.amount : balance), checking.balance);
+    if (checkingAfter < 0n) {
+      const topUp = between(savings, checking, ((-checkingAfter + 49_999n) / 50_000n) * 50_000n, "transfer", "Overdraft protection");
+      book(new Date(at.getTime() - 60_000), topUp.postings, topUp.transfer);
+    }
     let transferId: string | null = null;
     if (transfer) {
       const sum = postings.reduce((total, p) => total + p.amount, 0n);

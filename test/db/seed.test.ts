@@ -132,6 +132,21 @@ test("seedPersona is deterministic per user and keeps the invariants", async (t)
   assert.deepEqual(await ledgerViolations(sqliteQuery(dbA)), [], "clearing account stays consistent across users");
 });
 
+test("a year of seeded history never takes a deposit account below zero, for any user", async (t) => {
+  // The history is random per user: before overdraft protection, about one user in seven had a
+  // checking account that went negative. Thirty users make that near-certain to show.
+  const { file, url } = await migratedDatabase(t);
+  const seeder = client(url);
+  t.after(() => seeder.$disconnect());
+  for (let i = 0; i < 30; i++) {
+    await seedPersona(seeder, { ...alice, objectId: `0a1b2c3d-0000-4000-8000-${String(100 + i).padStart(12, "0")}`, displayName: `User ${i}` });
+  }
+  const db = new Database(file, { readonly: true });
+  t.after(() => db.close());
+  db.defaultSafeIntegers(true);
+  assert.deepEqual(await ledgerViolations(sqliteQuery(db)), []);
+});
+
 test("seedPersona gives a user that Auth.js created first its data, and tolerates a concurrent seed", async (t) => {
   const { url } = await migratedDatabase(t);
   const prisma = client(url);

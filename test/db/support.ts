@@ -86,6 +86,10 @@ export const INVARIANT_VIOLATIONS: Record<string, string> = {
     WHERE e."currency" <> a."currency"`,
   "only clearing accounts lack an owner": `
     SELECT "id" FROM "BankAccount" WHERE ("ownerId" IS NULL) <> ("kind" = 'clearing')`,
+  "no deposit account ever below zero": `
+    SELECT e."accountId", e."bookedAt", e."balanceAfterMinor" FROM "LedgerEntry" e
+    JOIN "BankAccount" a ON a."id" = e."accountId"
+    WHERE a."kind" IN ('checking', 'savings', 'brokerage') AND e."balanceAfterMinor" < 0`,
 };
 
 /** Customer entries in booking order, to check balanceAfterMinor is the running sum. */

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { test, expect } from "../fixtures";
+import { ConsolePage } from "../pages/console.page";
 import { IdentityProviderPage } from "../pages/identity-provider.page";
 
 const out = (name: string) => path.join(import.meta.dirname, "..", "..", "docs", "screenshots", `${name}.png`);
@@ -46,4 +47,52 @@ test("README screenshots: sign-in, dashboard, step-up dialog, the identity provi
   await stepUpDialog.expectOpen("You are approving exactly this");
   await expect(stepUpDialog.dialog().getByRole("button", { name: "Verify", exact: true })).toBeEnabled();
   await page.screenshot({ path: out("transfer-approval") });
+});
+
+test("README screenshots: every other page (finance, an account, settings, security activity, policy health, the emulator's console)", async ({
+  page,
+  persona,
+  signIn,
+  finance,
+  settingsPage,
+  securityActivity,
+  policyHealth,
+  stepUpDialog,
+  control,
+  settings,
+  browser,
+}) => {
+  // An admin sees every page of the portal, Policy health included.
+  const admin = await persona("admin");
+  await signIn(admin);
+  // One step-up first, so Security activity has something to show.
+  await page.getByRole("region", { name: "Accounts" }).getByRole("listitem").filter({ hasText: "Everyday Checking" }).getByRole("button", { name: "Show full number" }).click();
+  const popup = await stepUpDialog.verify();
+  await new IdentityProviderPage(popup).verifyWithCode(await control.totpCode(admin.oid));
+  await expect(page.getByRole("button", { name: "Hide" })).toBeVisible();
+  await finance.goto();
+  await page.screenshot({ path: out("finance"), fullPage: true });
+  await finance.openAccount("Everyday Checking");
+  await page.screenshot({ path: out("account") });
+  await settingsPage.goto("/settings/payees");
+  await page.screenshot({ path: out("settings-payees") });
+  await settingsPage.goto("/settings/limits");
+  await page.screenshot({ path: out("settings-limits") });
+  await settingsPage.goto("/settings/security");
+  await page.screenshot({ path: out("settings-security") });
+  await securityActivity.goto();
+  await page.screenshot({ path: out("security-activity") });
+  await policyHealth.goto();
+  await expect(policyHealth.heading()).toBeVisible();
+  await page.screenshot({ path: out("policy-health"), fullPage: true });
+
+  // The emulator's console, in a browser of its own (its own admin role and session).
+  const consoleAdmin = await control.createUser({ displayName: "Console Admin", methods: ["totp"], roles: ["Emulator.Admin"] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const console = new ConsolePage(await context.newPage(), settings.emulatorOrigin);
+  await console.signIn(consoleAdmin);
+  await console.expectSection("Users", consoleAdmin.displayName);
+  await console.open("Sign-in logs");
+  await console.page.screenshot({ path: out("emulator-console") });
+  await context.close();
 });

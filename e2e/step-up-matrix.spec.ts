@@ -280,6 +280,20 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "the person cancels at the identity provider: nothing runs; Try again runs it once",
+    before: async ({ control }, user) => {
+      await control.scriptNextInteraction("cancel", user.oid);
+    },
+    async play({ kit: { stepUpDialog, control }, user, method, started }) {
+      const popup = await stepUpDialog.verify();
+      await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);
+      await stepUpDialog.expectError("Verification was cancelled", "Try again");
+      await started.expectNothingDone();
+      await satisfy(await stepUpDialog.tryAgain(), user, method, control);
+      await started.expectDone();
+    },
+  },
+  {
     name: "popup closed by the person: cancelled, nothing runs; Try again runs it once",
     async play({ kit: { stepUpDialog, control }, user, method, started }) {
       const popup = await stepUpDialog.verify();

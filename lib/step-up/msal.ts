@@ -185,7 +185,11 @@ const NETWORK_ERRORS = new Set([
 
 /** Maps an MSAL error (or a failed chunk load) to what the person can do about it. */
 export function classifyMsalError(error: unknown): MsalFailure {
-  const { errorCode, subError } = (typeof error === "object" && error !== null ? error : {}) as { errorCode?: unknown; subError?: unknown };
+  const { errorCode, subError, errorMessage } = (typeof error === "object" && error !== null ? error : {}) as {
+    errorCode?: unknown;
+    subError?: unknown;
+    errorMessage?: unknown;
+  };
   switch (errorCode) {
     case "user_cancelled":
       return "cancelled";
@@ -198,8 +202,11 @@ export function classifyMsalError(error: unknown): MsalFailure {
     case "interaction_in_progress":
       return "interaction_in_progress";
     case "access_denied":
-      // Entra (and the emulator) report the sign-in page's Cancel as access_denied + error_subcode=cancel.
-      return subError === "cancel" ? "cancelled" : "denied";
+      // Entra (and the emulator) report the sign-in page's Cancel as access_denied with
+      // error_subcode=cancel, a parameter MSAL.js does not read (its ServerError.subError comes
+      // from `suberror`). What reaches us is the description, which says the user cancelled; a
+      // denied second factor is access_denied too, with a description that does not.
+      return subError === "cancel" || (typeof errorMessage === "string" && /\bcancell?ed\b/i.test(errorMessage)) ? "cancelled" : "denied";
     default:
       if (typeof errorCode === "string" && NETWORK_ERRORS.has(errorCode)) return "unreachable";
       // A chunk that failed to load (offline, deployment replaced): the same way forward.

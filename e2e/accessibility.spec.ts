@@ -1,8 +1,9 @@
 import { test, expect } from "./fixtures";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
+import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 
-/** axe on every page a person meets so far, the portal's and the identity provider's. */
+/** axe on every page a person meets, the portal's and the identity provider's (the console's: console.spec.ts). */
 test.describe("accessibility @a11y", () => {
   test("public pages: sign-in, signed out, sign-in error with an AADSTS code", async ({ page }) => {
     await page.goto("/");
@@ -87,4 +88,72 @@ test.describe("accessibility @a11y", () => {
     await policyHealth.openFromNavigation();
     await expectNoSeriousA11yViolations(page, "policy health");
   });
+
+  test("the identity provider's other pages: method choice, passkey, and the dialog's error state after a closed popup", async ({
+    page,
+    persona,
+    signIn,
+    dashboard,
+    stepUpDialog,
+  }) => {
+    await signIn(await persona("totp+passkey"));
+    await dashboard.account("Everyday Checking").getByRole("button", { name: "Show full number" }).click();
+    const popup = await stepUpDialog.verify();
+    await expect(popup.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
+    await expectNoSeriousA11yViolations(popup, "identity provider: method choice");
+    await popup.getByRole("button", { name: "Use a passkey" }).click();
+    await expect(popup.getByRole("heading", { name: "Use a passkey" })).toBeVisible();
+    await expectNoSeriousA11yViolations(popup, "identity provider: passkey");
+    await popup.close();
+    await stepUpDialog.expectError("Verification was cancelled", "Try again");
+    await expectNoSeriousA11yViolations(page, "step-up dialog: error");
+  });
+
+  test("the identity provider's other pages: text message, registration interrupt, password change", async ({
+    persona,
+    signIn,
+    anotherBrowser,
+    dashboard,
+    stepUpDialog,
+    control,
+  }) => {
+    await signIn(await persona("sms"));
+    await dashboard.account("Everyday Checking").getByRole("button", { name: "Show full number" }).click();
+    const sms = await stepUpDialog.verify();
+    await expect(sms.getByText(/We texted your phone/)).toBeVisible();
+    await expectNoSeriousA11yViolations(sms, "identity provider: text message code");
+    await sms.close();
+
+    const newcomer = await anotherBrowser();
+    await signIn(await persona("no-mfa"), newcomer);
+    await newcomer.getByRole("region", { name: "Accounts" }).getByRole("listitem").filter({ hasText: "Everyday Checking" }).getByRole("button", { name: "Show full number" }).click();
+    const registration = await new StepUpDialogPage(newcomer).verify();
+    await new IdentityProviderPage(registration).expectRegistrationInterrupt({ authenticatorApp: true, passkey: true });
+    await expectNoSeriousA11yViolations(registration, "identity provider: registration interrupt");
+
+    const risky = await persona("risky-user");
+    const leaked = await anotherBrowser();
+    await leaked.goto("/");
+    await leaked.getByRole("button", { name: "Sign in" }).click();
+    const identityProvider = new IdentityProviderPage(leaked);
+    await identityProvider.signIn(risky);
+    await identityProvider.enterCode(await control.totpCode(risky.oid));
+    await expect(leaked.getByRole("heading", { name: "Update your password" })).toBeVisible();
+    await expectNoSeriousA11yViolations(leaked, "identity provider: password change");
+  });
+
+  test("the identity provider's error page, and the transfer form", async ({ page, persona, signIn, transfer, settings }) => {
+    // An authorize request from a client the directory does not know cannot go back to it: Entra
+    // (and the emulator) show their own error page.
+    const authorize = new URL(`${settings.emulatorOrigin}/${settings.tenantId}/oauth2/v2.0/authorize`);
+    authorize.search = new URLSearchParams({ client_id: "00000000-0000-0000-0000-000000000000", response_type: "code", redirect_uri: "https://app.invalid/callback", scope: "openid" }).toString();
+    await page.goto(authorize.toString());
+    await expect(page.getByText("AADSTS700016")).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "identity provider: error page");
+
+    await signIn(await persona("totp"));
+    await transfer.goto();
+    await expectNoSeriousA11yViolations(page, "transfer form");
+  });
 });
+

@@ -163,8 +163,10 @@ withOwnEmulator.describe("emulator console: policy changes take effect", () => {
     // The user has no passkey: the identity provider asks them to register one, and only that.
     await identityProvider.expectRegistrationInterrupt({ authenticatorApp: false, passkey: true });
 
-    await console.setPolicyState(STAGING_C2_REPORT_ONLY, "enabledForReportingButNotEnforced");
-    await console.switchPolicySet("production");
+    // Console changes persist across restarts until a reset, which returns to the starting set.
+    expect((await own.control.policies()).set).toBe("staging");
+    await own.control.reset();
+    expect((await own.control.policies()).set).toBe("production");
     await close();
   });
 });

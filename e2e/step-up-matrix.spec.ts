@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { test, expect, type Persona, type PersonaKind } from "./fixtures";
+import { test as base, expect, type Persona, type PersonaKind } from "./fixtures";
 import type { PrismaClient } from "../lib/generated/prisma/client";
 import type { AuthContextId, StepUpOperation } from "../lib/step-up/policy";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
@@ -44,6 +44,12 @@ interface Kit {
   settingsPage: SettingsPage;
   stepUpDialog: StepUpDialogPage;
 }
+
+/** The kit as a fixture, so every cell of the matrix asks for the same things. */
+const test = base.extend<{ kit: Kit }>({
+  kit: async ({ page, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog }, use) =>
+    use({ page, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog }),
+});
 
 /** A started operation: the dialog is open and nothing has run yet. */
 interface Started {
@@ -425,8 +431,8 @@ const SCENARIOS: Scenario[] = [
 for (const op of OPERATIONS) {
   test.describe(`step-up matrix: ${op.name} (${op.operation}, ${op.context}) @step-up @matrix`, () => {
     for (const method of op.methods) {
-      test(`satisfied with ${METHOD_NAMES[method]}: it runs once`, async ({ page, persona, signIn, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog }) => {
-        const kit: Kit = { page, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog };
+      test(`satisfied with ${METHOD_NAMES[method]}: it runs once`, async ({ kit, persona, signIn }) => {
+        const { stepUpDialog, control } = kit;
         const user = await persona(personaFor(method));
         await signIn(user);
         const started = await op.start(kit, user);
@@ -438,8 +444,7 @@ for (const op of OPERATIONS) {
     }
 
     for (const scenario of SCENARIOS.filter((s) => s.appliesTo?.(op) ?? true)) {
-      test(scenario.name, async ({ page, persona, signIn, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog }) => {
-        const kit: Kit = { page, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog };
+      test(scenario.name, async ({ kit, persona, signIn }) => {
         const method = op.methods[0]!;
         const user = await persona(scenario.persona ?? personaFor(method));
         await signIn(user);
@@ -460,9 +465,9 @@ test.describe("step-up matrix, staging slice @staging @step-up @matrix", () => {
   for (const op of OPERATIONS) {
     const reportOnly = op.context === "c2";
     const title = `${op.name} (${op.context}): satisfied with an authenticator-app code, it runs once${reportOnly ? "; the report-only passkey policy is logged, not enforced" : ""}`;
-    test(title, async ({ page, persona, signIn, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog }) => {
+    test(title, async ({ kit, persona, signIn }) => {
+      const { stepUpDialog, control } = kit;
       expect((await control.policies()).set).toBe("staging");
-      const kit: Kit = { page, stack, settings, control, database, dashboard, transfer, settingsPage, stepUpDialog };
       const user = await persona("totp");
       await signIn(user);
       const started = await op.start(kit, user);

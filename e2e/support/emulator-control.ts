@@ -103,6 +103,15 @@ export class EmulatorControl {
     this.ca = readFileSync(settings.caFile);
   }
 
+  /**
+   * Returns the emulator to its starting state (directory.json's users, no sessions, no risk, the
+   * starting policy set). Tenant-wide: only on an emulator of the test's own (`withOwnEmulator`),
+   * never on the shared one other tests are using.
+   */
+  reset(): Promise<unknown> {
+    return this.call("POST", "/reset", {});
+  }
+
   /** Creates a user with the given second factors; every call gets a unique UPN. */
   createUser(input: {
     displayName?: string;

@@ -202,7 +202,9 @@ function planPersona(identity: PersonaIdentity, userId: string, options: SeedOpt
   const landlord = payees[0]!;
 
   const salary = dollars(random, 4200, 7800);
-  const rent = dollars(random, 1400, 2600);
+  // Rent is at most 35 % of the salary: nobody in the demo lives beyond their means for a year.
+  const drawnRent = dollars(random, 1400, 2600);
+  const rent = drawnRent < (salary * 35n) / 100n ? drawnRent : (salary * 35n) / 100n;
   const employer = random.pick(EMPLOYERS);
 
   const transfers: Prisma.TransferCreateManyInput[] = [];
@@ -215,10 +217,14 @@ function planPersona(identity: PersonaIdentity, userId: string, options: SeedOpt
   const book = (at: Date, postings: Posting[], transfer?: Omit<Prisma.TransferCreateManyInput, "id" | "ownerId" | "idempotencyKey" | "currency" | "status" | "createdAt" | "completedAt">) => {
     // Overdraft protection: the portal never takes a deposit account below zero (docs/database.md),
     // so neither may its history. A debit checking cannot cover is preceded, a minute earlier, by
-    // a transfer from savings, which only ever receives money here and so always can.
+    // a transfer from savings (in steps of 500.00, at most what savings holds); one that even
+    // that cannot cover is declined, i.e. not booked.
     const checkingAfter = postings.reduce((balance, p) => (p.account === checking ? balance + p.amount : balance), checking.balance);
     if (checkingAfter < 0n) {
-      const topUp = between(savings, checking, ((-checkingAfter + 49_999n) / 50_000n) * 50_000n, "transfer", "Overdraft protection");
+      const wanted = ((-checkingAfter + 49_999n) / 50_000n) * 50_000n;
+      const available = savings.balance < wanted ? savings.balance : wanted;
+      if (available < -checkingAfter) return;
+      const topUp = between(savings, checking, available, "transfer", "Overdraft protection");
       book(new Date(at.getTime() - 60_000), topUp.postings, topUp.transfer);
     }
     let transferId: string | null = null;
@@ -295,13 +301,15 @@ function planPersona(identity: PersonaIdentity, userId: string, options: SeedOpt
     if (dom === 9) book(at(), [external(checking, -dollars(random, 30, 70), "utilities", "Water bill", MERCHANTS.utilities[1])]);
     if (dom === 11) book(at(), [external(spendFrom, -dollars(random, 55, 120), "utilities", "Mobile and internet", random.pick(MERCHANTS.telecom))]);
     if (dom === 12) book(at(), [external(spendFrom, -dollars(random, 9, 25), "subscriptions", "Monthly subscription", random.pick(MERCHANTS.subscriptions))]);
+    // Saving and investing only from what is left once next month's rent is kept aside.
+    const spare = (amount: bigint) => checking.balance - amount >= rent;
     if (dom === 10) {
       const t = between(checking, savings, dollars(random, 200, 800), "transfer", "Monthly savings");
-      book(at(), t.postings, t.transfer);
+      if (spare(t.transfer.amountMinor)) book(at(), t.postings, t.transfer);
     }
     if (dom === 25 && brokerage) {
       const t = between(checking, brokerage, dollars(random, 250, 1000), "investment", "Brokerage contribution");
-      book(at(), t.postings, t.transfer);
+      if (spare(t.transfer.amountMinor)) book(at(), t.postings, t.transfer);
     }
     if (dom === 20 && card && card.balance < 0n) {
       const t = between(checking, card, -card.balance, "card_payment", "Credit card payment");

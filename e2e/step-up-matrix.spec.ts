@@ -314,6 +314,21 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "the person cancels the dialog while the verification window is open: the window closes, nothing runs; starting again runs it once",
+    async play({ kit, user, op, method, started }) {
+      const { stepUpDialog, control } = kit;
+      const popup = await stepUpDialog.verify();
+      await expect(promptOf(popup, method)).toBeVisible();
+      await stepUpDialog.cancel();
+      await expect.poll(() => popup.isClosed(), { message: "the verification window goes with the dialog" }).toBe(true);
+      await started.expectNothingDone();
+      // MSAL's interaction ended with the window: a new start is not "in progress" elsewhere.
+      const again = await op.start(kit, user);
+      await satisfy(await stepUpDialog.verify(), user, method, control);
+      await again.expectDone();
+    },
+  },
+  {
     name: "popup blocked: verified in this window, it runs once on Continue",
     before: async ({ page }) => {
       await blockPopups(page);

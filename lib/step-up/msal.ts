@@ -164,6 +164,29 @@ export function tokenRequest(config: StepUpClientConfig, user: StepUpUser, chall
   };
 }
 
+/**
+ * The window MSAL opens its popup from (`popupWindowParent`, MSAL's documented option for the
+ * opener), wrapped so the portal keeps a handle on the popup: MSAL exposes none, and a person who
+ * cancels the dialog while the identity provider's window is open expects that window to go too.
+ * Everything but `open` is the real window. Closing the handle ends MSAL's interaction the way
+ * the person closing it would (legacy polling reports `user_cancelled` within a poll interval).
+ */
+export function popupOpener(onOpen: (popup: Window | null) => void): Window {
+  return new Proxy(window, {
+    get(target, property) {
+      if (property === "open") {
+        return (...args: Parameters<Window["open"]>) => {
+          const opened = target.open(...args);
+          onOpen(opened);
+          return opened;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** True when the token was issued to the session's own user (same tenant and object id). */
 export function isSameUser(result: AuthenticationResult, user: StepUpUser): boolean {
   const claims = result.idTokenClaims as { oid?: unknown; tid?: unknown };

@@ -6,6 +6,7 @@ import {
   classifyMsalError,
   isSameUser,
   loadedMsal,
+  popupOpener,
   prefetchMsal,
   redirectMsal,
   takeRedirectResult,
@@ -152,6 +153,8 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
   const input = useRef<unknown>(undefined);
   const challengeRef = useRef<StepUpChallenge | null>(null);
   const redirectToken = useRef<string | null>(null);
+  /** The identity provider's window of the verification in flight, closed with the dialog on Cancel. */
+  const popupWindow = useRef<Window | null>(null);
 
   async function call(proof?: StepUpProof): Promise<ActionResult<T>> {
     try {
@@ -272,6 +275,9 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
         ...tokenRequest(config, user, challenge),
         ...(verifyOptions.switchAccount ? { prompt: "login" } : {}),
         ...(verifyOptions.startOver ? { overrideInteractionInProgress: true } : {}),
+        popupWindowParent: popupOpener((opened) => {
+          popupWindow.current = opened;
+        }),
       });
     } catch (error) {
       popup = Promise.reject(error);
@@ -302,6 +308,10 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
 
   function cancel(): void {
     generation.current += 1;
+    // A verification still open in its window goes with the dialog; MSAL then ends its
+    // interaction as if the person had closed the window (the answer is dropped: new generation).
+    if (popupWindow.current && !popupWindow.current.closed) popupWindow.current.close();
+    popupWindow.current = null;
     challengeRef.current = null;
     redirectToken.current = null;
     setState({ status: "idle" });

@@ -35,29 +35,38 @@ export class EntraSignInPage {
     };
   }
 
+  /**
+   * Still with Entra: a popup starts as about:blank before MSAL navigates it, and Entra's pages
+   * live on login.microsoftonline.com (some flows pass through login.microsoft.com or login.live.com).
+   */
+  private withEntra(): boolean {
+    if (this.page.isClosed()) return false;
+    const url = this.page.url();
+    return url === "about:blank" || /(^|\.)login\.(microsoftonline|microsoft|live)\.com$/.test(new URL(url).hostname);
+  }
+
   /** Which step Entra shows now; "done" once the window has left Entra (or closed). */
-  private async step(): Promise<Step> {
-    if (this.page.isClosed() || !new URL(this.page.url()).hostname.endsWith("microsoftonline.com")) return "done";
+  private async step(): Promise<Step | "loading"> {
+    if (!this.withEntra()) return "done";
     for (const [step, locator] of Object.entries(this.steps) as [Exclude<Step, "done">, Locator][]) {
       if (await locator.first().isVisible().catch(() => false)) return step;
     }
-    return "done";
+    return "loading";
   }
 
   /** Waits until Entra shows one of its steps, or the window has left Entra. */
   private async nextStep(): Promise<Step> {
-    let current: Step = "done";
+    let current: Step | "loading" = "loading";
     await expect
       .poll(
         async () => {
           current = await this.step();
-          // "done" while still on Entra means a page between steps (loading): keep waiting.
-          return current !== "done" || this.page.isClosed() || !new URL(this.page.url()).hostname.endsWith("microsoftonline.com");
+          return current !== "loading";
         },
         { message: "Entra shows a sign-in step or returns to the portal", timeout: 30_000 },
       )
       .toBe(true);
-    return current;
+    return current as Step;
   }
 
   /**

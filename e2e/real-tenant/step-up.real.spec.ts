@@ -58,6 +58,8 @@ const test = base.extend<{ signIn: () => Promise<{ tenantId: string; objectId: s
       const home = new HomePage(page);
       await home.goto();
       await home.startSignIn();
+      // The portal redirects to Entra; complete() takes over once the browser is there.
+      await page.waitForURL((url) => url.hostname.endsWith("login.microsoftonline.com"));
       await new EntraSignInPage(page).complete(credentials);
       await expect(page).toHaveURL(/\/dashboard/);
       const user = await database.user.findFirstOrThrow({

@@ -64,6 +64,12 @@ const brokenSchema = z.object({
   kind: z.enum(BROKEN_KINDS),
   oid: z.uuid(),
   acrs: z.array(z.string().regex(/^c\d{1,2}$/)).max(99).optional(),
+  /**
+   * The token's `iat` (and `nbf`), in seconds since the epoch, instead of now; `exp` follows an
+   * hour later. Lets a test mint a proof in exactly the second it needs (transaction binding's
+   * "minted strictly after the operation" rule is about whole seconds).
+   */
+  issuedAt: z.number().int().positive().optional(),
 });
 
 /** A kind of deliberately broken token the control API can mint. */
@@ -86,7 +92,7 @@ function b64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
-async function brokenToken(emu: Emulator, kind: BrokenKind, user: DirectoryUser, acrs: string[]): Promise<string> {
+async function brokenToken(emu: Emulator, kind: BrokenKind, user: DirectoryUser, acrs: string[], issuedAt?: number): Promise<string> {
   const client = emu.apps.clients.get(IDS.spaClientId);
   if (!client) throw new Error("SPA client missing");
   const now = emu.store.now();
@@ -102,8 +108,9 @@ async function brokenToken(emu: Emulator, kind: BrokenKind, user: DirectoryUser,
   const claims: JWTPayload = accessTokenClaims(emu, base);
   // The broken token still carries exactly the contexts asked for, whatever the policy says.
   if (acrs.length) claims.acrs = acrs;
+  if (issuedAt !== undefined) Object.assign(claims, { iat: issuedAt, nbf: issuedAt, exp: issuedAt + 3600 });
   const { kid, jwk } = await emu.keys.current();
-  const iat = emu.store.toTokenSeconds(now);
+  const iat = issuedAt ?? emu.store.toTokenSeconds(now);
   switch (kind) {
     case "wrong-signature": {
       const token = await signJwt(emu, claims);
@@ -363,7 +370,7 @@ export async function control(emu: Emulator, ctx: RequestContext): Promise<void>
     if (!input) return;
     const user = store.user(input.oid);
     if (!user) return fail(ctx, 404, "not_found", "No such user.");
-    return sendJson(ctx.res, 200, { token: await brokenToken(emu, input.kind, user, input.acrs ?? []) });
+    return sendJson(ctx.res, 200, { token: await brokenToken(emu, input.kind, user, input.acrs ?? [], input.issuedAt) });
   }
   return fail(ctx, 404, "not_found", "No such control route.");
 }

@@ -1,6 +1,7 @@
 import type { BrokenTokenKind } from "../support/emulator-control";
 import { test, expect } from "../fixtures";
-import { CHECKING, accountOf, callAction, discoverActions, expectUnchanged } from "./support";
+import { auditOutcomes, transfersOf } from "../support/ground-truth";
+import { CHECKING, SAVINGS, accountOf, callAction, discoverActions, expectUnchanged, transferRequest } from "./support";
 
 /**
  * Every kind of bad token the emulator's control API can mint (ASVS 5.0 V9.1-V9.2, V10.3), sent
@@ -80,5 +81,50 @@ test.describe("forged tokens @security", () => {
       expect(answer.resultStatus).toBe("step_up_required");
       expect(answer.body).not.toContain(checking.fullNumber);
     });
+  });
+});
+
+test.describe("transaction binding to the second @security", () => {
+  test("a proof minted in the same second as an approval was stored cannot approve it; one minted a second later can", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    control,
+    settings,
+    database,
+  }) => {
+    // The attack: approve one transfer in the popup, and within the second of the proof's `iat`
+    // start another (a larger one, elsewhere) and present the same proof on it. `iat` has whole
+    // seconds, so the only safe rule is "minted in a later second than the approval was stored".
+    const user = await persona("totp");
+    await signIn(user);
+    const actions = await discoverActions(page, transfer);
+    const savings = await accountOf(database, user, SAVINGS);
+    const checking = await accountOf(database, user, CHECKING);
+    const request = transferRequest(savings, checking, "1500.00", { memo: "same-second" });
+    const proofFor = async (pendingOperationId: string, issuedAt: number) => {
+      const token = await control.brokenToken("missing-auth-time", user.oid, ["c1", "c2", "c3"], { issuedAt });
+      return callAction(page.request, actions.transfer, [request, { token, pendingOperationId }], { origin: settings.portalOrigin });
+    };
+
+    const asked = await callAction(page.request, actions.transfer, [request], { origin: settings.portalOrigin });
+    expect(asked.resultStatus).toBe("step_up_required");
+    const pendingOperationId = /"pendingOperationId":"([^"]+)"/.exec(asked.body)?.[1];
+    expect(pendingOperationId, "the challenge names the stored approval").toBeTruthy();
+    const pending = await database.pendingOperation.findUniqueOrThrow({ where: { id: pendingOperationId! } });
+    const storedSecond = Math.floor(pending.createdAt.getTime() / 1000);
+
+    await expectUnchanged(database, [user], async () => {
+      const refused = await proofFor(pendingOperationId!, storedSecond);
+      expect(refused.resultStatus).toBe("step_up_required");
+      expect(refused.body).toContain('"reason":"minted_before_operation"');
+    });
+    expect(await auditOutcomes(database, user, "transfer.create")).toContain("rejected:minted_before_operation");
+
+    // The same proof, minted one second later, approves exactly that transfer, once.
+    const approved = await proofFor(pendingOperationId!, storedSecond + 1);
+    expect(approved.resultStatus).toBe("success");
+    expect(await transfersOf(database, user, { memo: "same-second" })).toEqual([{ amountMinor: 150000n, status: "completed", memo: "same-second" }]);
   });
 });

@@ -149,9 +149,12 @@ export class EmulatorControl {
     return this.call("POST", "/next-interaction", { action, ...(oid ? { oid } : {}) });
   }
 
-  /** A token for the portal API that is valid except in the named way. */
-  async brokenToken(kind: BrokenTokenKind, oid: string, acrs?: string[]): Promise<string> {
-    const { token } = await this.call<{ token: string }>("POST", "/tokens/broken", { kind, oid, ...(acrs ? { acrs } : {}) });
+  /**
+   * A token for the portal API that is valid except in the named way; `issuedAt` (seconds since
+   * the epoch) sets its `iat` and `nbf` instead of the emulator's now.
+   */
+  async brokenToken(kind: BrokenTokenKind, oid: string, acrs?: string[], options: { issuedAt?: number } = {}): Promise<string> {
+    const { token } = await this.call<{ token: string }>("POST", "/tokens/broken", { kind, oid, ...(acrs ? { acrs } : {}), ...options });
     return token;
   }
 

@@ -54,6 +54,14 @@ export interface StepUpChallenge {
   payload?: { [key: string]: JsonValue };
   /** Transaction binding: when the pending operation expires (ISO 8601). */
   expiresAt?: string;
+  /**
+   * Transaction binding: milliseconds from this answer until a proof can approve the operation
+   * (0–1000). A proof must be minted in a later whole second than the operation was stored
+   * (lib/step-up/verify-proof.ts, `mintedStrictlyAfter`), so the dialog enables Verify only then:
+   * an identity provider that answers at once (a verification moments ago still counts) would
+   * otherwise mint a proof in the same second, which the server must refuse.
+   */
+  approvableInMs?: number;
   /** Server-generated; pass it to MSAL as `correlationId` so the portal's audit and the sign-in logs join. */
   correlationId: string;
   reason: StepUpReason;

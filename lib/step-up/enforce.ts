@@ -424,7 +424,7 @@ async function runTransactionBoundForBearer<Op extends StepUpOperation, I, T>(
 
 /**
  * The proof check and execution of an open, unexpired pending operation whose payload matches:
- * the proof must be minted (`iat`) no earlier than `mintedAfter`; the handler runs on the stored
+ * the proof must be minted (`iat`) in a later second than `mintedAfter`; the handler runs on the stored
  * payload; pending operation and proof are consumed in the handler's transaction.
  */
 async function approveAndExecute<Op extends StepUpOperation, I, T>(
@@ -567,7 +567,14 @@ function challengeFor<Op extends StepUpOperation, I, T>(
     claims: claimsChallenge(requirement.authContext),
     authContext: requirement.authContext,
     binding: requirement.binding,
-    ...(pending && payload ? { pendingOperationId: pending.id, payload: payload.value, expiresAt: pending.expiresAt.toISOString() } : {}),
+    ...(pending && payload
+      ? {
+          pendingOperationId: pending.id,
+          payload: payload.value,
+          expiresAt: pending.expiresAt.toISOString(),
+          approvableInMs: Math.max(0, (Math.floor(pending.createdAt.getTime() / 1000) + 1) * 1000 - context.request.verifier.clock().getTime()),
+        }
+      : {}),
     correlationId: context.correlationId,
     reason,
   };

@@ -199,10 +199,14 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     await settle(result, gen, true);
   }
 
-  /** Shows the dialog for `challenge`, enabling Verify once MSAL is ready. */
+  /**
+   * Shows the dialog for `challenge`, enabling Verify once MSAL is ready and the approval can be
+   * approved (`approvableInMs`: at most a second after the server stored it).
+   */
   function prepare(challenge: StepUpChallenge, gen: number): void {
-    setState({ status: "challenge", challenge, ready: loadedMsal() !== null });
-    prefetchMsal(config).then(
+    const waitMs = challenge.approvableInMs ?? 0;
+    setState({ status: "challenge", challenge, ready: loadedMsal() !== null && waitMs <= 0 });
+    Promise.all([prefetchMsal(config), new Promise((resolve) => setTimeout(resolve, waitMs))]).then(
       () => setState((current) => (current.status === "challenge" && current.challenge === challenge ? { ...current, ready: true } : current)),
       (error: unknown) => {
         if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge));

@@ -45,7 +45,7 @@ export interface ProofExpectations {
   authContext: string;
   /** Oldest accepted `auth_time`, in seconds (checked when the token carries `auth_time`). */
   maxAgeSeconds: number;
-  /** Transaction binding: the token must be minted (`iat`) no earlier than this. */
+  /** Transaction binding: the token must be minted (`iat`) in a later second than this; see `mintedStrictlyAfter`. */
   mintedAfter?: Date;
 }
 
@@ -125,7 +125,7 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
   const otherClients = new Set([config.spaClientId, ...(config.otherClientIds ?? [])].map((id) => id.toLowerCase()));
 
   /** Every check that depends on the token alone; see `ProofVerifier.authenticate`. */
-  async function checkToken(token: string): Promise<{ ok: true; claims: TokenClaims; nowSeconds: number } | { ok: false; reason: ProofRejection }> {
+  async function checkToken(token: string): Promise<{ ok: true; claims: TokenClaims; nowMs: number } | { ok: false; reason: ProofRejection }> {
     const reject = (reason: ProofRejection) => ({ ok: false as const, reason });
     if (typeof token !== "string" || token.split(".").length !== 3) return reject("malformed");
 
@@ -157,9 +157,11 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
     const parsed = claimShape.safeParse(payload);
     if (!parsed.success) return reject("malformed");
     const claims = parsed.data;
-    const nowSeconds = Math.floor(now.getTime() / 1000);
+    // Compared in milliseconds: truncating now to whole seconds would stretch every window below
+    // (freshness, the future limit) by up to a second in the token's favour.
+    const nowMs = now.getTime();
 
-    if (claims.iat > nowSeconds + skew) return reject("not_yet_valid");
+    if (claims.iat * 1000 > nowMs + skew * 1000) return reject("not_yet_valid");
     // An ID token is signed by the same keys and names the same user: it must not pass as a proof.
     // Its audience is a client of ours, it carries the sign-in's nonce, and it has no scopes.
     const audiences = typeof claims.aud === "string" ? [claims.aud] : claims.aud;
@@ -170,7 +172,7 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
     if (claims.azp?.toLowerCase() !== config.spaClientId.toLowerCase()) return reject("wrong_azp");
     if (!claims.scp?.split(" ").includes(config.scope)) return reject("missing_scope");
     if (claims.tid.toLowerCase() !== config.tenantId.toLowerCase()) return reject("wrong_tenant");
-    return { ok: true, claims, nowSeconds };
+    return { ok: true, claims, nowMs };
   }
 
   async function authenticate(token: string): Promise<ProofVerification> {
@@ -182,25 +184,40 @@ export function createProofVerifier(config: ProofVerifierConfig): ProofVerifier 
     const reject = (reason: ProofRejection): ProofVerification => ({ ok: false, reason });
     const checked = await checkToken(token);
     if (!checked.ok) return checked;
-    const { claims, nowSeconds } = checked;
+    const { claims, nowMs } = checked;
     if (claims.tid.toLowerCase() !== expected.user.tenantId.toLowerCase()) return reject("wrong_tenant");
     if (claims.oid.toLowerCase() !== expected.user.objectId.toLowerCase()) return reject("wrong_user");
     if (!claims.acrs?.includes(expected.authContext)) return reject("missing_context");
-    // auth_time is optional in Entra (an optional claim): when present it bounds freshness; the
-    // transaction binding does not depend on it (ENTRA.md §13), it relies on iat below.
+    // auth_time is optional in Entra (an optional claim, docs/step-up.md "Binding precision"): when
+    // present it bounds freshness; the transaction binding does not depend on it, it relies on iat below.
     if (claims.auth_time !== undefined) {
       // An authentication in the future is a clock problem or a forgery; either way, not fresh evidence.
-      if (claims.auth_time > nowSeconds + skew) return reject("not_yet_valid");
-      if (nowSeconds - claims.auth_time > expected.maxAgeSeconds + skew) return reject("stale_auth_time");
+      if (claims.auth_time * 1000 > nowMs + skew * 1000) return reject("not_yet_valid");
+      if (nowMs - claims.auth_time * 1000 > (expected.maxAgeSeconds + skew) * 1000) return reject("stale_auth_time");
     }
-    // No skew here: with a tolerance, a token minted for an approval the user abandoned could
-    // approve the (different) operation that replaced it seconds later. `iat` has whole seconds.
-    if (expected.mintedAfter && claims.iat < Math.floor(expected.mintedAfter.getTime() / 1000)) return reject("minted_before_operation");
+    if (expected.mintedAfter && !mintedStrictlyAfter(claims.iat, expected.mintedAfter)) return reject("minted_before_operation");
 
     return { ok: true, claims: proofClaimsOf(claims) };
   }
 
   return { authenticate, verify, maxSkewSeconds: skew, clock };
+}
+
+/**
+ * Transaction binding's time rule: a proof approves a pending operation only if it was minted
+ * (`iat`) in a whole second **after** the one in which the operation was stored.
+ *
+ * `iat` has one-second resolution (RFC 7519 §2, NumericDate); the operation's creation time has
+ * milliseconds. Truncating the creation time and accepting `iat` equal to it would let a proof
+ * minted at 12:00:00.100 for one approval pass for a different operation stored at 12:00:00.900:
+ * a proof obtained for approval A, held back and presented on operation B created within that
+ * same second, would run B. So equality is refused, and there is no clock-skew tolerance either
+ * (a tolerance would widen the same hole by its size). A person approving interactively takes
+ * seconds, and the step-up dialog enables Verify only after the operation's second has passed
+ * (`StepUpChallenge.approvableInMs`), so only a proof that existed before the operation lands here.
+ */
+export function mintedStrictlyAfter(iatSeconds: number, storedAt: Date): boolean {
+  return iatSeconds > Math.floor(storedAt.getTime() / 1000);
 }
 
 /** Maps jose's errors about the token to a rejection; anything else (JWKS unreachable) is not one. */

@@ -83,7 +83,9 @@ async function createSession(options: { acrs?: string[]; authTime?: Date | null;
   };
 }
 
+/** A proof with `acrs`, minted a second after now: in a later second than anything stored so far. */
 async function proof(acrs: string[], overrides: Record<string, unknown> = {}): Promise<string> {
+  nowMs += 1_000;
   return signProof(keys, proofClaims(template, clock(), { acrs, ...overrides }));
 }
 
@@ -286,18 +288,35 @@ describe("transaction binding", () => {
   });
 
   test("a proof already used for another approval is refused as replayed", async () => {
+    // Two approvals open at once (two sessions of one person), both stored before the proof was
+    // minted: only the proof's uti can stop it approving the second after the first.
     const session = await createSession();
+    const otherSession = await createSession();
     const first = challengeOf(await runTransfer(session, transferInput("150000")));
+    const second = challengeOf(await runTransfer(otherSession, transferInput("160000")));
     const token = await proof(["c1"]);
     assert.equal((await runTransfer(session, transferInput("150000"), { token, pendingOperationId: first.pendingOperationId })).status, "success");
-    // Same clock second: the proof is not "minted before" the new request, so only its uti can stop it.
-    const second = challengeOf(await runTransfer(session, transferInput("160000")));
-    const replay = challengeOf(await runTransfer(session, transferInput("160000"), { token, pendingOperationId: second.pendingOperationId }));
+    const replay = challengeOf(await runTransfer(otherSession, transferInput("160000"), { token, pendingOperationId: second.pendingOperationId }));
     assert.equal(replay.reason, "replayed");
     assert.equal(replay.pendingOperationId, second.pendingOperationId);
     assert.equal(executed.length, 1);
     const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: second.pendingOperationId } });
     assert.equal(pending.consumedAt, null, "rolled back with the refused proof");
+  });
+
+  test("a proof minted in the same second as the pending operation is refused, even a fresh unused one", async () => {
+    const session = await createSession();
+    // The operation is stored late in a second; a proof minted at that second's start (before it)
+    // or end (after it) must both be refused: `iat` cannot tell them apart.
+    nowMs = Math.floor(nowMs / 1000) * 1000 + 900;
+    const challenge = challengeOf(await runTransfer(session, transferInput("150000")));
+    const sameSecond = await signProof(keys, proofClaims(template, clock(), { acrs: ["c1"] }));
+    const refused = challengeOf(await runTransfer(session, transferInput("150000"), { token: sameSecond, pendingOperationId: challenge.pendingOperationId }));
+    assert.equal(refused.reason, "minted_before_operation");
+    assert.equal(executed.length, 0);
+    const ok = await runTransfer(session, transferInput("150000"), { token: await proof(["c1"]), pendingOperationId: challenge.pendingOperationId });
+    assert.equal(ok.status, "success");
+    assert.equal(executed.length, 1);
   });
 
   test("an expired pending operation cannot run", async () => {

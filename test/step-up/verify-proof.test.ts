@@ -205,12 +205,38 @@ describe("time", () => {
     assert.equal((await verifyClaims({ acrs: ["c3"], auth_time: iat - 3000 }, { authContext: "c3", maxAgeSeconds: 3600 })).ok, true);
   });
 
-  test("a token minted before the pending operation is refused, with no skew allowed", async () => {
+  test("freshness is measured to the millisecond, not to the truncated second", async () => {
+    const { createProofVerifier, scopeName } = await import("../../lib/step-up/verify-proof");
+    const env = environment.env;
+    const at = (offsetMs: number) =>
+      createProofVerifier({
+        issuer: environment.issuer,
+        tenantId: environment.tenantId,
+        audience: template.audience,
+        spaClientId: template.spaClientId,
+        otherClientIds: [env.AUTH_MICROSOFT_ENTRA_ID_ID ?? ""],
+        scope: scopeName(env.ENTRA_API_SCOPE ?? ""),
+        jwks: keys.jwks,
+        clock: () => new Date(NOW.getTime() + offsetMs),
+        maxSkewSeconds: 60,
+      });
+    // Exactly at the edge of the window (300 s + 60 s of skew) is still fresh; half a second past
+    // it is not, although both fall in the same whole second.
+    const token = await signProof(keys, proofClaims(template, NOW, { auth_time: NOW.getTime() / SECOND - 360 }));
+    assert.equal((await at(0).verify(token, expected)).ok, true);
+    assert.deepEqual(await at(500).verify(token, expected), { ok: false, reason: "stale_auth_time" });
+  });
+
+  test("a token minted before the pending operation, or in the same second, is refused, with no skew allowed", async () => {
     // A token minted for an abandoned approval must not approve the operation that replaced it.
     await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 1 * SECOND) });
     await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 30 * SECOND) });
-    // Same second (iat has whole seconds) and later are fine.
-    assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() + 999) })).ok, true);
+    // `iat` has whole seconds: an operation stored later within the token's second is not
+    // "after" it, whether at its start or its end.
+    await assertRejected({}, "minted_before_operation", { mintedAfter: NOW });
+    await assertRejected({}, "minted_before_operation", { mintedAfter: new Date(NOW.getTime() + 999) });
+    // Stored in an earlier second: the token was minted after it.
+    assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() - 1) })).ok, true);
     assert.equal((await verifyClaims({}, { mintedAfter: new Date(NOW.getTime() - 5 * SECOND) })).ok, true);
   });
 

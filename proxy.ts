@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { sessionCookieFor } from "@/lib/auth/session-cookie";
+import { resolveSessionToken, type ResolvedSessionToken } from "@/lib/auth/session-token";
+import { createLogger } from "@/lib/log";
 
 /**
  * Per-request security headers. Next.js puts the nonce on its own scripts when it finds it
@@ -11,11 +13,11 @@ import { sessionCookieFor } from "@/lib/auth/session-cookie";
  * runs: writes that are not visibly from the portal's own pages, and bodies declared too large.
  * SECURITY.md lists the controls and their tests.
  */
-export function proxy(request: NextRequest) {
-  return withInstanceHeader(withTransportSecurity(headersFor(request)));
+export async function proxy(request: NextRequest) {
+  return withInstanceHeader(withTransportSecurity(await headersFor(request)));
 }
 
-function headersFor(request: NextRequest): NextResponse {
+async function headersFor(request: NextRequest): Promise<NextResponse> {
   if (isApiPath(request.nextUrl.pathname)) {
     // The JSON API authenticates with Bearer tokens only and never reads cookies (lib/api/bearer.ts):
     // no origin check (programmatic clients send no Origin, and without ambient credentials there
@@ -40,6 +42,8 @@ function headersFor(request: NextRequest): NextResponse {
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
   const csp = contentSecurityPolicy(nonce);
+  // Before the request headers are copied: a previous session token is swapped for the current one here.
+  const session = await sessionCookieOf(request);
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
@@ -55,7 +59,7 @@ function headersFor(request: NextRequest): NextResponse {
     response.headers.set("Cache-Control", "no-store");
     return response;
   }
-  slideSessionCookie(request, response);
+  renewSessionCookie(request, response, session);
   // MSAL's step-up popup must be able to report back to this window.
   response.headers.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
   // Pages show account data; no shared or browser cache may keep them.
@@ -115,25 +119,58 @@ function isSameOriginOrSafe(request: NextRequest): boolean {
   return request.headers.get("sec-fetch-site") === "same-origin";
 }
 
+/** The request's session cookie and what it names (null: no cookie, or no portal URL configured). */
+interface SessionCookie {
+  name: string;
+  options: ReturnType<typeof sessionCookieFor>["options"];
+  /** The live session's current token, or null when the cookie names no live session. */
+  resolved: ResolvedSessionToken | null;
+}
+
+/**
+ * Resolves the session cookie against the database (lib/auth/session-token.ts). When it holds a
+ * session's previous token (within the minute after a step-up rotated it), the request goes on
+ * with the current token instead, so pages, actions and Auth.js only ever see current tokens.
+ * A lookup that fails leaves the request as it came: the page's own session check decides.
+ */
+async function sessionCookieOf(request: NextRequest): Promise<SessionCookie | null> {
+  // eslint-disable-next-line no-restricted-properties
+  const portalUrl = process.env.AUTH_URL;
+  if (!portalUrl) return null;
+  const { name, options } = sessionCookieFor(portalUrl);
+  const token = request.cookies.get(name)?.value;
+  if (!token) return null;
+  let resolved: ResolvedSessionToken | null = null;
+  try {
+    resolved = await resolveSessionToken(token);
+  } catch (error) {
+    log.error("session.lookup_failed", { path: request.nextUrl.pathname }, error);
+    return null;
+  }
+  if (resolved?.rotated) request.cookies.set(name, resolved.currentToken);
+  return { name, options, resolved };
+}
+
 /**
  * The database decides whether a session is alive (lib/auth/session.ts slides its idle expiry
  * on use); the browser's cookie must not die first. Auth.js sets the cookie's expiry once, at
  * sign-in, so without this an active user would be signed out when the first idle window ends.
- * Only on GET: a server action that rotates the session token sets the cookie itself, and an
- * echo of the old value must never race it.
+ * - Only a cookie that names a live session is renewed: a made-up or dead value is not given
+ *   another 30 minutes.
+ * - A previous token (see `sessionCookieOf`) is replaced by the current one on any request: the
+ *   browser missed the response that carried it.
+ * - Otherwise only on GET: a server action that rotates the session token sets the cookie
+ *   itself, and an echo of the old value must never race it.
  */
-function slideSessionCookie(request: NextRequest, response: NextResponse) {
-  if (request.method !== "GET") return;
-  // eslint-disable-next-line no-restricted-properties
-  const portalUrl = process.env.AUTH_URL;
-  if (!portalUrl) return;
-  const { name, options } = sessionCookieFor(portalUrl);
-  const token = request.cookies.get(name)?.value;
-  if (!token) return;
+function renewSessionCookie(request: NextRequest, response: NextResponse, session: SessionCookie | null) {
+  if (!session?.resolved) return;
+  if (!session.resolved.rotated && request.method !== "GET") return;
   // eslint-disable-next-line no-restricted-properties
   const idleMinutes = Number(process.env.SESSION_IDLE_MINUTES ?? 30) || 30;
-  response.cookies.set(name, token, { ...options, maxAge: idleMinutes * 60 });
+  response.cookies.set(session.name, session.resolved.currentToken, { ...session.options, maxAge: idleMinutes * 60 });
 }
+
+const log = createLogger("proxy");
 
 /**
  * HSTS whenever the portal's public URL is https (OWASP ASVS 5.0 V3.4.1): browsers then refuse a

@@ -1,7 +1,6 @@
 import { request as playwrightRequest } from "@playwright/test";
 import { test, expect } from "../fixtures";
-import { IdentityProviderPage } from "../pages/identity-provider.page";
-import { CHECKING, accountOf, callAction, cookieHeader, discoverActions, expectUnchanged } from "./support";
+import { callAction, cookieHeader, discoverActions, expectUnchanged } from "./support";
 
 /**
  * Session tokens (ASVS 5.0 V7.2, V7.4; NIST SP 800-63B-4 §7.1): tampered, truncated, foreign and
@@ -69,41 +68,6 @@ test.describe("session cookies @security", () => {
       expect(actionAnswer.status).toBeLessThan(500);
     });
     await replay.dispose();
-  });
-});
-
-test.describe("session token after a step-up @security", () => {
-  test("an elevation gives the session a new token: a copy of the old one taken before is no session at all", async ({
-    page,
-    persona,
-    signIn,
-    dashboard,
-    stepUpDialog,
-    control,
-    settings,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    const tokenOf = async () => (await page.context().cookies(settings.portalOrigin)).find((c) => c.name.endsWith("authjs.session-token"))!.value;
-    const before = await tokenOf();
-    const { fullNumber } = await accountOf(database, user, CHECKING);
-
-    await page.getByRole("button", { name: `Show full number for ${CHECKING}` }).click();
-    const popup = await stepUpDialog.verify();
-    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
-    await expect.poll(() => popup.isClosed()).toBe(true);
-    // Revealed: the number is shown in full, with Hide.
-    await expect(dashboard.account(CHECKING).getByRole("button", { name: "Hide" })).toBeVisible();
-
-    const after = await tokenOf();
-    expect(after).not.toBe(before);
-    expect(await database.session.count({ where: { sessionToken: before } })).toBe(0);
-    const leaked = await playwrightRequest.newContext({ baseURL: settings.portalOrigin });
-    const answer = await leaked.get("/dashboard", { headers: { cookie: `authjs.session-token=${before}` }, maxRedirects: 0 });
-    expect(answer.status()).toBe(307);
-    expect(await answer.text()).not.toContain(fullNumber);
-    await leaked.dispose();
   });
 });
 

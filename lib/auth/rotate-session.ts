@@ -1,9 +1,8 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
 import { cookies } from "next/headers";
-import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { sessionCookieFor } from "@/lib/auth/session-cookie";
+import { rotateSession } from "@/lib/auth/session-token";
 
 /** The portal's session cookie name and options (see session-cookie.ts). */
 export function sessionCookie() {
@@ -13,14 +12,14 @@ export function sessionCookie() {
 /**
  * Gives the session a new token (same session id, so its elevations and pending operations stay
  * attached) and sets it in Auth.js's cookie. Called after a step-up elevates the session: a token
- * that leaked before the elevation (a log, a shared machine) must not carry the new privilege
- * (session fixation; OWASP ASVS 5.0, V7 Session Management).
+ * that leaked before the elevation must not carry the new privilege. The previous token stays
+ * exchangeable for a minute, so a browser that misses this response is not signed out
+ * (lib/auth/session-token.ts).
  *
  * Only where Next allows setting cookies: a server action or a route handler.
  */
 export async function rotateSessionToken(sessionId: string): Promise<void> {
-  const sessionToken = randomBytes(32).toString("base64url");
-  const row = await prisma.session.update({ where: { id: sessionId }, data: { sessionToken }, select: { expires: true } });
+  const { token, expires } = await rotateSession(sessionId);
   const { name, options } = sessionCookie();
-  (await cookies()).set(name, sessionToken, { ...options, expires: row.expires });
+  (await cookies()).set(name, token, { ...options, expires });
 }

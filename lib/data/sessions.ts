@@ -2,6 +2,7 @@ import "server-only";
 import { prisma } from "@/lib/db";
 import { success, type HandlerResult } from "@/lib/actions/result";
 import { recordAuditEvent } from "@/lib/data/audit";
+import { usableSessionsWhere } from "@/lib/auth/session-token";
 import type { TransactionClient } from "@/lib/data/transaction";
 import type { ActingUser } from "@/lib/data/types";
 
@@ -21,10 +22,13 @@ export interface SessionSummary {
   userAgent: string | null;
 }
 
-/** The user's live sessions, this one first, then the most recently used. */
+/**
+ * The user's sessions that someone can still use (live, and not lost to a rotation whose new
+ * token never reached the browser), this one first, then the most recently used.
+ */
 export async function listSessions(user: ActingUser, currentSessionId: string, now: Date = new Date()): Promise<SessionSummary[]> {
   const rows = await prisma.session.findMany({
-    where: { userId: user.id, expires: { gt: now } },
+    where: { userId: user.id, ...usableSessionsWhere(now) },
     select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
     orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
   });

@@ -152,8 +152,12 @@ export async function countOtherOpenPendingOperations(
  * counts against the cap: the tab that asked for it closed its dialog. Returns whether an open
  * approval was cancelled (false: unknown, another session's, or already used, cancelled or expired).
  */
-export async function cancelPendingOperation(user: ActingUser, where: { id: string; sessionId: string; now: Date }): Promise<boolean> {
-  const { count } = await prisma.pendingOperation.updateMany({
+export async function cancelPendingOperation(
+  tx: TransactionClient,
+  user: ActingUser,
+  where: { id: string; sessionId: string; now: Date },
+): Promise<boolean> {
+  const { count } = await tx.pendingOperation.updateMany({
     where: { id: where.id, userId: user.id, ...bindingWhere({ sessionId: where.sessionId }), ...openWhere(where.now) },
     data: { openKey: null, cancelledAt: where.now },
   });

@@ -18,7 +18,7 @@ const { runProtected } = await import("../../lib/step-up/enforce");
 const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
 const { success, failed } = await import("../../lib/actions/result");
 const { env } = await import("../../lib/env");
-const { countOtherOpenPendingOperations, createPendingOperation } = await import("../../lib/data/step-up");
+const { cancelPendingOperation, countOtherOpenPendingOperations, createPendingOperation } = await import("../../lib/data/step-up");
 
 const MINUTE = 60_000;
 const START = new Date("2026-11-29T10:00:00Z").getTime();
@@ -410,6 +410,25 @@ describe("several tabs of one session", () => {
     const replacing = challengeOf(await runTransfer(session, transferInput("149999"), { token: await proof(["c1"]), pendingOperationId: first.pendingOperationId }));
     assert.equal(replacing.reason, "payload_changed");
     assert.equal(executed.length, 0);
+  });
+
+  test("a tab's Cancel ends only its own approval: it cannot execute and no longer counts", async () => {
+    const session = await createSession();
+    const tabA = challengeOf(await runTransfer(session, transferInput("150000")));
+    const tabB = challengeOf(await runTransfer(session, transferInput("160000")));
+    const binding = { sessionId: session.sessionId };
+    assert.equal(await countOtherOpenPendingOperations(session.user, { binding, operation: "transfer.create", now: clock() }), 2);
+
+    const otherSession = await createSession();
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabB.pendingOperationId ?? "", sessionId: otherSession.sessionId, now: clock() }), false, "not another session's");
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabA.pendingOperationId ?? "", sessionId: session.sessionId, now: clock() }), true);
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabA.pendingOperationId ?? "", sessionId: session.sessionId, now: clock() }), false, "once");
+    assert.equal(await countOtherOpenPendingOperations(session.user, { binding, operation: "transfer.create", now: clock() }), 1);
+
+    const late = challengeOf(await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabA.pendingOperationId }));
+    assert.equal(late.reason, "pending_cancelled");
+    assert.equal((await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabB.pendingOperationId })).status, "success");
+    assert.equal(executed.length, 1);
   });
 
   test("an API request's cap counts the browser's open approvals too", async () => {

@@ -14,9 +14,10 @@ import { blockPopups } from "./support/popups";
  * - The page is reloaded while its popup is open: MSAL closes that popup; Verify starts afresh.
  * - The person verifies as someone else in the popup: the dialog names both accounts, nothing
  *   runs, and "Sign in as <the session's user>" asks the identity provider for a fresh sign-in.
- * - A tab opened from a tab mid-verification carries MSAL's "interaction in progress" mark in
- *   its copy of sessionStorage (`interaction_in_progress`): the dialog says so and, on request,
- *   starts a new verification that takes over.
+ * - A tab opened from a tab mid-verification waits while the first tab's window is open (one at
+ *   a time, step-up-tabs.spec.ts); after it, that tab still carries MSAL's "interaction in
+ *   progress" mark in its copy of sessionStorage (`interaction_in_progress`): the dialog says so
+ *   and, on request, starts a new verification that takes over.
  */
 
 test.describe("step-up recovery: a blocked popup continues in this window @step-up", () => {
@@ -138,7 +139,7 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     await expect(dashboard.account(CHECKING).getByRole("button", { name: "Hide" })).toBeVisible();
   });
 
-  test("a tab opened from a tab mid-verification inherits MSAL's 'in progress' mark: it explains and starts a new one", async ({
+  test("a tab opened from a tab mid-verification waits for it, then explains MSAL's inherited 'in progress' mark and starts a new one", async ({
     page,
     persona,
     signIn,
@@ -162,6 +163,10 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     const secondDialog = new StepUpDialogPage(secondTab);
     await secondDashboard.account(CHECKING).getByRole("button", { name: "Show full number" }).click();
     await secondDialog.expectOpen("Verify to see full account numbers");
+    await secondDialog.expectWaitingForOtherTab();
+
+    // The first tab's verification ends (its window closed): the second tab may verify now.
+    await firstPopup.close();
     await secondDialog.dialog().getByRole("button", { name: "Verify", exact: true }).click();
     await secondDialog.expectError("A verification started earlier in this tab didn't finish", "Start a new verification");
     await expect(secondTab.locator("body")).not.toContainText(grouped(fullNumber));

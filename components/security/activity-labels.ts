@@ -33,7 +33,7 @@ const REJECTIONS: Record<string, string> = {
   already_used: "this approval was already used",
   payload_changed: "the request changed after it was approved",
   pending_expired: "the approval expired",
-  pending_cancelled: "a newer request replaced it",
+  pending_cancelled: "it was cancelled or replaced",
   pending_not_found: "the approval was not found",
   stale_auth_time: "the verification was too old",
 };

@@ -71,7 +71,7 @@ export function StepUpDialog<T>({
               {describeContext(policySet, challenge.authContext).description}.
             </p>
           </div>
-          <Status state={state} />
+          <Status state={state} otherTabVerifying={stepUp.otherTabVerifying} />
           <div className="flex flex-wrap justify-end gap-2">
             <Actions stepUp={stepUp} />
             <button type="button" onClick={stepUp.cancel} className={secondaryButton}>
@@ -107,10 +107,13 @@ function challengeOf<T>(state: StepUpState<T>): StepUpChallenge | null {
   }
 }
 
-function Status<T>({ state }: { state: StepUpState<T> }) {
+function Status<T>({ state, otherTabVerifying }: { state: StepUpState<T>; otherTabVerifying: boolean }) {
   // One live region that stays mounted, so screen readers announce each change.
   let text = "";
   if (state.status === "challenge" && !state.ready) text = "Preparing secure verification…";
+  if (state.status === "challenge" && state.ready && otherTabVerifying) {
+    text = "A verification is already open in another tab. Finish or close it there; you can verify here when it's done.";
+  }
   if (state.status === "verifying") text = "Complete the verification in the window that opened. This dialog updates when you're done.";
   if (state.status === "resume") text = "You verified in this window. Continue when you're ready.";
   return (
@@ -133,7 +136,14 @@ function Actions<T>({ stepUp }: { stepUp: StepUpControls<T> }) {
   switch (state.status) {
     case "challenge":
       return (
-        <button key="verify" type="button" autoFocus disabled={!state.ready} onClick={() => stepUp.verify()} className={primaryButton}>
+        <button
+          key="verify"
+          type="button"
+          autoFocus
+          disabled={!state.ready || stepUp.otherTabVerifying}
+          onClick={() => stepUp.verify()}
+          className={primaryButton}
+        >
           Verify
         </button>
       );

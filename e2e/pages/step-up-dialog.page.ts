@@ -59,6 +59,12 @@ export class StepUpDialogPage {
     return this.openPopupWith("Start a new verification");
   }
 
+  /** Another tab has the identity provider's window open: the dialog says so and Verify waits. */
+  async expectWaitingForOtherTab() {
+    await expect(this.dialog().getByRole("status")).toContainText("A verification is already open in another tab");
+    await expect(this.dialog().getByRole("button", { name: "Verify", exact: true })).toBeDisabled();
+  }
+
   async cancel() {
     await this.dialog().getByRole("button", { name: "Cancel" }).click();
     await this.expectClosed();

@@ -34,6 +34,16 @@ export function transfersOf(database: PrismaClient, user: Someone, where: { memo
   return database.transfer.findMany({ where: { owner: { objectId: user.oid }, ...where }, select: { amountMinor: true, status: true, memo: true } });
 }
 
+/** The persona's step-up approvals of `operation` (pending operations), oldest first: "open", "used" or "cancelled". */
+export async function approvalsOf(database: PrismaClient, user: Someone, operation: string): Promise<string[]> {
+  const rows = await database.pendingOperation.findMany({
+    where: { operation, user: { objectId: user.oid } },
+    orderBy: { createdAt: "asc" },
+    select: { consumedAt: true, cancelledAt: true },
+  });
+  return rows.map((row) => (row.consumedAt ? "used" : row.cancelledAt ? "cancelled" : "open"));
+}
+
 /** "4402123456785034" → "4402 1234 5678 5034", as the portal shows a full number. */
 export const groupDigits = (digits: string) => digits.replace(/(.{4})(?=.)/g, "$1 ");
 

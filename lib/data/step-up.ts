@@ -51,32 +51,62 @@ function bindingWhere(binding: PendingBinding): { sessionId: string | null; idem
 }
 
 /**
- * Key of the one open pending operation per binding and operation (see PendingOperation.openKey).
- * The two forms cannot collide: a session's has two space-separated parts, an API request's four.
+ * Key of an API request's one open pending operation (see PendingOperation.openKey): the key
+ * names one request, so a new approval under it replaces the old. A browser session's approvals
+ * have none: a person may have several tabs, each waiting for its own approval of the same
+ * operation, and opening one must never cancel another.
  */
-function openKeyOf(user: ActingUser, binding: PendingBinding, operation: string): string {
-  return "sessionId" in binding ? `${binding.sessionId} ${operation}` : `key ${user.id} ${operation} ${binding.idempotencyKey}`;
+function openKeyOf(user: ActingUser, binding: PendingBinding, operation: string): string | null {
+  return "sessionId" in binding ? null : `key ${user.id} ${operation} ${binding.idempotencyKey}`;
+}
+
+/** What a new approval replaces: the API request's open one, or the one the browser's retry names. */
+function replacedWhere(user: ActingUser, request: { binding: PendingBinding; operation: string; replaces?: string | undefined }) {
+  const openKey = openKeyOf(user, request.binding, request.operation);
+  if (openKey) return { openKey };
+  return request.replaces ? { id: request.replaces, ...bindingWhere(request.binding), operation: request.operation } : null;
+}
+
+/** Open means neither consumed nor cancelled, and unexpired at `now`. */
+function openWhere(now: Date) {
+  return { consumedAt: null, cancelledAt: null, expiresAt: { gt: now } };
 }
 
 /**
- * Stores what the user is about to approve and cancels the binding's previous open request for
- * the same operation (a new request replaces the old; the old one can then never execute).
+ * Stores what the user is about to approve. Every approval stays open until it is used,
+ * cancelled by the tab that asked for it (`cancelPendingOperation`), replaced, or expired:
+ * - a browser session replaces only the approval its request names (`replaces`: the tab's own
+ *   retry found it expired, cancelled or for another payload), never another tab's;
+ * - an API request replaces the open approval of the same idempotency key.
+ * A replaced approval is cancelled, so it can never execute.
  */
 export async function createPendingOperation(
   user: ActingUser,
-  request: { binding: PendingBinding; operation: string; payloadJson: string; payloadHash: string; now: Date; ttlSeconds: number },
+  request: {
+    binding: PendingBinding;
+    operation: string;
+    payloadJson: string;
+    payloadHash: string;
+    now: Date;
+    ttlSeconds: number;
+    /** The id of the browser session's approval this one replaces (ignored for API requests). */
+    replaces?: string | undefined;
+  },
 ): Promise<PendingOperationRecord> {
   const ttl = Math.min(Math.max(request.ttlSeconds, 1), PENDING_OPERATION_MAX_TTL_SECONDS);
   const openKey = openKeyOf(user, request.binding, request.operation);
-  // Two concurrent requests of one session (two tabs) can both cancel "the" open one and then
-  // race to insert; the unique openKey lets exactly one win, and the loser tries again.
+  const replaced = replacedWhere(user, request);
+  // Two concurrent API retries under one key can both cancel "the" open one and then race to
+  // insert; the unique openKey lets exactly one win, and the loser tries again.
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await runTransaction(async (tx) => {
-        await tx.pendingOperation.updateMany({
-          where: { openKey, userId: user.id },
-          data: { openKey: null, cancelledAt: request.now },
-        });
+        if (replaced) {
+          await tx.pendingOperation.updateMany({
+            where: { ...replaced, userId: user.id, consumedAt: null, cancelledAt: null },
+            data: { openKey: null, cancelledAt: request.now },
+          });
+        }
         return tx.pendingOperation.create({
           data: {
             userId: user.id,
@@ -98,13 +128,40 @@ export async function createPendingOperation(
 }
 
 /**
- * How many approvals the user has waiting (open and unexpired), not counting the one a new
- * request for this binding and operation would replace: what the open-approvals cap counts.
+ * How many approvals the user has waiting (open and unexpired, browser and API together), not
+ * counting the one a new request would replace (see createPendingOperation): what the
+ * open-approvals cap counts.
  */
-export async function countOtherOpenPendingOperations(user: ActingUser, request: { binding: PendingBinding; operation: string; now: Date }): Promise<number> {
-  return prisma.pendingOperation.count({
-    where: { userId: user.id, openKey: { not: openKeyOf(user, request.binding, request.operation) }, expiresAt: { gt: request.now } },
+export async function countOtherOpenPendingOperations(
+  user: ActingUser,
+  request: { binding: PendingBinding; operation: string; now: Date; replaces?: string | undefined },
+): Promise<number> {
+  const openKey = openKeyOf(user, request.binding, request.operation);
+  // Spelled out with `null`: SQL's `openKey <> x` is not true for a NULL openKey, and browser
+  // approvals have none.
+  const notReplaced = openKey
+    ? { OR: [{ openKey: null }, { openKey: { not: openKey } }] }
+    : request.replaces
+      ? { id: { not: request.replaces } }
+      : {};
+  return prisma.pendingOperation.count({ where: { userId: user.id, ...openWhere(request.now), ...notReplaced } });
+}
+
+/**
+ * Cancels the session's open approval with this id, so it can never execute and no longer
+ * counts against the cap: the tab that asked for it closed its dialog. Returns whether an open
+ * approval was cancelled (false: unknown, another session's, or already used, cancelled or expired).
+ */
+export async function cancelPendingOperation(
+  tx: TransactionClient,
+  user: ActingUser,
+  where: { id: string; sessionId: string; now: Date },
+): Promise<boolean> {
+  const { count } = await tx.pendingOperation.updateMany({
+    where: { id: where.id, userId: user.id, ...bindingWhere({ sessionId: where.sessionId }), ...openWhere(where.now) },
+    data: { openKey: null, cancelledAt: where.now },
   });
+  return count === 1;
 }
 
 /** The user's pending operation with this id, for this session and operation, or null. */

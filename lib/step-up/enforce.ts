@@ -519,7 +519,9 @@ async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
   // that asked must never be the one that approves, so it is spent here, before the approval exists.
   // Approvals waiting cost storage and each one is an open door for a proof: a user may have only
   // so many at once (browser and API together; a request that replaces its own does not count).
-  const waiting = await countOtherOpenPendingOperations(user, { binding, operation: definition.operation, now });
+  // A browser retry replaces only the approval it names, never another tab's.
+  const replaces = context.request.proof?.pendingOperationId;
+  const waiting = await countOtherOpenPendingOperations(user, { binding, operation: definition.operation, now, replaces });
   if (waiting >= env.STEP_UP_MAX_OPEN_APPROVALS_PER_USER) {
     await context.auditQuietly("rejected:too_many_open_approvals", { binding: "transaction", waiting });
     return failed(MESSAGES.tooManyOpenApprovals, "rate_limited");
@@ -532,6 +534,7 @@ async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
     payloadHash: payload.hash,
     now,
     ttlSeconds: PENDING_OPERATION_MAX_TTL_SECONDS,
+    replaces,
   });
   await context.auditQuietly(reason === "missing_proof" ? "required" : `rejected:${reason}`, {
     binding: "transaction",

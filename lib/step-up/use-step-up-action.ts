@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { assertNever, type ActionResult, type StepUpChallenge, type StepUpProof } from "@/lib/actions/result";
 import {
   STEP_UP_REDIRECT_KEY,
@@ -15,6 +15,8 @@ import {
   type StepUpClientConfig,
   type StepUpUser,
 } from "@/lib/step-up/msal";
+import { cancelApprovalAction } from "@/lib/step-up/actions";
+import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTabs } from "@/lib/step-up/verification-window";
 
 /**
  * The client half of step-up (STYLE.md §4): call a protected server action; on
@@ -34,6 +36,10 @@ import {
  *   must survive a navigation: it stores that single challenge's intent in sessionStorage and
  *   deletes it when the page returns.
  * - A challenge after the retry is an error state (`second_challenge`), never a loop.
+ * - Several tabs: one identity-provider window at a time (lib/step-up/verification-window.ts).
+ *   While another tab's is open, `otherTabVerifying` is true and `verify()` opens nothing; the
+ *   dialog says so and is usable again when that verification ends. Cancel also cancels the
+ *   approval on the server, so it can never run and no longer counts against the cap.
  */
 
 /** What `useStepUpAction` accepts: a server action built with `protectedAction`. */
@@ -70,8 +76,13 @@ export interface StepUpControls<T> {
   run: (input: unknown) => Promise<void>;
   /** Opens the popup for the current challenge. Call it directly in a click handler. */
   verify: (options?: VerifyOptions) => void;
-  /** Closes the dialog; a verification still open in a popup is ignored when it returns. */
+  /**
+   * Closes the dialog and cancels its approval on the server (transaction binding); a
+   * verification still open in a popup is closed, and ignored if it returns.
+   */
   cancel: () => void;
+  /** Another tab has the identity provider's window open: Verify waits until it is closed. */
+  otherTabVerifying: boolean;
   /** After a blocked popup: verifies by navigating this window, keeping the request (needs `resumeKey`). */
   continueInWindow: (() => void) | null;
   /** After the redirect continuation: runs the kept request with the proof. Call it in a click. */
@@ -148,6 +159,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
   const { resumeKey } = options;
 
   const [state, setState] = useState<StepUpState<T>>({ status: "idle" });
+  const otherTabVerifying = useSyncExternalStore(subscribeToOtherTabs, isVerificationOpenElsewhere, () => false);
   // Every run or cancel starts a new generation; async results of an older one are dropped.
   const generation = useRef(0);
   const input = useRef<unknown>(undefined);
@@ -272,6 +284,11 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       prepare(challenge, gen);
       return;
     }
+    if (isVerificationOpenElsewhere()) {
+      // Back to the waiting dialog: Verify comes back when the other tab's window closes.
+      setState({ status: "challenge", challenge, ready: true });
+      return;
+    }
     let popup: ReturnType<typeof msal.instance.acquireTokenPopup>;
     try {
       // Synchronous up to window.open: no await before this line, or the popup is blocked.
@@ -286,7 +303,16 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     } catch (error) {
       popup = Promise.reject(error);
     }
+    // Claimed once the window is open: Chromium drops a lock request made in the click before
+    // window.open ("callback is no longer runnable"). A tab that clicked in the same instant and
+    // got the lock first keeps its window; ours goes.
+    let refused = false;
+    const release = holdVerificationWindow(() => {
+      refused = true;
+      popupWindow.current?.close();
+    });
     setState({ status: "verifying", challenge });
+    popup.finally(release).catch(() => undefined);
     popup.then(
       async (result) => {
         if (gen !== generation.current) return;
@@ -305,13 +331,17 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
         await retryWith(result.accessToken, challenge, gen);
       },
       (error: unknown) => {
-        if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge));
+        if (gen !== generation.current) return;
+        setState(refused ? { status: "challenge", challenge, ready: true } : errorState(classifyMsalError(error), challenge));
       },
     );
   }
 
   function cancel(): void {
     generation.current += 1;
+    // Best effort: an approval the server does not hear about expires by itself.
+    const pendingOperationId = challengeRef.current?.pendingOperationId;
+    if (pendingOperationId) void cancelApprovalAction({ pendingOperationId }).catch(() => undefined);
     // A verification still open in its window goes with the dialog; MSAL then ends its
     // interaction as if the person had closed the window (the answer is dropped: new generation).
     if (popupWindow.current && !popupWindow.current.closed) popupWindow.current.close();
@@ -391,7 +421,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       );
   }, [resumeKey, config, user]);
 
-  return { state, run, verify, cancel, continueInWindow: resumeKey ? continueInWindow : null, resume, reset };
+  return { state, run, verify, cancel, otherTabVerifying, continueInWindow: resumeKey ? continueInWindow : null, resume, reset };
 }
 
 /** Reads and deletes this instance's redirect intent; a stale or foreign one is left alone or dropped. */

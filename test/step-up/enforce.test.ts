@@ -17,6 +17,8 @@ const { prisma } = await import("../../lib/db");
 const { runProtected } = await import("../../lib/step-up/enforce");
 const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
 const { success, failed } = await import("../../lib/actions/result");
+const { env } = await import("../../lib/env");
+const { cancelPendingOperation, countOtherOpenPendingOperations, createPendingOperation } = await import("../../lib/data/step-up");
 
 const MINUTE = 60_000;
 const START = new Date("2026-11-29T10:00:00Z").getTime();
@@ -375,6 +377,88 @@ describe("transaction binding", () => {
     assert.ok(!logged.some((line) => line.includes(token)));
     const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: challenge.pendingOperationId } });
     assert.equal(pending.consumedAt, null);
+  });
+});
+
+describe("several tabs of one session", () => {
+  test("opening an approval leaves another tab's open: each executes once, in any order", async () => {
+    const session = await createSession();
+    const tabA = challengeOf(await runTransfer(session, transferInput("150000")));
+    const tabB = challengeOf(await runTransfer(session, transferInput("160000")));
+    assert.notEqual(tabA.pendingOperationId, tabB.pendingOperationId);
+
+    const a = await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabA.pendingOperationId });
+    assert.deepEqual(a, { status: "success", data: { amountMinor: "150000" } });
+    const b = await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabB.pendingOperationId });
+    assert.deepEqual(b, { status: "success", data: { amountMinor: "160000" } });
+    assert.deepEqual(executed.map((e) => (e.input as TransferInput).amountMinor), [150000n, 160000n]);
+
+    const again = await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabA.pendingOperationId });
+    assert.equal(again.status, "failed");
+    assert.equal(executed.length, 2, "each approval ran once");
+  });
+
+  test("a tab's retry replaces only the approval it names, never another tab's", async () => {
+    const session = await createSession();
+    const tabA = challengeOf(await runTransfer(session, transferInput("150000")));
+    const tabB = challengeOf(await runTransfer(session, transferInput("160000")));
+    const changed = challengeOf(await runTransfer(session, transferInput("150001"), { token: await proof(["c1"]), pendingOperationId: tabA.pendingOperationId }));
+    assert.equal(changed.reason, "payload_changed");
+
+    const rows = await prisma.pendingOperation.findMany({ where: { id: { in: [tabA.pendingOperationId ?? "", tabB.pendingOperationId ?? ""] } } });
+    assert.ok(rows.find((row) => row.id === tabA.pendingOperationId)?.cancelledAt, "tab A's own approval was replaced");
+    assert.equal(rows.find((row) => row.id === tabB.pendingOperationId)?.cancelledAt, null, "tab B's is untouched");
+    const b = await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabB.pendingOperationId });
+    assert.equal(b.status, "success");
+    assert.equal(executed.length, 1);
+  });
+
+  test("the cap counts every open approval of the session; a retry that replaces its own does not count", async () => {
+    const session = await createSession();
+    const cap = env.STEP_UP_MAX_OPEN_APPROVALS_PER_USER;
+    const open: StepUpChallenge[] = [];
+    for (let tab = 0; tab < cap; tab += 1) open.push(challengeOf(await runTransfer(session, transferInput(String(150000 + tab)))));
+
+    const refused = await runTransfer(session, transferInput("199999"));
+    assert.equal(refused.status, "failed");
+    assert.ok(refused.status === "failed");
+    assert.equal(refused.code, "rate_limited");
+
+    const first = open[0];
+    assert.ok(first?.pendingOperationId);
+    const replacing = challengeOf(await runTransfer(session, transferInput("149999"), { token: await proof(["c1"]), pendingOperationId: first.pendingOperationId }));
+    assert.equal(replacing.reason, "payload_changed");
+    assert.equal(executed.length, 0);
+  });
+
+  test("a tab's Cancel ends only its own approval: it cannot execute and no longer counts", async () => {
+    const session = await createSession();
+    const tabA = challengeOf(await runTransfer(session, transferInput("150000")));
+    const tabB = challengeOf(await runTransfer(session, transferInput("160000")));
+    const binding = { sessionId: session.sessionId };
+    assert.equal(await countOtherOpenPendingOperations(session.user, { binding, operation: "transfer.create", now: clock() }), 2);
+
+    const otherSession = await createSession();
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabB.pendingOperationId ?? "", sessionId: otherSession.sessionId, now: clock() }), false, "not another session's");
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabA.pendingOperationId ?? "", sessionId: session.sessionId, now: clock() }), true);
+    assert.equal(await cancelPendingOperation(prisma, session.user, { id: tabA.pendingOperationId ?? "", sessionId: session.sessionId, now: clock() }), false, "once");
+    assert.equal(await countOtherOpenPendingOperations(session.user, { binding, operation: "transfer.create", now: clock() }), 1);
+
+    const late = challengeOf(await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabA.pendingOperationId }));
+    assert.equal(late.reason, "pending_cancelled");
+    assert.equal((await runTransfer(session, undefined, { token: await proof(["c1"]), pendingOperationId: tabB.pendingOperationId })).status, "success");
+    assert.equal(executed.length, 1);
+  });
+
+  test("an API request's cap counts the browser's open approvals too", async () => {
+    const session = await createSession();
+    challengeOf(await runTransfer(session, transferInput("150000")));
+    challengeOf(await runTransfer(session, transferInput("160000")));
+    const user = session.user;
+    const apiBinding = { idempotencyKey: randomUUID() };
+    await createPendingOperation(user, { binding: apiBinding, operation: "transfer.create", payloadJson: "{}", payloadHash: "h", now: clock(), ttlSeconds: 600 });
+    assert.equal(await countOtherOpenPendingOperations(user, { binding: apiBinding, operation: "transfer.create", now: clock() }), 2, "its own key's approval is the one it replaces");
+    assert.equal(await countOtherOpenPendingOperations(user, { binding: { idempotencyKey: randomUUID() }, operation: "transfer.create", now: clock() }), 3);
   });
 });
 

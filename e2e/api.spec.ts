@@ -78,6 +78,23 @@ test.describe("JSON API @api @step-up", () => {
     expect(transfers.body.data.filter((t) => t.id === created.body.data.id)).toHaveLength(1);
   });
 
+  test("a transfer that cannot succeed is answered 422 before any 401 challenge", async ({ persona, apiToken, api }) => {
+    const user = await persona("totp");
+    const token = await apiToken(user);
+    const accounts = await api.get<{ data: Account[] }>("/api/v1/accounts", token);
+    const checking = accounts.body.data.find((a) => a.name === "Everyday Checking")!;
+    const savings = accounts.body.data.find((a) => a.name === "High-Yield Savings")!;
+    // More than the balance, from the step-up threshold: the balance refuses it before the policy asks for c1.
+    const amountMinor = (BigInt(checking.balanceMinor) + 100_000n).toString();
+    expect(BigInt(amountMinor), "within the per-transfer limit, so only the balance refuses it").toBeLessThanOrEqual(2_500_000n);
+    const request = { fromAccountId: checking.id, toAccountId: savings.id, currency: "USD", amountMinor, memo: "API too much" };
+    const refused = await api.post<ApiErrorBody>("/api/v1/transfers", request, { token, idempotencyKey: randomUUID() });
+    expect(refused.status).toBe(422);
+    expect(refused.headers["www-authenticate"]).toBeUndefined();
+    expect(refused.body.error.code).toBe("operation_failed");
+    expect(refused.body.error.message).toContain("There isn't enough money");
+  });
+
   test("the browser's session cookie is not a credential: no Authorization, a plain Bearer challenge", async ({ page, persona, signIn }) => {
     const user = await persona("totp");
     await signIn(user);

@@ -2,7 +2,7 @@ import type { Request } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
-import { CHECKING, SAVINGS, accountOf, auditOutcomes, transfersOf, usd } from "./support/ground-truth";
+import { CHECKING, SAVINGS, accountOf, auditOutcomes, transfersOf, usd, watchPopups } from "./support/ground-truth";
 import { addPasskey } from "./support/virtual-authenticator";
 
 /**
@@ -69,7 +69,64 @@ test.describe("transfers", () => {
   });
 });
 
+test.describe("checked before verification", () => {
+  test("more than the balance is refused on the review with the reason: no dialog, no popup, nothing sent", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    stepUpDialog,
+    database,
+  }) => {
+    const user = await persona("passkey");
+    await signIn(user);
+    await transfer.goto();
+    const checking = await accountOf(database, user, CHECKING);
+    const popups = watchPopups(page);
+    // Above the step-up threshold and within the per-transfer limit: only the balance refuses it.
+    const amount = checking.balanceMinor + 100_000n;
+    expect(amount).toBeLessThanOrEqual(2_500_000n);
+
+    await transfer.submitTransfer({ from: CHECKING, to: SAVINGS, amount: usd(amount).replace("$", ""), memo: "Too much" });
+    await expect(transfer.reviewError()).toContainText("There isn't enough money in this account for this transfer. Nothing was sent.");
+    await stepUpDialog.expectClosed();
+    expect(popups).toHaveLength(0);
+    expect(await auditOutcomes(database, user, "transfer.create")).toContain("rejected:precheck");
+    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor);
+    expect(await transfersOf(database, user, { memo: "Too much" })).toEqual([]);
+  });
+});
+
 test.describe("transfers with step-up @step-up", () => {
+  test("below the threshold, the transfer that would take the day's unverified total past 1,000.00 asks for an authenticator code", async ({
+    persona,
+    signIn,
+    transfer,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await transfer.goto();
+    const savings = await accountOf(database, user, SAVINGS);
+
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "999.00", memo: "Within the allowance" });
+    await transfer.expectReceipt({ amount: "$999.00", newBalance: usd(savings.balanceMinor - 99_900n) });
+    await stepUpDialog.expectClosed();
+
+    await transfer.goto();
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1.01", memo: "Past the allowance" });
+    await stepUpDialog.expectOpen("Verified with a second factor for this action");
+    await expect(stepUpDialog.dialog()).toContainText("$1.01");
+    expect(await transfersOf(database, user, { memo: "Past the allowance" })).toEqual([]);
+
+    const popup = await stepUpDialog.verify();
+    await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
+    await transfer.expectReceipt({ amount: "$1.01", newBalance: usd(savings.balanceMinor - 99_900n - 101n) });
+    expect(await transfersOf(database, user, { memo: "Past the allowance" })).toEqual([{ amountMinor: 101n, status: "completed", memo: "Past the allowance" }]);
+  });
+
   test("from the threshold: the dialog shows the exact payload, a TOTP popup approves it, and it runs once", async ({
     persona,
     signIn,
@@ -189,7 +246,8 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await replay(body)).ok()).toBe(true);
     expect(await transfersOf(database, user, { memo: "Replayed" })).toEqual([{ amountMinor: 100_000n, status: "completed", memo: "Replayed" }]);
 
-    // The same proof for a larger amount: the approval it names is used up, so nothing moves either.
+    // The same proof for a larger amount under the same form's idempotency key: the key already
+    // sent another transfer, so the precheck refuses it before the approval is even looked at.
     // (Before execution, a changed amount is answered with a new challenge: test/transfers/step-up.test.ts.)
     expect(body).toContain('"amount":"1,000.00"');
     expect((await replay(body.replace('"amount":"1,000.00"', '"amount":"9,000.00"'))).ok()).toBe(true);
@@ -197,7 +255,8 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 100_000n);
     const outcomes = await auditOutcomes(database, user, "transfer.create");
     expect(outcomes.filter((outcome) => outcome === "executed")).toHaveLength(1);
-    expect(outcomes.filter((outcome) => outcome === "rejected:already_used")).toHaveLength(2);
+    expect(outcomes.filter((outcome) => outcome === "rejected:already_used")).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === "rejected:precheck")).toHaveLength(1);
   });
 
 });

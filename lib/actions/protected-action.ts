@@ -4,18 +4,27 @@ import { headers } from "next/headers";
 import { failed, type ActionResult, type StepUpProof } from "@/lib/actions/result";
 import { rotateSessionToken } from "@/lib/auth/rotate-session";
 import { requireSession } from "@/lib/auth/session";
-import { runAuthed, runProtected, type ActionHandler, type PolicyInputResolver, type ProtectedDefinition } from "@/lib/step-up/enforce";
+import {
+  runAuthed,
+  runProtected,
+  type ActionHandler,
+  type PolicyInputResolver,
+  type Precheck,
+  type ProtectedActionHandler,
+  type ProtectedDefinition,
+} from "@/lib/step-up/enforce";
 import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier } from "@/lib/step-up/verify-proof";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof } from "@/lib/rate-limit";
 
-export type { ActionContext, ActionHandler, PolicyInputResolver } from "@/lib/step-up/enforce";
+export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, ProtectedActionContext, ProtectedActionHandler } from "@/lib/step-up/enforce";
 
 /**
  * Server-action wrappers (STYLE.md §3). Export what they return from a `'use server'` file:
  *
  * ```ts
  * export const createTransferAction = protectedAction("transfer.create", transferSchema, createTransfer, {
+ *   precheck: checkTransfer,
  *   policyInput: transferPolicyInput,
  * });
  * // client: await createTransferAction(input) → step_up_required → popup →
@@ -29,23 +38,30 @@ export type { ActionContext, ActionHandler, PolicyInputResolver } from "@/lib/st
 /** A server action: input is `unknown` until parsed; the step-up proof travels as its own argument, never as a form field. */
 export type ProtectedServerAction<T> = (input: unknown, proof?: StepUpProof) => Promise<ActionResult<T>>;
 
-/** Options of `protectedAction`: required exactly when the operation's policy rule takes an input. */
+/**
+ * Options of `protectedAction`: a `precheck` (what can be refused before anyone is asked to verify)
+ * and a `policyInput`, required exactly when the operation's policy rule takes an input.
+ */
 export type ProtectedActionOptions<Op extends StepUpOperation, I> =
-  PolicyInput<Op> extends undefined ? [] : [options: { policyInput: PolicyInputResolver<Op, I> }];
+  PolicyInput<Op> extends undefined
+    ? [options?: { precheck?: Precheck<I> }]
+    : [options: { precheck?: Precheck<I>; policyInput: PolicyInputResolver<Op, I> }];
 
 /**
  * A server action for an operation in the step-up policy: session, input parsing (every field
- * error), the policy's requirement for this input, the session's strength or a proof, then
- * `handler` in one transaction. An operation missing from the policy does not compile (and a
+ * error), the precheck, the policy's requirement for this input, the session's strength or a
+ * proof, then `handler` in one transaction. An operation missing from the policy does not compile (and a
  * string that names none is denied at run time).
  */
 export function protectedAction<Op extends StepUpOperation, I, T>(
   operation: Op,
   schema: z.ZodType<I>,
-  handler: ActionHandler<I, T>,
+  handler: ProtectedActionHandler<I, T>,
   ...options: ProtectedActionOptions<Op, I>
 ): ProtectedServerAction<T> {
-  const definition = { operation, schema, handler, policyInput: options[0]?.policyInput } as ProtectedDefinition<Op, I, T>;
+  const [extra] = options;
+  const policyInput = extra && "policyInput" in extra ? extra.policyInput : undefined;
+  const definition = { operation, schema, handler, precheck: extra?.precheck, policyInput } as ProtectedDefinition<Op, I, T>;
   return async (input, proof) => {
     const session = await requireSession();
     if (!(await withinRequestLimits(session.user.id))) return failed(RATE_LIMITED_MESSAGE, "rate_limited");

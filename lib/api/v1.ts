@@ -5,7 +5,7 @@ import { apiError, apiJson } from "@/lib/api/responses";
 import { apiRoute, protectedRoute, type ApiDependencies, type RouteHandler } from "@/lib/api/route";
 import { fieldErrorsOf } from "@/lib/step-up/enforce";
 import { getAccountForUser, getFullAccountNumber, listAccountsForUser } from "@/lib/data/accounts";
-import { createTransfer, findTransferByIdempotencyKey, getTransferPolicyInput, listTransfers } from "@/lib/data/transfers";
+import { checkTransfer, createTransfer, findTransferByIdempotencyKey, getTransferPolicyInput, listTransfers } from "@/lib/data/transfers";
 import { revealAccountNumberSchema } from "@/lib/validation/accounts";
 import { listTransfersQuerySchema, transferSchema } from "@/lib/validation/transfers";
 
@@ -19,7 +19,7 @@ import { listTransfersQuerySchema, transferSchema } from "@/lib/validation/trans
  * | `GET /api/v1/accounts` | the caller's accounts, masked numbers | none |
  * | `GET /api/v1/accounts/{id}` | one account with its full number | `finance.viewStatements`: the token itself carries the context, fresh |
  * | `GET /api/v1/transfers?limit=` | the caller's latest transfers | none |
- * | `POST /api/v1/transfers` | `transfer.create`, `Idempotency-Key` required | from the threshold: transaction-bound to the key |
+ * | `POST /api/v1/transfers` | `transfer.create`, `Idempotency-Key` required; a transfer that cannot succeed is refused (422, 404) before any challenge | from the threshold or past the day's unverified allowance: transaction-bound to the key |
  */
 export interface ApiV1 {
   listAccounts: RouteHandler<Record<string, never>>;
@@ -64,7 +64,8 @@ export function createApiV1(dependencies?: ApiDependencies): ApiV1 {
       {
         operation: "transfer.create",
         schema: transferSchema,
-        handler: ({ user, input, tx }) => createTransfer(tx, user, input),
+        precheck: ({ user, input }) => checkTransfer(user, input),
+        handler: ({ user, input, tx, stepUp }) => createTransfer(tx, user, input, { stepUp }),
         policyInput: ({ user, input }) => getTransferPolicyInput(user, input),
       },
       {

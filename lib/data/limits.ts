@@ -98,6 +98,29 @@ export async function getLimitChangePolicyInput(_user: ActingUser, input: Update
 }
 
 /**
+ * Whether this limit change can be applied as things stand: the user can send from the currency
+ * (else "not found"), the new limits are within the bank's ceiling (field errors), and the limits
+ * it starts from (`current*`) are still the stored ones (else `LIMITS_CHANGED`). `limits.update`'s
+ * precheck (before a raise asks for verification) and `updateTransferLimits` (inside its
+ * transaction, where its compare-and-set write is what binds) both ask it.
+ */
+export async function checkLimitChange(user: ActingUser, input: UpdateLimitsInput, db: TransactionClient = prisma): Promise<HandlerResult<null>> {
+  const { currency } = input;
+  const account = await db.bankAccount.findFirst({ where: { ownerId: user.id, currency, kind: { in: ["checking", "savings"] } }, select: { id: true } });
+  if (!account) return failed("We couldn't find an account in that currency.", "not_found");
+
+  const max = maxTransferLimits(currency);
+  const fieldErrors: Record<string, string[]> = {};
+  if (input.perTransferMinor > max.perTransferMinor) fieldErrors.perTransfer = [`The highest limit per transfer is ${formatMoney(max.perTransferMinor, currency)}.`];
+  if (input.dailyMinor > max.dailyMinor) fieldErrors.daily = [`The highest daily limit is ${formatMoney(max.dailyMinor, currency)}.`];
+  if (Object.keys(fieldErrors).length > 0) return invalid(fieldErrors);
+
+  const stored = await getTransferLimits(user, currency, db);
+  if (stored.perTransferMinor !== input.currentPerTransferMinor || stored.dailyMinor !== input.currentDailyMinor) return failed(LIMITS_CHANGED);
+  return success(null);
+}
+
+/**
  * Sets the user's limits in one currency, inside the action's transaction. Refused, writing
  * nothing: a currency the user cannot send from (as "not found"), amounts above the bank's
  * ceiling (field errors), and limits that are no longer `current*` (compare-and-set: a lowering
@@ -111,14 +134,9 @@ export async function updateTransferLimits(
   correlationId: string,
 ): Promise<HandlerResult<TransferLimitSummary>> {
   const { currency } = input;
-  const account = await tx.bankAccount.findFirst({ where: { ownerId: user.id, currency, kind: { in: ["checking", "savings"] } }, select: { id: true } });
-  if (!account) return failed("We couldn't find an account in that currency.", "not_found");
-
+  const checked = await checkLimitChange(user, input, tx);
+  if (checked.status !== "success") return checked;
   const max = maxTransferLimits(currency);
-  const fieldErrors: Record<string, string[]> = {};
-  if (input.perTransferMinor > max.perTransferMinor) fieldErrors.perTransfer = [`The highest limit per transfer is ${formatMoney(max.perTransferMinor, currency)}.`];
-  if (input.dailyMinor > max.dailyMinor) fieldErrors.daily = [`The highest daily limit is ${formatMoney(max.dailyMinor, currency)}.`];
-  if (Object.keys(fieldErrors).length > 0) return invalid(fieldErrors);
 
   const expected = { perTransferMinor: input.currentPerTransferMinor, dailyMinor: input.currentDailyMinor };
   const next = { perTransferMinor: input.perTransferMinor, dailyMinor: input.dailyMinor };

@@ -1,4 +1,5 @@
 import "server-only";
+import { prisma } from "@/lib/db";
 import { failed, success, type HandlerResult } from "@/lib/actions/result";
 import { recordAuditEvent } from "@/lib/data/audit";
 import type { TransactionClient } from "@/lib/data/transaction";
@@ -29,6 +30,21 @@ export function maskAccountNumber(accountNumber: string): string {
 
 const summarySelect = { id: true, name: true, bankName: true, maskedAccountNumber: true } as const;
 
+/** The rows a payee change may touch: the user's own payee, not removed. */
+function changeablePayee(user: ActingUser, payeeId: string) {
+  return { id: payeeId, ownerId: user.id, removedAt: null };
+}
+
+/**
+ * The precheck of editing or removing a payee: it must be the user's and not removed (else
+ * `PAYEE_NOT_FOUND`), asked before the change is sent for approval. The same condition is the
+ * `WHERE` of the write in `updatePayee`/`removePayee`, which is what binds.
+ */
+export async function checkPayeeChangeable(user: ActingUser, input: { payeeId: string }): Promise<HandlerResult<null>> {
+  const payee = await prisma.payee.findFirst({ where: changeablePayee(user, input.payeeId), select: { id: true } });
+  return payee ? success(null) : failed(PAYEE_NOT_FOUND, "not_found");
+}
+
 async function auditChange(tx: TransactionClient, user: ActingUser, correlationId: string, change: "added" | "edited" | "removed", payee: PayeeSummary) {
   await recordAuditEvent(
     { userId: user.id, operation: "settings.payee", outcome: change, correlationId, details: { payeeId: payee.id, name: payee.name, bankName: payee.bankName, maskedAccountNumber: payee.maskedAccountNumber } },
@@ -53,7 +69,7 @@ export async function createPayee(tx: TransactionClient, user: ActingUser, input
 export async function updatePayee(tx: TransactionClient, user: ActingUser, input: UpdatePayeeInput, correlationId: string): Promise<HandlerResult<PayeeSummary>> {
   const number = input.accountNumber === undefined ? {} : { accountNumber: input.accountNumber, maskedAccountNumber: maskAccountNumber(input.accountNumber) };
   const updated = await tx.payee.updateMany({
-    where: { id: input.payeeId, ownerId: user.id, removedAt: null },
+    where: changeablePayee(user, input.payeeId),
     data: { name: input.name, bankName: input.bankName, ...number },
   });
   if (updated.count === 0) return failed(PAYEE_NOT_FOUND, "not_found");
@@ -64,7 +80,7 @@ export async function updatePayee(tx: TransactionClient, user: ActingUser, input
 
 /** Removes a payee (soft delete; see the module comment). Removing one twice answers "not found" the second time. */
 export async function removePayee(tx: TransactionClient, user: ActingUser, input: RemovePayeeInput, correlationId: string, now: Date = new Date()): Promise<HandlerResult<PayeeSummary>> {
-  const removed = await tx.payee.updateMany({ where: { id: input.payeeId, ownerId: user.id, removedAt: null }, data: { removedAt: now } });
+  const removed = await tx.payee.updateMany({ where: changeablePayee(user, input.payeeId), data: { removedAt: now } });
   if (removed.count === 0) return failed(PAYEE_NOT_FOUND, "not_found");
   const payee = await tx.payee.findUniqueOrThrow({ where: { id: input.payeeId }, select: summarySelect });
   await auditChange(tx, user, correlationId, "removed", payee);

@@ -51,8 +51,8 @@ import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
 
 /**
  * The enforcement core shared by server actions (lib/actions/protected-action.ts) and the JSON
- * API's route handlers (lib/api/route.ts): caller → input → policy → proof → handler, in that
- * order, always. It takes the caller (a session, or a verified Bearer token), the verifier and
+ * API's route handlers (lib/api/route.ts): caller → input → precheck → policy → proof → handler,
+ * in that order, always. It takes the caller (a session, or a verified Bearer token), the verifier and
  * the session rotation as arguments, so it runs (and is tested) outside a Next.js request.
  * docs/step-up.md draws the sequence.
  *
@@ -66,6 +66,10 @@ import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
  *   after the pending operation, executes it.
  *
  * Invariants:
+ * - Nobody is asked to verify what cannot succeed: the operation's precheck (ownership, funds,
+ *   limits, idempotency conflicts...) runs before any challenge, and its refusal ends the call
+ *   with no challenge and no pending operation. It decides nothing on its own: the handler
+ *   checks everything again when it executes, since balances and limits change in between.
  * - Fail closed: an operation the policy does not know, or a rule that throws, is denied.
  * - Expected outcomes are returned (`step_up_required`, `invalid`, `failed`), never thrown;
  *   unexpected errors become a generic `failed` and are logged by name and message only.
@@ -87,6 +91,26 @@ export interface ActionContext<I> {
   correlationId: string;
 }
 
+/** What the step-up policy asked of a call that is now executing, and met. */
+export interface StepUpDecision {
+  /** The policy set the call was judged under. */
+  policySet: PolicySetName;
+  /** The requirement the caller met; null when the policy required nothing for this input. */
+  requirement: StepUpRequirement | null;
+}
+
+/**
+ * What a protected operation's handler receives: an action's context plus the step-up decision,
+ * for handlers that enforce a rule of their own about unverified execution (e.g. the daily
+ * allowance of transfers without step-up, which must hold in the handler's transaction).
+ */
+export interface ProtectedActionContext<I> extends ActionContext<I> {
+  stepUp: StepUpDecision;
+}
+
+/** A protected operation's body; see `ActionHandler`. */
+export type ProtectedActionHandler<I, T> = (context: ProtectedActionContext<I>) => Promise<HandlerResult<T>>;
+
 /**
  * An action's body. Returning `invalid` or `failed` rolls back its writes (and leaves the pending
  * operation and the proof unused); throwing is for the unexpected only.
@@ -99,6 +123,14 @@ export type ActionHandler<I, T> = (context: ActionContext<I>) => Promise<Handler
  */
 export type PolicyInputResolver<Op extends StepUpOperation, I> = (context: { user: PortalUser; input: I }) => Promise<HandlerResult<PolicyInput<Op>>>;
 
+/**
+ * Checks, before anyone is asked to verify, whatever can be known now to make the operation fail
+ * (ownership, funds, limits, idempotency conflicts): an `invalid` or `failed` answer is the call's
+ * answer, with no challenge and no pending operation. Reads only; scoped to `user`. It must use the
+ * same validation functions as the handler, which checks everything again at execution.
+ */
+export type Precheck<I> = (context: { user: PortalUser; input: I }) => Promise<HandlerResult<unknown>>;
+
 /** A protected operation: its policy key, input schema, body and (when its rule needs one) policy input. */
 export type ProtectedDefinition<Op extends StepUpOperation, I, T> = {
   operation: Op;
@@ -108,7 +140,9 @@ export type ProtectedDefinition<Op extends StepUpOperation, I, T> = {
    * is parsed with it again on the retry. Checked when the pending operation is created.
    */
   schema: z.ZodType<I>;
-  handler: ActionHandler<I, T>;
+  /** Optional: what can be refused before a challenge; see `Precheck`. */
+  precheck?: Precheck<I>;
+  handler: ProtectedActionHandler<I, T>;
 } & (PolicyInput<Op> extends undefined ? { policyInput?: undefined } : { policyInput: PolicyInputResolver<Op, I> });
 
 /** What every call of a protected operation carries, whoever the caller is. */
@@ -221,6 +255,14 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
     if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
     const input = parsed.data;
 
+    if (definition.precheck) {
+      const checked = await definition.precheck({ user, input });
+      if (checked.status !== "success") {
+        await auditQuietly("rejected:precheck", { status: checked.status, ...(checked.status === "failed" && checked.code ? { code: checked.code } : {}) });
+        return checked;
+      }
+    }
+
     let policyInput: unknown;
     if (definition.policyInput) {
       const resolved = await definition.policyInput({ user, input });
@@ -233,8 +275,9 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
       return failed(MESSAGES.unknownOperation, "not_available");
     }
 
-    const context = { definition, request, user, input, correlationId, now, audit, auditQuietly };
-    if (resolution.kind === "none") return await execute(context, { requirement: "none" });
+    const policySet = request.policySet ?? env.STEP_UP_POLICY_SET;
+    const context = { definition, request, user, input, correlationId, now, policySet, audit, auditQuietly };
+    if (resolution.kind === "none") return await execute(context, null, { requirement: "none" });
     const requirement: StepUpRequirement = resolution.requirement;
     if (request.bearer) {
       return requirement.binding === "session"
@@ -263,6 +306,7 @@ interface RunContext<Op extends StepUpOperation, I, T> {
   input: I;
   correlationId: string;
   now: Date;
+  policySet: PolicySetName;
   audit: (outcome: string, details?: Record<string, AuditDetailValue | undefined>, tx?: TransactionClient) => Promise<void>;
   auditQuietly: (outcome: string, details?: Record<string, AuditDetailValue | undefined>) => Promise<void>;
 }
@@ -281,7 +325,7 @@ async function runSessionBound<Op extends StepUpOperation, I, T>(
   const via = await sessionStrengthSatisfies(session, requirement, now);
   if (via) {
     await context.auditQuietly("satisfied", { via, authContext: requirement.authContext });
-    return execute(context, { requirement: requirement.authContext });
+    return execute(context, requirement, { requirement: requirement.authContext });
   }
   if (!request.proof?.token) {
     await context.auditQuietly("required", { binding: "session", authContext: requirement.authContext });
@@ -323,7 +367,7 @@ async function runSessionBound<Op extends StepUpOperation, I, T>(
   }
   await context.auditQuietly("satisfied", { via: "proof", authContext: requirement.authContext, uti: claims.uti, elevatedUntil: expiresAt.toISOString() });
   await request.rotateSession?.(session.sessionId);
-  return execute(context, { requirement: requirement.authContext, uti: claims.uti });
+  return execute(context, requirement, { requirement: requirement.authContext, uti: claims.uti });
 }
 
 /**
@@ -351,7 +395,7 @@ async function runSessionBoundForBearer<Op extends StepUpOperation, I, T>(
   }
   const uti = verification.claims.uti;
   await context.auditQuietly("satisfied", { via: "token", authContext: requirement.authContext, uti });
-  return execute(context, { requirement: requirement.authContext, uti });
+  return execute(context, requirement, { requirement: requirement.authContext, uti });
 }
 
 /**
@@ -455,7 +499,7 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
   const stored = definition.schema.parse(JSON.parse(pending.payloadJson));
   const claims = verification.claims;
   const details = { requirement: requirement.authContext, uti: claims.uti, pendingOperationId: pending.id };
-  return execute({ ...context, input: stored }, details, {
+  return execute({ ...context, input: stored }, requirement, details, {
     before: async (tx) => {
       if (!(await consumePendingOperation(tx, user, { id: pending.id, binding, now }))) {
         throw new Rollback({ kind: "already_used" });
@@ -470,10 +514,12 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
 /**
  * Runs the handler in one transaction, after `before` (the step-up bookkeeping, which may roll
  * everything back), and audits the outcome. "executed" is written in the same transaction, so
- * it exists exactly when the change does.
+ * it exists exactly when the change does. `requirement` is what the caller met (null: nothing
+ * was required), passed on to the handler.
  */
 async function execute<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
+  requirement: StepUpRequirement | null,
   details: Record<string, AuditDetailValue | undefined>,
   bookkeeping?: { before: (tx: TransactionClient) => Promise<void>; replayed: () => ActionResult<T> },
 ): Promise<ActionResult<T>> {
@@ -481,7 +527,8 @@ async function execute<Op extends StepUpOperation, I, T>(
   try {
     return await runTransaction(async (tx) => {
       await bookkeeping?.before(tx);
-      const result = await definition.handler({ user, session: request.session ?? null, input, tx, correlationId });
+      const stepUp = { policySet: context.policySet, requirement };
+      const result = await definition.handler({ user, session: request.session ?? null, input, tx, correlationId, stepUp });
       if (result.status !== "success") throw new Rollback({ kind: "handler", result: result as HandlerResult<never> });
       await context.audit("executed", details, tx);
       return result;

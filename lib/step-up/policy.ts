@@ -108,6 +108,8 @@ export interface TransferPolicyInput {
   readonly currency: string;
   /** True when the recipient is a payee with no completed transfer yet (false between own accounts). */
   readonly newPayee: boolean;
+  /** What left the source account today (UTC) without step-up, in minor units of `currency`. */
+  readonly unverifiedTodayMinor: bigint;
 }
 
 /** The fact `limits.update`'s rule decides on; the action derives it from the limits the change starts from. */
@@ -117,24 +119,46 @@ export interface LimitChangePolicyInput {
 }
 
 /** Transfer thresholds in whole currency units; scaled to minor units per currency. */
-interface TransferLimits {
+export interface TransferThresholds {
   /** From this amount on, a transfer needs step-up at all (c1). */
   readonly stepUpFrom: bigint;
   /** From this amount on, or to a new payee, it needs the strongest context (c2). */
   readonly highValueFrom: bigint;
+  /**
+   * What may leave one account per day (UTC) in transfers that needed no step-up: the transfer
+   * that would take the day's unverified total past it needs c1, like one from `stepUpFrom`.
+   * Without it, a stolen session could move the whole daily limit in steps just below
+   * `stepUpFrom`. The cumulative cap of low-value exemptions in payment regulation (PSD2 RTS
+   * Art. 16) works the same way. Enforced again when the money moves (lib/data/transfers.ts).
+   */
+  readonly unverifiedDailyAllowance: bigint;
 }
 
 /**
- * Production thresholds: 1,000.00 and 10,000.00 in the source account's currency. Exported so
- * the UI can say "transfers from … need verification" without restating the numbers.
+ * Production thresholds: 1,000.00 and 10,000.00 in the source account's currency, and 1,000.00
+ * a day without verification. Exported so the UI can say "transfers from … need verification"
+ * without restating the numbers.
  */
-export const PRODUCTION_TRANSFER_LIMITS: TransferLimits = { stepUpFrom: 1_000n, highValueFrom: 10_000n };
+export const PRODUCTION_TRANSFER_LIMITS: TransferThresholds = { stepUpFrom: 1_000n, highValueFrom: 10_000n, unverifiedDailyAllowance: 1_000n };
 
 /**
  * Staging thresholds are ten times lower, so testers exercise every tier with the small balances
  * of staging accounts.
  */
-export const STAGING_TRANSFER_LIMITS: TransferLimits = { stepUpFrom: 100n, highValueFrom: 1_000n };
+export const STAGING_TRANSFER_LIMITS: TransferThresholds = { stepUpFrom: 100n, highValueFrom: 1_000n, unverifiedDailyAllowance: 100n };
+
+/** The transfer thresholds of policy set `set`. */
+export function transferLimitsOf(set: PolicySetName): TransferThresholds {
+  return set === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
+}
+
+/**
+ * The daily allowance of transfers without step-up under `set`, in minor units of `currency`
+ * (the source account's). Throws on an unknown currency, like the rule itself.
+ */
+export function unverifiedAllowanceMinor(set: PolicySetName, currency: string): bigint {
+  return transferLimitsOf(set).unverifiedDailyAllowance * 10n ** BigInt(minorDigits(currency));
+}
 
 const viewStatements: SessionBoundRequirement = {
   binding: "session",
@@ -145,7 +169,7 @@ const viewStatements: SessionBoundRequirement = {
 
 const securityUpdate: TransactionBoundRequirement = { binding: "transaction", authContext: "c2", maxAgeSeconds: EVERY_TIME_SECONDS };
 
-function transferRule(limits: TransferLimits) {
+function transferRule(limits: TransferThresholds) {
   return (transfer: TransferPolicyInput): RuleOutcome => {
     // Fails closed: a non-positive amount is not a transfer this policy knows how to grade, and
     // an invalid currency makes minorDigits throw, which resolveRequirement turns into a denial.
@@ -154,7 +178,7 @@ function transferRule(limits: TransferLimits) {
     if (transfer.newPayee || transfer.amountMinor >= limits.highValueFrom * scale) {
       return { binding: "transaction", authContext: "c2", maxAgeSeconds: EVERY_TIME_SECONDS };
     }
-    if (transfer.amountMinor >= limits.stepUpFrom * scale) {
+    if (transfer.amountMinor >= limits.stepUpFrom * scale || transfer.unverifiedTodayMinor + transfer.amountMinor > limits.unverifiedDailyAllowance * scale) {
       return { binding: "transaction", authContext: "c1", maxAgeSeconds: EVERY_TIME_SECONDS };
     }
     return NO_STEP_UP;
@@ -174,7 +198,8 @@ type PolicyTable = Record<string, (input: never) => RuleOutcome>;
 /**
  * Production: the table of issue #5.
  * - `finance.viewStatements` (full account numbers, statements): c3, session-bound, 15 minutes.
- * - `transfer.create`: nothing below 1,000.00; c1 from there; c2 from 10,000.00 or to a new payee.
+ * - `transfer.create`: nothing below 1,000.00 while the day's transfers without step-up stay
+ *   within 1,000.00; c1 from 1,000.00 or past that allowance; c2 from 10,000.00 or to a new payee.
  * - `security.update` (adding, editing, removing payees; signing out other sessions): c2.
  * - `limits.update`: nothing to lower a transfer limit; raising one is a security change (c2).
  */
@@ -248,15 +273,22 @@ export interface PolicyCase {
  * description cannot drift from what is enforced). Amounts are shown in USD.
  */
 export function describePolicy(set: PolicySetName): { operation: StepUpOperation; cases: PolicyCase[] }[] {
-  const limits = set === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
+  const limits = transferLimitsOf(set);
   const usd = (units: bigint) => `${units.toLocaleString("en-US")}.00 USD`;
   const cases: Record<StepUpOperation, Array<{ when: string; input?: unknown }>> = {
     "finance.viewStatements": [{ when: "Full account numbers, statements" }],
     "transfer.create": [
-      { when: `Below ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n - 1n, currency: "USD", newPayee: false } },
-      { when: `From ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n, currency: "USD", newPayee: false } },
-      { when: `From ${usd(limits.highValueFrom)}`, input: { amountMinor: limits.highValueFrom * 100n, currency: "USD", newPayee: false } },
-      { when: "To a payee with no completed transfer", input: { amountMinor: 1n, currency: "USD", newPayee: true } },
+      {
+        when: `Below ${usd(limits.stepUpFrom)}, while the day's transfers without verification stay within ${usd(limits.unverifiedDailyAllowance)}`,
+        input: { amountMinor: limits.stepUpFrom * 100n - 1n, currency: "USD", newPayee: false, unverifiedTodayMinor: 0n },
+      },
+      {
+        when: `Below ${usd(limits.stepUpFrom)}, once it would take the day's transfers without verification past ${usd(limits.unverifiedDailyAllowance)}`,
+        input: { amountMinor: 1n, currency: "USD", newPayee: false, unverifiedTodayMinor: limits.unverifiedDailyAllowance * 100n },
+      },
+      { when: `From ${usd(limits.stepUpFrom)}`, input: { amountMinor: limits.stepUpFrom * 100n, currency: "USD", newPayee: false, unverifiedTodayMinor: 0n } },
+      { when: `From ${usd(limits.highValueFrom)}`, input: { amountMinor: limits.highValueFrom * 100n, currency: "USD", newPayee: false, unverifiedTodayMinor: 0n } },
+      { when: "To a payee with no completed transfer", input: { amountMinor: 1n, currency: "USD", newPayee: true, unverifiedTodayMinor: 0n } },
     ],
     "security.update": [{ when: "Adding, editing or removing a payee; signing out other sessions" }],
     "limits.update": [

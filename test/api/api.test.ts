@@ -246,6 +246,17 @@ describe("transfers", () => {
     assert.ok(badLimit.fields?.limit);
   });
 
+  test("a transfer that cannot succeed is answered 422 before any 401 challenge, with no pending approval", async () => {
+    const c = await caller({ checking: 1_946_656n });
+    const token = await c.token();
+    const refusal = await errorOf(await api.createTransfer(postTransfer(token, ownTransfer(c, "2000000")), noParams), 422, "operation_failed");
+    assert.match(refusal.message, /isn't enough money/);
+    const tooBig = await errorOf(await api.createTransfer(postTransfer(token, ownTransfer(c, "3000000")), noParams), 422, "invalid_input");
+    assert.ok(tooBig.fields?.amount);
+    assert.equal(await prisma.pendingOperation.count({ where: { userId: c.customer.user.id } }), 0);
+    assert.equal(await balanceOf(c.customer.checkingId), 1_946_656n);
+  });
+
   test("from the threshold: 401 with the pending payload; a token minted before it is refused; one minted after runs it once", async () => {
     const c = await caller();
     const key = randomUUID();

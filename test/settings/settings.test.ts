@@ -23,13 +23,13 @@ const { runProtected, runAuthed } = await import("../../lib/step-up/enforce");
 const { runTransaction } = await import("../../lib/data/transaction");
 const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
 const settings = await import("../../lib/validation/settings");
-const { createPayee, updatePayee, removePayee, PAYEE_NOT_FOUND } = await import("../../lib/data/payees");
-const { getLimitChangePolicyInput, updateTransferLimits, listTransferLimits, LIMITS_CHANGED } = await import("../../lib/data/limits");
+const { checkPayeeChangeable, createPayee, updatePayee, removePayee, PAYEE_NOT_FOUND } = await import("../../lib/data/payees");
+const { checkLimitChange, getLimitChangePolicyInput, updateTransferLimits, listTransferLimits, LIMITS_CHANGED } = await import("../../lib/data/limits");
 const { updateNotificationPreferences, getNotificationPreferences } = await import("../../lib/data/preferences");
 const { endOtherSessions, listSessions } = await import("../../lib/data/sessions");
 const { listActivity, listExecutionsByProof } = await import("../../lib/data/activity");
 const { recordAuditEvent } = await import("../../lib/data/audit");
-const { createTransfer, getTransferPolicyInput, listPayees, TRANSFER_NOT_FOUND } = await import("../../lib/data/transfers");
+const { checkTransfer, createTransfer, getTransferPolicyInput, listPayees, TRANSFER_NOT_FOUND } = await import("../../lib/data/transfers");
 const { transferSchema } = await import("../../lib/validation/transfers");
 type TransactionClient = import("../../lib/data/transaction").TransactionClient;
 
@@ -95,18 +95,21 @@ const payeeCreate = {
 const payeeUpdate = {
   operation: "security.update" as const,
   schema: settings.updatePayeeSchema,
+  precheck: ({ user, input }: { user: { id: string }; input: { payeeId: string } }) => checkPayeeChangeable(user, input),
   handler: ({ user, input, tx, correlationId }: { user: { id: string }; input: import("../../lib/validation/settings").UpdatePayeeInput; tx: TransactionClient; correlationId: string }) =>
     updatePayee(tx, user, input, correlationId),
 };
 const payeeRemove = {
   operation: "security.update" as const,
   schema: settings.removePayeeSchema,
+  precheck: ({ user, input }: { user: { id: string }; input: { payeeId: string } }) => checkPayeeChangeable(user, input),
   handler: ({ user, input, tx, correlationId }: { user: { id: string }; input: import("../../lib/validation/settings").RemovePayeeInput; tx: TransactionClient; correlationId: string }) =>
     removePayee(tx, user, input, correlationId),
 };
 const limitsUpdate = {
   operation: "limits.update" as const,
   schema: settings.updateLimitsSchema,
+  precheck: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/settings").UpdateLimitsInput }) => checkLimitChange(user, input),
   handler: ({ user, input, tx, correlationId }: { user: { id: string }; input: import("../../lib/validation/settings").UpdateLimitsInput; tx: TransactionClient; correlationId: string }) =>
     updateTransferLimits(tx, user, input, correlationId),
   policyInput: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/settings").UpdateLimitsInput }) => getLimitChangePolicyInput(user, input),
@@ -114,7 +117,9 @@ const limitsUpdate = {
 const transfer = {
   operation: "transfer.create" as const,
   schema: transferSchema,
-  handler: ({ user, input, tx }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput; tx: TransactionClient }) => createTransfer(tx, user, input),
+  precheck: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => checkTransfer(user, input),
+  handler: ({ user, input, tx, stepUp }: import("../../lib/step-up/enforce").ProtectedActionContext<import("../../lib/validation/transfers").TransferInput>) =>
+    createTransfer(tx, user, input, { stepUp }),
   policyInput: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => getTransferPolicyInput(user, input),
 };
 
@@ -200,6 +205,19 @@ describe("payees (security.update)", () => {
     assert.deepEqual(await payeesOf(other.customer), theirs);
   });
 
+  test("editing or removing a payee that is gone is refused before any approval is asked for", async () => {
+    const { session } = await signedIn();
+    const other = await signedIn();
+    for (const [definition, input] of [
+      [payeeUpdate, { payeeId: other.customer.payeeId, name: "Mine now", bankName: "Evil Bank", accountNumber: "999999999" }],
+      [payeeRemove, { payeeId: "payee_does_not_exist" }],
+    ] as const) {
+      const first = await runProtected(definition as typeof payeeRemove, { session, input, verifier, policySet: "production" });
+      assert.deepEqual(first, { status: "failed", message: PAYEE_NOT_FOUND, code: "not_found" });
+    }
+    assert.equal(await prisma.pendingOperation.count({ where: { userId: session.user.id } }), 0);
+  });
+
   test("editing keeps the account number when none is given, and changes it when one is", async () => {
     const { customer, session } = await signedIn();
     const [original] = await payeesOf(customer);
@@ -262,6 +280,15 @@ describe("transfer limits (limits.update)", () => {
     const stale = await runProtected(limitsUpdate, { session, input: limitsRequest("10,000.00", "20,000.00"), verifier, policySet: "production" });
     assert.deepEqual(stale, { status: "failed", message: LIMITS_CHANGED });
     assert.equal((await listTransferLimits(customer.user))[0]!.perTransferMinor, "10000");
+  });
+
+  test("a raise above the bank's ceiling, or judged against stale limits, is refused before any approval is asked for", async () => {
+    const { session } = await signedIn();
+    const ceiling = await runProtected(limitsUpdate, { session, input: limitsRequest("100,000.01", "200,000.01"), verifier, policySet: "production" });
+    assert.equal(ceiling.status, "invalid", JSON.stringify(ceiling));
+    const stale = await runProtected(limitsUpdate, { session, input: limitsRequest("30,000.00", "60,000.00", { per: "100000", daily: "200000" }), verifier, policySet: "production" });
+    assert.deepEqual(stale, { status: "failed", message: LIMITS_CHANGED });
+    assert.equal(await prisma.pendingOperation.count({ where: { userId: session.user.id } }), 0);
   });
 
   test("bad input: every field error at once; above the bank's ceiling; a currency without an account is not found", async () => {

@@ -50,7 +50,7 @@ const transferDefinition = {
   operation: "transfer.create" as const,
   schema: transferSchema,
   policyInput: async ({ input }: { input: TransferInput }) =>
-    success({ amountMinor: input.amountMinor, currency: input.currency, newPayee: input.payeeId.startsWith("new-") }),
+    success({ amountMinor: input.amountMinor, currency: input.currency, newPayee: input.payeeId.startsWith("new-"), unverifiedTodayMinor: 0n }),
   handler: async ({ input, tx, correlationId }: { input: TransferInput; tx: import("../../lib/data/transaction").TransactionClient; correlationId: string }) => {
     // A real write in the same transaction: it must commit or roll back with the bookkeeping.
     await tx.auditEvent.create({ data: { operation: "test.transfer-side-effect", outcome: "written", correlationId } });

@@ -9,8 +9,8 @@ import { test } from "node:test";
 import { resolveRequirement, type PolicySetName } from "../../lib/step-up/policy";
 import { REPO_ROOT } from "../db/support";
 
-const transfer = (set: PolicySetName, amountMinor: bigint, currency = "USD", newPayee = false) =>
-  resolveRequirement(set, "transfer.create", { amountMinor, currency, newPayee });
+const transfer = (set: PolicySetName, amountMinor: bigint, currency = "USD", newPayee = false, unverifiedTodayMinor = 0n) =>
+  resolveRequirement(set, "transfer.create", { amountMinor, currency, newPayee, unverifiedTodayMinor });
 
 const contextOf = (resolution: ReturnType<typeof resolveRequirement>) =>
   resolution.kind === "required" ? resolution.requirement.authContext : resolution.kind;
@@ -47,6 +47,31 @@ test("transfers in production: none below 1,000.00, c1 from it, c2 from 10,000.0
   assert.equal(contextOf(transfer("production", 1_000_000n)), "c2");
   const c1 = transfer("production", 100_000n);
   assert.ok(c1.kind === "required" && c1.requirement.binding === "transaction" && c1.requirement.maxAgeSeconds === 300);
+});
+
+test("below the threshold, the transfer that would take the day's unverified total past 1,000.00 needs c1", () => {
+  assert.equal(contextOf(transfer("production", 99_900n, "USD", false, 0n)), "none");
+  assert.equal(contextOf(transfer("production", 100n, "USD", false, 99_900n)), "none", "reaching the allowance exactly is within it");
+  assert.equal(contextOf(transfer("production", 101n, "USD", false, 99_900n)), "c1");
+  assert.equal(contextOf(transfer("production", 99_900n, "USD", false, 99_900n)), "c1");
+  assert.deepEqual(transfer("production", 101n, "USD", false, 99_900n), transfer("production", 100_000n), "the same requirement as a transfer from the threshold");
+  // A new payee still needs c2; the allowance never weakens a stronger rule.
+  assert.equal(contextOf(transfer("production", 101n, "USD", true, 99_900n)), "c2");
+  // In the account's currency, and ten times lower in staging, like the threshold.
+  assert.equal(contextOf(transfer("production", 1n, "JPY", false, 1_000n)), "c1");
+  assert.equal(contextOf(transfer("production", 1n, "JPY", false, 999n)), "none");
+  assert.equal(contextOf(transfer("staging", 1n, "USD", false, 10_000n)), "c1");
+  assert.equal(contextOf(transfer("staging", 1n, "USD", false, 9_999n)), "none");
+  // Fails closed without the fact.
+  assert.deepEqual(resolveRequirement("production", "transfer.create", { amountMinor: 100n, currency: "USD", newPayee: false }), { kind: "denied", reason: "policy_error" });
+});
+
+test("the policy's description names the unverified allowance, as the rule decides it", async () => {
+  const { describePolicy } = await import("../../lib/step-up/policy");
+  const transfers = describePolicy("production").find((entry) => entry.operation === "transfer.create");
+  const past = transfers?.cases.find((entry) => /past 1,000\.00 USD/.test(entry.when));
+  assert.ok(past, "a case for passing the allowance");
+  assert.equal(contextOf(past.outcome), "c1");
 });
 
 test("a new payee needs c2 at any amount, even below the threshold", () => {

@@ -99,7 +99,7 @@ describe("a transfer", () => {
     const request = transferRequest(customer.checkingId, { payeeId: customer.payeeId }, "10.00");
 
     const facts = await getTransferPolicyInput(customer.user, transferSchema.parse(request));
-    assert.deepEqual(facts, { status: "success", data: { amountMinor: 1000n, currency: "USD", newPayee: true } });
+    assert.deepEqual(facts, { status: "success", data: { amountMinor: 1000n, currency: "USD", newPayee: true, unverifiedTodayMinor: 0n } });
     assert.equal(await payeeHasCompletedTransfer(customer.user, customer.payeeId), false);
 
     const receipt = assertSuccess(await direct(session, request));
@@ -107,7 +107,7 @@ describe("a transfer", () => {
     assert.equal(await balanceOf("clearing_usd"), clearingBefore + 1000n);
     assert.equal(await payeeHasCompletedTransfer(customer.user, customer.payeeId), true);
     const again = await getTransferPolicyInput(customer.user, transferSchema.parse(transferRequest(customer.checkingId, { payeeId: customer.payeeId }, "10.00")));
-    assert.deepEqual(again, { status: "success", data: { amountMinor: 1000n, currency: "USD", newPayee: false } });
+    assert.deepEqual(again, { status: "success", data: { amountMinor: 1000n, currency: "USD", newPayee: false, unverifiedTodayMinor: 0n } });
     assert.deepEqual(await invariantViolations(prisma), []);
   });
 

@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { authedAction, protectedAction } from "@/lib/actions/protected-action";
 import type { ActionResult, StepUpProof } from "@/lib/actions/result";
 import { failed } from "@/lib/actions/result";
-import { getLimitChangePolicyInput, updateTransferLimits, type TransferLimitSummary } from "@/lib/data/limits";
-import { createPayee, removePayee, updatePayee } from "@/lib/data/payees";
+import { checkLimitChange, getLimitChangePolicyInput, updateTransferLimits, type TransferLimitSummary } from "@/lib/data/limits";
+import { checkPayeeChangeable, createPayee, removePayee, updatePayee } from "@/lib/data/payees";
 import { updateNotificationPreferences, type NotificationPreferences } from "@/lib/data/preferences";
 import { endOtherSessions } from "@/lib/data/sessions";
 import type { PayeeSummary } from "@/lib/data/transfers";
@@ -22,14 +22,21 @@ import {
  * The settings actions. Payees and ending other sessions are `security.update` (transaction-bound
  * c2: the approval dialog shows the stored payload, which runs once); limits are `limits.update`,
  * whose rule asks for the same step-up only when the change raises a limit; notification
- * preferences need a session only. Every handler writes through the core's `tx`, so a refusal or
+ * preferences need a session only. What can be refused before verification (a payee that is gone,
+ * a limit above the ceiling or judged against stale limits) is refused by the precheck, with no
+ * approval asked for. Every handler writes through the core's `tx`, so a refusal or
  * a failed approval writes nothing. Paths are revalidated after the core, outside it (STYLE.md §3).
  */
 
 const createPayeeCore = protectedAction("security.update", createPayeeSchema, ({ user, input, tx, correlationId }) => createPayee(tx, user, input, correlationId));
-const updatePayeeCore = protectedAction("security.update", updatePayeeSchema, ({ user, input, tx, correlationId }) => updatePayee(tx, user, input, correlationId));
-const removePayeeCore = protectedAction("security.update", removePayeeSchema, ({ user, input, tx, correlationId }) => removePayee(tx, user, input, correlationId));
+const updatePayeeCore = protectedAction("security.update", updatePayeeSchema, ({ user, input, tx, correlationId }) => updatePayee(tx, user, input, correlationId), {
+  precheck: ({ user, input }) => checkPayeeChangeable(user, input),
+});
+const removePayeeCore = protectedAction("security.update", removePayeeSchema, ({ user, input, tx, correlationId }) => removePayee(tx, user, input, correlationId), {
+  precheck: ({ user, input }) => checkPayeeChangeable(user, input),
+});
 const updateLimitsCore = protectedAction("limits.update", updateLimitsSchema, ({ user, input, tx, correlationId }) => updateTransferLimits(tx, user, input, correlationId), {
+  precheck: ({ user, input }) => checkLimitChange(user, input),
   policyInput: ({ user, input }) => getLimitChangePolicyInput(user, input),
 });
 const endOtherSessionsCore = protectedAction("security.update", endOtherSessionsSchema, ({ session, tx, correlationId }) => {

@@ -7,16 +7,16 @@ import { requireSession } from "@/lib/auth/session";
 import { listAccountsForUser } from "@/lib/data/accounts";
 import { listPayees, listTransfers } from "@/lib/data/transfers";
 import { env, stepUpClientConfig } from "@/lib/env";
-import { PRODUCTION_TRANSFER_LIMITS, STAGING_TRANSFER_LIMITS } from "@/lib/step-up/policy";
+import { transferLimitsOf } from "@/lib/step-up/policy";
 import { createTransferAction } from "./actions";
 
 export const metadata: Metadata = { title: "Transfer" };
 
 /** Which transfers need verification, worded from the active policy set so the two cannot disagree. */
 function stepUpNote(): string {
-  const limits = env.STEP_UP_POLICY_SET === "staging" ? STAGING_TRANSFER_LIMITS : PRODUCTION_TRANSFER_LIMITS;
-  const amount = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2 }).format(limits.stepUpFrom);
-  return `Transfers of ${amount} or more (in the account's currency), and first payments to a payee, ask you to verify.`;
+  const limits = transferLimitsOf(env.STEP_UP_POLICY_SET);
+  const format = (units: bigint) => new Intl.NumberFormat("en-US", { minimumFractionDigits: 2 }).format(units);
+  return `Transfers of ${format(limits.stepUpFrom)} or more (in the account's currency), smaller ones once more than ${format(limits.unverifiedDailyAllowance)} a day has left the account without verification, and first payments to a payee ask you to verify.`;
 }
 
 export default async function TransferPage() {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BankAccount" ADD COLUMN     "dailyUnverifiedMinor" BIGINT NOT NULL DEFAULT 0;

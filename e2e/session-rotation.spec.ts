@@ -19,19 +19,25 @@ test.describe("a step-up never signs anyone out @step-up", () => {
     dashboard,
     stepUpDialog,
     control,
+    settings,
     database,
   }) => {
     const user = await persona("totp");
     await signIn(user);
     const { fullNumber } = await accountOf(database, user, CHECKING);
+    const sessionToken = async () => (await page.context().cookies(settings.portalOrigin)).find((c) => c.name.endsWith("authjs.session-token"))?.value;
+    const tokenBefore = await sessionToken();
 
     // The retry reaches the server (which elevates the session and rotates its token), but its
     // answer, new cookie included, is dropped on the way back, as when the page that sent it is gone.
+    // (route.fetch() shares the context's cookie jar, so the cookie it received is put back.)
     let dropped = 0;
     await page.route("**/dashboard", async (route) => {
       const request = route.request();
       if (request.method() !== "POST" || !(request.postData() ?? "").includes('"token"')) return route.fallback();
+      const cookiesBefore = await page.context().cookies(settings.portalOrigin);
       await route.fetch();
+      await page.context().addCookies(cookiesBefore);
       dropped += 1;
       await route.abort("connectionreset");
     });
@@ -42,6 +48,7 @@ test.describe("a step-up never signs anyone out @step-up", () => {
     await expect.poll(() => dropped).toBe(1);
     await expect.poll(() => auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
     await page.unroute("**/dashboard");
+    expect(await sessionToken(), "the browser never got the rotated token").toBe(tokenBefore);
 
     // The browser still holds the token from before the rotation. Still signed in, with the
     // elevation the lost answer granted: no second verification.

@@ -27,11 +27,13 @@ async function answerFor(request: NextRequest): Promise<NextResponse> {
   if (!isDecodablePath(request.nextUrl.pathname)) return refuse(request, { status: 400, reason: "malformed_url" });
   const response = headersFor(request);
   if (response.headers.get("x-middleware-next") !== "1") return response;
-  const refusal = await checkActionRequest(request, request.nextUrl.pathname, buildActionTable());
+  const refusal = await checkActionRequest(request, request.nextUrl.pathname, { table: buildActionTable(), maxBodyBytes: MAX_BODY_BYTES });
   return refusal ? refuse(request, refusal) : response;
 }
 
 const log = createLogger("proxy");
+
+const REFUSAL_TEXT: Record<Refusal["status"], string> = { 400: "Bad request", 404: "Not found", 413: "Request body too large" };
 
 /**
  * A refusal with one log line and the headers every page answer has (the static ones come from
@@ -39,7 +41,7 @@ const log = createLogger("proxy");
  */
 function refuse(request: NextRequest, { status, reason }: Refusal): NextResponse {
   log.warn("request.refused", { reason, status, method: request.method, path: request.nextUrl.pathname });
-  return new NextResponse(status === 400 ? "Bad request" : "Not found", {
+  return new NextResponse(REFUSAL_TEXT[status], {
     status,
     headers: {
       "Content-Type": "text/plain; charset=utf-8",

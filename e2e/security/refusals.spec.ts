@@ -5,8 +5,8 @@ import { callAction } from "./support";
 /**
  * Requests Next.js would answer badly, refused by proxy.ts first (lib/security/request-guard.ts):
  * malformed URLs are a 400 with the portal's headers, not a bare 500; server-action calls with an
- * unknown id, to a path whose page does not use the action, or with a body React cannot decode
- * are a 404 or 400. Every refusal is exactly one structured line in the portal's output, never a
+ * unknown id, to a path whose page does not use the action, with a body React cannot decode, or
+ * with a chunked body over the limit are a 404, 400 or 413. Every refusal is exactly one structured line in the portal's output, never a
  * stack trace (ASVS 5.0 V16.5.1 generic errors; an outsider cannot fill the log).
  */
 test.describe("refused before Next.js @security", () => {
@@ -68,8 +68,17 @@ test.describe("refused before Next.js @security", () => {
       ["a form naming a real action, to an unknown path", await formPost(`/${marker}/no-such-page`, { [`$ACTION_ID_${publicId}`]: "" }), 404],
     ] as const;
     for (const [label, answer, status] of formPosts) expect(answer.status(), label).toBe(status);
+    // A body over the action limit (64 kB) sent in chunks, so no Content-Length announces it.
+    const chunks = Array.from({ length: 8 }, () => new TextEncoder().encode(" ".repeat(16 * 1024)));
+    const chunked = await fetch(new URL(`/finance/accounts/${marker}`, settings.portalOrigin), {
+      method: "POST",
+      headers: { origin: settings.portalOrigin, "next-action": publicId!, "content-type": "text/plain;charset=UTF-8" },
+      body: new ReadableStream({ pull: (controller) => (chunks.length ? controller.enqueue(chunks.pop()) : controller.close()) }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status, "a chunked body over the limit").toBe(413);
     for (const path of [`/finance/accounts/${marker}%E0%A4%A`, `/${marker}/%`, `/${marker}/%C0%AF`]) expect((await request.get(path)).status(), path).toBe(400);
-    const refusals = answers.length + formPosts.length + 3;
+    const refusals = answers.length + formPosts.length + 1 + 3;
 
     await expect.poll(() => logged().filter((line) => line.includes(marker)).length).toBeGreaterThanOrEqual(refusals);
     const added = logged().slice(before - 1);

@@ -19,6 +19,9 @@ import path from "node:path";
  *   that names no action of the page, or an unknown one: Next.js treats every multipart POST to
  *   a page as such a call, and logs each one it cannot match as an error with a stack frame.
  *   Answered 400 or 404 like the calls above.
+ * - A call whose body is larger than the action body limit. proxy.ts refuses a declared one by
+ *   its Content-Length; a chunked one has none, and Next.js would meet it by throwing (a 500).
+ *   The body is read here up to the limit and no further. Answered 413.
  *
  * Each refusal is one structured log line (lib/log.ts), so a client sending these cannot fill the
  * log with stack traces. This is hygiene, not authorization: every action still checks the
@@ -28,11 +31,11 @@ import path from "node:path";
  */
 
 /** Why a request was refused; the log line's `reason`. */
-export type RefusalReason = "malformed_url" | "unknown_action" | "action_not_on_page" | "undecodable_action_body";
+export type RefusalReason = "malformed_url" | "unknown_action" | "action_not_on_page" | "undecodable_action_body" | "body_too_large";
 
 /** A refusal: the status to answer and the reason to log. */
 export interface Refusal {
-  status: 400 | 404;
+  status: 400 | 404 | 413;
   reason: RefusalReason;
 }
 
@@ -119,25 +122,68 @@ export function checkActionTarget(table: ActionTable, actionId: string, pathname
   return undefined;
 }
 
+/** At most `limit` bytes of `request`'s body (from a clone), or undefined when it holds more. */
+async function boundedBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const reader = request.clone().body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    size += next.value.byteLength;
+    if (size > limit) {
+      // Not awaited: a clone's stream is one branch of a tee, and cancelling a branch settles
+      // only once the other (the request Next.js keeps) is cancelled too.
+      void reader.cancel();
+      return undefined;
+    }
+    chunks.push(next.value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+const undecodable: Refusal = { status: 400, reason: "undecodable_action_body" };
+const tooLarge: Refusal = { status: 413, reason: "body_too_large" };
+
+/** The body as form data, or a refusal: too large, or not form data at all. */
+async function formDataOf(request: Request, maxBodyBytes: number): Promise<FormData | Refusal> {
+  const body = await boundedBody(request, maxBodyBytes);
+  if (!body) return tooLarge;
+  try {
+    return await new Response(body, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
+  } catch {
+    return undecodable;
+  }
+}
+
 /**
  * A refusal for a server-action body React's reply decoder would throw on, or undefined. A fetch
  * action's arguments arrive as one JSON text, or as form data whose field "0" is the JSON root
  * (React's `encodeReply`); anything else cannot be an action call.
  */
-async function checkActionBody(request: Request): Promise<Refusal | undefined> {
-  const refused: Refusal = { status: 400, reason: "undecodable_action_body" };
-  const contentType = request.headers.get("content-type") ?? "";
+async function checkActionBody(request: Request, maxBodyBytes: number): Promise<Refusal | undefined> {
+  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    const form = await formDataOf(request, maxBodyBytes);
+    if (!(form instanceof FormData)) return form;
+    const root = form.get("0");
+    return typeof root === "string" && isJson(root) ? undefined : undecodable;
+  }
+  const body = await boundedBody(request, maxBodyBytes);
+  if (!body) return tooLarge;
+  return isJson(new TextDecoder().decode(body)) ? undefined : undecodable;
+}
+
+function isJson(text: string): boolean {
   try {
-    if (contentType.startsWith("multipart/form-data")) {
-      const root = (await request.clone().formData()).get("0");
-      if (typeof root !== "string") return refused;
-      JSON.parse(root);
-    } else {
-      JSON.parse(await request.clone().text());
-    }
-    return undefined;
+    JSON.parse(text);
+    return true;
   } catch {
-    return refused;
+    return false;
   }
 }
 
@@ -150,14 +196,9 @@ const ACTION_REF_FIELD = "$ACTION_REF_";
  * at least one action (by `$ACTION_ID_<id>`, or `$ACTION_REF_<n>` with its `$ACTION_<n>:0`
  * descriptor) and, with a `table`, every action it names is one a page at `pathname` uses.
  */
-async function checkFormAction(table: ActionTable | undefined, request: Request, pathname: string): Promise<Refusal | undefined> {
-  const undecodable: Refusal = { status: 400, reason: "undecodable_action_body" };
-  let form: FormData;
-  try {
-    form = await request.clone().formData();
-  } catch {
-    return undecodable;
-  }
+async function checkFormAction(request: Request, pathname: string, table: ActionTable | undefined, maxBodyBytes: number): Promise<Refusal | undefined> {
+  const form = await formDataOf(request, maxBodyBytes);
+  if (!(form instanceof FormData)) return form;
   const ids: string[] = [];
   for (const key of form.keys()) {
     if (key.startsWith(ACTION_ID_FIELD)) ids.push(key.slice(ACTION_ID_FIELD.length));
@@ -192,12 +233,17 @@ function descriptorId(descriptor: string): string | undefined {
  * for any other request. Only POSTs are action calls, by `Next-Action` header or as a multipart
  * form; and none under `/api/`, which holds route handlers only (Auth.js, the JSON API, CSP
  * reports), where Next.js runs no action whatever the request carries. `table` is the build's
- * (`buildActionTable`); without one (development) only the body is checked.
+ * (`buildActionTable`); without one (development) only the body is checked. At most
+ * `maxBodyBytes` of the body are read (the action body limit).
  */
-export async function checkActionRequest(request: Request, pathname: string, table: ActionTable | undefined): Promise<Refusal | undefined> {
+export async function checkActionRequest(
+  request: Request,
+  pathname: string,
+  { table, maxBodyBytes }: { table: ActionTable | undefined; maxBodyBytes: number },
+): Promise<Refusal | undefined> {
   if (request.method !== "POST" || pathname.startsWith("/api/")) return undefined;
   const actionId = request.headers.get("next-action");
-  if (actionId !== null) return (table && checkActionTarget(table, actionId, pathname)) ?? (await checkActionBody(request));
-  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return checkFormAction(table, request, pathname);
+  if (actionId !== null) return (table && checkActionTarget(table, actionId, pathname)) ?? (await checkActionBody(request, maxBodyBytes));
+  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return checkFormAction(request, pathname, table, maxBodyBytes);
   return undefined;
 }

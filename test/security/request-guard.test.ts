@@ -49,7 +49,8 @@ test("an action call is refused unless the id is the build's and a page at that 
 });
 
 const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) => new Request(`http://localhost:3000${path}`, { method: "POST", body, headers });
-const check = (request: Request) => checkActionRequest(request, new URL(request.url).pathname, table);
+const LIMIT = 64 * 1024;
+const check = (request: Request) => checkActionRequest(request, new URL(request.url).pathname, { table, maxBodyBytes: LIMIT });
 const formOf = (fields: Record<string, string>) => {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
@@ -75,8 +76,31 @@ test("an action call with a body React can decode passes; anything else is refus
     assert.deepEqual(await check(request), { status: 400, reason: "undecodable_action_body" });
   }
   // Without the build's table (development) the id and path are not checked, the body still is.
-  assert.equal(await checkActionRequest(post("/anywhere", "[]", { ...text, "next-action": "anything" }), "/anywhere", undefined), undefined);
-  assert.deepEqual(await checkActionRequest(post("/anywhere", "{", { ...text, "next-action": "anything" }), "/anywhere", undefined), { status: 400, reason: "undecodable_action_body" });
+  assert.equal(await checkActionRequest(post("/anywhere", "[]", { ...text, "next-action": "anything" }), "/anywhere", { table: undefined, maxBodyBytes: LIMIT }), undefined);
+  assert.deepEqual(await checkActionRequest(post("/anywhere", "{", { ...text, "next-action": "anything" }), "/anywhere", { table: undefined, maxBodyBytes: LIMIT }), { status: 400, reason: "undecodable_action_body" });
+});
+
+/** A body sent in chunks without a Content-Length, as a client may. */
+function chunked(bytes: number): ReadableStream<Uint8Array> {
+  let left = bytes;
+  return new ReadableStream({
+    pull(controller) {
+      if (left <= 0) return controller.close();
+      const size = Math.min(left, 16 * 1024);
+      controller.enqueue(new TextEncoder().encode("[" + " ".repeat(size - 2) + "]"));
+      left -= size;
+    },
+  });
+}
+
+const streamed = (body: ReadableStream<Uint8Array>, headers: Record<string, string>) =>
+  new Request("http://localhost:3000/", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+
+test("a body over the action limit is refused 413 without being read further, chunked or not; one at the limit is read", async () => {
+  assert.equal(await check(post("/", "[" + " ".repeat(LIMIT - 2) + "]", { ...text, "next-action": "00signin" })), undefined);
+  assert.deepEqual(await check(post("/", "[" + " ".repeat(LIMIT - 1) + "]", { ...text, "next-action": "00signin" })), { status: 413, reason: "body_too_large" });
+  assert.deepEqual(await check(streamed(chunked(LIMIT * 4), { ...text, "next-action": "00signin" })), { status: 413, reason: "body_too_large" });
+  assert.deepEqual(await check(post("/", formOf({ $ACTION_ID_00signin: "", big: "x".repeat(LIMIT) }))), { status: 413, reason: "body_too_large" });
 });
 
 test("a form post without JavaScript must name actions the page uses", async () => {

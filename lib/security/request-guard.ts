@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { createLogger } from "@/lib/log";
 
 /**
  * Requests the portal refuses in proxy.ts before any route or Next.js's server-action handler
@@ -97,8 +98,9 @@ let loaded: ActionTable | undefined;
  * This build's action table, read once from the build output: `.next` under `next start`, or
  * `.next-bench` for the benchmark baseline (next.config.ts chooses it by the same variable).
  * Undefined in development, where pages compile on demand and the manifest is never complete.
- * A production build without a readable manifest yields an empty table: every action call is
- * then refused, which a test notices at once, rather than the check silently passing everything.
+ * A production build without a readable manifest yields an empty table, logged once: every action
+ * call is then refused, which a test notices at once, rather than the check silently passing
+ * everything.
  */
 export function buildActionTable(): ActionTable | undefined {
   // eslint-disable-next-line no-restricted-properties
@@ -106,9 +108,11 @@ export function buildActionTable(): ActionTable | undefined {
   if (loaded) return loaded;
   // eslint-disable-next-line no-restricted-properties
   const distDir = process.env.BENCH_BASELINE === "1" ? ".next-bench" : ".next";
+  const file = path.join(distDir, "server", "server-reference-manifest.json");
   try {
-    loaded = actionTableOf(JSON.parse(readFileSync(path.join(process.cwd(), distDir, "server", "server-reference-manifest.json"), "utf8")));
-  } catch {
+    loaded = actionTableOf(JSON.parse(readFileSync(path.join(process.cwd(), file), "utf8")));
+  } catch (error) {
+    createLogger("proxy").error("action_manifest.unreadable", { file }, error);
     loaded = new Map();
   }
   return loaded;

@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { sessionCookieFor } from "@/lib/auth/session-cookie";
 import { resolveSessionToken, type ResolvedSessionToken } from "@/lib/auth/session-token";
 import { createLogger } from "@/lib/log";
+import { buildActionTable, checkActionRequest, isDecodablePath, type Refusal } from "@/lib/security/request-guard";
 
 /**
  * Per-request security headers. Next.js puts the nonce on its own scripts when it finds it
@@ -10,11 +11,45 @@ import { createLogger } from "@/lib/log";
  *
  * proxy.ts is not an authorization boundary (pages and actions check the session themselves): it
  * gives every response the baseline headers, and refuses what can be refused before any route
- * runs: writes that are not visibly from the portal's own pages, and bodies declared too large.
+ * runs: writes that are not visibly from the portal's own pages, bodies declared too large,
+ * malformed URLs, and server-action calls that no page at their path could serve.
  * SECURITY.md lists the controls and their tests.
  */
-export async function proxy(request: NextRequest) {
-  return withInstanceHeader(withTransportSecurity(await headersFor(request)));
+export async function proxy(request: NextRequest): Promise<NextResponse> {
+  return withInstanceHeader(withTransportSecurity(await answerFor(request)));
+}
+
+/**
+ * First the requests Next.js would answer with a bare 500 or a stack trace in the log
+ * (lib/security/request-guard.ts); a POST that calls a server action, by header or as a form, is
+ * looked into (its body read) only once it has passed the origin and size checks of `headersFor`.
+ */
+async function answerFor(request: NextRequest): Promise<NextResponse> {
+  if (!isDecodablePath(request.nextUrl.pathname)) return refuse(request, { status: 400, reason: "malformed_url" });
+  const response = await headersFor(request);
+  if (response.headers.get("x-middleware-next") !== "1") return response;
+  const refusal = await checkActionRequest(request, request.nextUrl.pathname, { table: buildActionTable(), maxBodyBytes: MAX_BODY_BYTES });
+  return refusal ? refuse(request, refusal) : response;
+}
+
+const log = createLogger("proxy");
+
+const REFUSAL_TEXT: Record<Refusal["status"], string> = { 400: "Bad request", 404: "Not found", 413: "Request body too large" };
+
+/**
+ * A refusal with one log line and the headers every page answer has (the static ones come from
+ * next.config.ts): a strict CSP, since the answer is no document that needs scripts or styles.
+ */
+function refuse(request: NextRequest, { status, reason }: Refusal): NextResponse {
+  log.warn("request.refused", { reason, status, method: request.method, path: request.nextUrl.pathname });
+  return new NextResponse(REFUSAL_TEXT[status], {
+    status,
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "Cache-Control": "no-store",
+    },
+  });
 }
 
 async function headersFor(request: NextRequest): Promise<NextResponse> {
@@ -169,8 +204,6 @@ function renewSessionCookie(request: NextRequest, response: NextResponse, sessio
   const idleMinutes = Number(process.env.SESSION_IDLE_MINUTES ?? 30) || 30;
   response.cookies.set(session.name, session.resolved.currentToken, { ...session.options, maxAge: idleMinutes * 60 });
 }
-
-const log = createLogger("proxy");
 
 /**
  * HSTS whenever the portal's public URL is https (OWASP ASVS 5.0 V3.4.1): browsers then refuse a

@@ -1,5 +1,5 @@
 import { test, expect } from "../fixtures";
-import { CHECKING, SAVINGS, accountOf, apiTransferBody, callAction, discoverActions, expectUnchanged, transferRequest } from "./support";
+import { CHECKING, SAVINGS, accountOf, apiTransferBody, callAction, captureAction, discoverActions, expectUnchanged, transferRequest } from "./support";
 
 /**
  * Bad amounts, smuggled fields, prototype pollution, malformed and oversized bodies, and a race of
@@ -69,6 +69,54 @@ test.describe("hostile input @security", () => {
         const answer = await callAction(page.request, actions.transfer, body, { origin: settings.portalOrigin });
         expect(answer.resultStatus === undefined || answer.resultStatus === "invalid", label).toBe(true);
         expect(answer.body, label).not.toMatch(/at .*\.js:\d+/);
+      }
+    });
+  });
+
+  test("a look-alike payee name or memo with an invisible character is refused, naming the character, and nothing is stored", async ({
+    page,
+    persona,
+    signIn,
+    transfer,
+    settingsPage,
+    stepUpDialog,
+    settings,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    const actions = await discoverActions(page, transfer);
+    const from = await accountOf(database, user, SAVINGS);
+    const to = await accountOf(database, user, CHECKING);
+    // Every persona has this payee; each look-alike displays exactly as its name does.
+    const existing = "Contoso Property Management";
+    const invisible: [string, string][] = [
+      ["\u200B", "U+200B (ZERO WIDTH SPACE)"],
+      ["\u200D", "U+200D (ZERO WIDTH JOINER)"],
+      ["\u200E", "U+200E (LEFT-TO-RIGHT MARK)"],
+      ["\uFEFF", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"],
+      ["\u00AD", "U+00AD (SOFT HYPHEN)"],
+    ];
+    await settingsPage.goto("/settings/payees");
+    await expectUnchanged(database, [user], async () => {
+      // The form says which character it refused, before anything is asked.
+      await settingsPage.submitPayee({ name: `Contoso\u200B Property Management`, bankName: "Contoso Bank", accountNumber: "12345678" });
+      await expect(settingsPage.errorSummary()).toContainText("Name: Remove the invisible character U+200B (ZERO WIDTH SPACE).");
+      await stepUpDialog.expectClosed();
+
+      // The server refuses it too, to a caller that skips the form. A valid new payee only asks
+      // for approval (nothing is stored before it), which shows the action's id.
+      const createPayee = await captureAction(page, () => settingsPage.submitPayee({ name: "Northwind Traders", bankName: "Contoso Bank", accountNumber: "12345678" }));
+      for (const [character, described] of invisible) {
+        const name = `${existing.slice(0, 7)}${character}${existing.slice(7)}`;
+        const answer = await callAction(page.request, createPayee, [{ name, bankName: "Contoso Bank", accountNumber: "12345678" }], { origin: settings.portalOrigin });
+        expect(answer.resultStatus, described).toBe("invalid");
+        expect(answer.body, described).toContain(`Remove the invisible character ${described}.`);
+      }
+      for (const [character, described] of invisible) {
+        const answer = await callAction(page.request, actions.transfer, [transferRequest(from, to, "1.00", { memo: `Rent${character}` })], { origin: settings.portalOrigin });
+        expect(answer.resultStatus, described).toBe("invalid");
+        expect(answer.body, described).toContain(`Remove the invisible character ${described}.`);
       }
     });
   });

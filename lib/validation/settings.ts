@@ -1,5 +1,6 @@
 import { z } from "@/lib/validation/zod";
 import { parseAmount } from "@/lib/money";
+import { readableText } from "@/lib/validation/text";
 
 /**
  * Inputs of the settings actions (app/(portal)/settings/*), shared by their forms and the actions.
@@ -11,19 +12,11 @@ import { parseAmount } from "@/lib/money";
  * the retry (lib/step-up/enforce.ts), so money is a string of minor units there.
  */
 
-/** Control characters and bidirectional overrides (a name that displays as something else than it is). */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
 /** The longest payee or bank name, in characters. */
 export const PAYEE_NAME_MAX_LENGTH = 70;
 
-const text = (label: string, max: number) =>
-  z
-    .string(`Enter the ${label}.`)
-    .trim()
-    .min(1, `Enter the ${label}.`)
-    .max(max, `Keep the ${label} to ${max} characters or fewer.`)
-    .refine((value) => !UNSAFE_TEXT.test(value), `The ${label} can't contain control or text-direction characters.`);
+/** A name a person reads (lib/validation/text.ts): a look-alike of another payee's name is refused. */
+const text = (label: string, max: number) => readableText(label, { max, required: true });
 
 const id = (message: string) => z.string(message).trim().min(1, message).max(64, message);
 

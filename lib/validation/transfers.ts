@@ -1,5 +1,6 @@
 import { z } from "@/lib/validation/zod";
 import { MAX_AMOUNT_MINOR, parseAmount } from "@/lib/money";
+import { readableText } from "@/lib/validation/text";
 
 /**
  * Input of `createTransferAction`, shared by the transfer form and the action.
@@ -16,9 +17,6 @@ import { MAX_AMOUNT_MINOR, parseAmount } from "@/lib/money";
  * (lib/security/input.ts), so a client that believes it sets them learns it does not.
  */
 
-/** Control characters, and the bidirectional overrides that can make a memo display as something else than it is. */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
 /** The longest memo, in characters. */
 export const MEMO_MAX_LENGTH = 140;
 
@@ -34,15 +32,8 @@ const fields = z.object({
   currency: z.string("Choose the account to send from.").regex(/^[A-Z]{3}$/, "Choose the account to send from."),
   amount: z.preprocess(emptyToUndefined, z.string("Enter an amount.").optional()),
   amountMinor: z.string("Enter an amount.").optional(),
-  memo: z.preprocess(
-    emptyToUndefined,
-    z
-      .string("Enter the memo as text.")
-      .trim()
-      .max(MEMO_MAX_LENGTH, `Keep the memo to ${MEMO_MAX_LENGTH} characters or fewer.`)
-      .refine((memo) => !UNSAFE_TEXT.test(memo), "The memo can't contain control or text-direction characters.")
-      .optional(),
-  ),
+  // The receipt and the transfer API show the memo back (lib/validation/text.ts).
+  memo: z.preprocess(emptyToUndefined, readableText("memo", { max: MEMO_MAX_LENGTH, required: false }).optional()),
   idempotencyKey: z.uuid("This form has expired. Reload the page and try again."),
 });
 

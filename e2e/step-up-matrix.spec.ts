@@ -367,13 +367,14 @@ const SCENARIOS: Scenario[] = [
     name: "a proof whose verification is older than the policy allows (auth_time) is refused: nothing runs",
     async play({ kit: { page, stepUpDialog, control, database }, user, op, method, started }) {
       // What the browser receives from the token endpoint carries a two-hour-old auth_time (and
-      // every other claim right): exactly what the portal gets as the proof.
-      const stale = await control.brokenToken("stale-auth-time", user.oid, [op.context]);
+      // every other claim right): exactly what the portal gets as the proof. Minted when the
+      // identity provider answers, as the real one is, so it postdates the pending operation.
       await page.route(
         (url) => url.pathname.endsWith("/oauth2/v2.0/token"),
         async (route) => {
           const response = await route.fetch();
           const json = (await response.json()) as Record<string, unknown>;
+          const stale = await control.brokenToken("stale-auth-time", user.oid, [op.context]);
           await route.fulfill({ response, json: { ...json, access_token: stale } });
         },
       );

@@ -177,6 +177,28 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await transfersOf(database, user)).filter((t) => t.memo === "Cancelled")).toEqual([]);
   });
 
+  test("as the person types, the form says what the transfer will ask for and why, before anything is sent", async ({ persona, signIn, transfer, database }) => {
+    const user = await persona("passkey");
+    await signIn(user);
+    await transfer.goto();
+    const newPayee = await database.payee.findFirstOrThrow({
+      where: { owner: { objectId: user.oid }, transfers: { none: { status: "completed" } } },
+      select: { name: true },
+      orderBy: { name: "asc" },
+    });
+    const cases: [string, string, RegExp][] = [
+      [CHECKING, "12.34", /runs without asking you to verify/],
+      [CHECKING, "1,500.00", /verify with a second factor .*: it is 1,000\.00 USD or more/],
+      [CHECKING, "10,000.00", /verify with a passkey: it is 10,000\.00 USD or more/],
+      [newPayee.name, "5.00", /verify with a passkey: it is your first payment to this payee/],
+    ];
+    for (const [to, amount, expected] of cases) {
+      await transfer.fill({ from: SAVINGS, to, amount });
+      await expect(transfer.stepUpHint()).toHaveText(expected);
+    }
+    expect(await auditOutcomes(database, user, "transfer.create"), "only typed: nothing was asked of the server").toEqual([]);
+  });
+
   test("a payee with no completed transfer needs a passkey (c2), even for a small amount", async ({
     persona,
     signIn,

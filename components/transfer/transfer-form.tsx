@@ -5,8 +5,10 @@ import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dia
 import type { JsonValue } from "@/lib/actions/result";
 import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
 import type { AccountSummary } from "@/lib/data/types";
-import type { PayeeSummary, TransferReceipt } from "@/lib/data/transfers";
+import type { ListedPayee, TransferReceipt } from "@/lib/data/transfers";
 import { formatMoney } from "@/lib/format";
+import { parseAmount } from "@/lib/money";
+import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
 import { MEMO_MAX_LENGTH, transferSchema, type TransferInput } from "@/lib/validation/transfers";
@@ -68,18 +70,49 @@ function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: stri
   return errors;
 }
 
+/**
+ * What this transfer will ask for, from the policy's own rule, once amount and destination are
+ * known: said before the person submits. Null while they are not. Only a hint: the server
+ * decides again on facts it reads itself (a payee paid from another tab, another transfer today).
+ */
+function hintFor(
+  values: FormValues,
+  currency: string,
+  payees: readonly ListedPayee[],
+  policySet: PolicySetName,
+  unverifiedToday: Readonly<Record<string, bigint>>,
+): TransferStepUpHint | null {
+  const amount = parseAmount(values.amount, currency);
+  const [kind, id] = values.destination.split(":", 2);
+  if (!amount.ok || !kind || !id) return null;
+  const payee = kind === "payee" ? payees.find((p) => p.id === id) : undefined;
+  if (kind === "payee" && !payee) return null;
+  return describeTransferStepUp(policySet, {
+    amountMinor: amount.minor,
+    currency,
+    newPayee: payee ? !payee.paidBefore : false,
+    unverifiedTodayMinor: unverifiedToday[values.fromAccountId] ?? 0n,
+  });
+}
+
 /** See the module comment. */
 export function TransferForm({
   accounts,
   payees,
   action,
   stepUpNote,
+  policySet,
+  unverifiedToday,
 }: {
   accounts: readonly AccountSummary[];
-  payees: readonly PayeeSummary[];
+  payees: readonly ListedPayee[];
   action: StepUpAction<TransferReceipt>;
   /** From the policy: which transfers need verification. */
   stepUpNote: string;
+  /** The policy set the server enforces: the hint asks the same rule. */
+  policySet: PolicySetName;
+  /** What left each account today without verification (minor units), for the daily allowance. */
+  unverifiedToday: Readonly<Record<string, bigint>>;
 }) {
   const stepUp = useStepUpAction(action, { resumeKey: "transfer:create" });
   const { state } = stepUp;
@@ -97,6 +130,7 @@ export function TransferForm({
   const currency = source?.currency ?? "USD";
   const hydrated = useHydrated();
   const busy = state.status === "running" || state.status === "verifying" || !hydrated;
+  const stepUpHint = hintFor(values, currency, payees, policySet, unverifiedToday);
 
   // The server's field errors (e.g. a limit) send the person back to the form, input intact.
   const serverInvalid = state.status === "invalid";
@@ -263,7 +297,14 @@ export function TransferForm({
               className={`${inputClass} tabular-nums`}
             />
             <p id={`${fieldId("amount")}-hint`} className="mt-1 text-xs text-muted">
-              For example 1,234.56. {stepUpNote}
+              For example 1,234.56. {stepUpHint ? null : stepUpNote}
+            </p>
+            <p role="status" data-testid="transfer-step-up-hint" className="mt-1 text-sm">
+              {stepUpHint === null
+                ? null
+                : stepUpHint.authContext === null
+                  ? "This transfer runs without asking you to verify."
+                  : `You'll be asked to verify with ${stepUpHint.asks}: ${stepUpHint.because}.`}
             </p>
           </Field>
 

@@ -30,13 +30,23 @@ export class TransferPage {
     return this.page.getByRole("heading", { level: 1, name: "Transfer" });
   }
 
-  /** Fills the form and opens the review step. */
-  async review(details: TransferDetails) {
+  /** Fills the form, without submitting it. */
+  async fill(details: TransferDetails) {
     await this.choose(this.page.getByLabel("From", { exact: true }), details.from);
     await this.choose(this.page.getByLabel("To", { exact: true }), details.to);
     await this.page.getByLabel(/^Amount/).fill(details.amount);
     await this.page.getByLabel("Memo (optional)").fill(details.memo ?? "");
+  }
+
+  /** Fills the form and opens the review step. */
+  async review(details: TransferDetails) {
+    await this.fill(details);
     await this.page.getByRole("button", { name: "Review transfer" }).click();
+  }
+
+  /** What the form says, as the person types, about the verification this transfer will ask for. */
+  stepUpHint() {
+    return this.page.getByTestId("transfer-step-up-hint");
   }
 
   /** The review step, showing exactly what will be sent. */

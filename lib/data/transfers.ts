@@ -66,6 +66,12 @@ export interface PayeeSummary {
   maskedAccountNumber: string;
 }
 
+/** A payee as `listPayees` lists it: with whether it has been paid before. */
+export interface ListedPayee extends PayeeSummary {
+  /** True once the user has a completed transfer to this payee (a first payment needs the strongest step-up). */
+  paidBefore: boolean;
+}
+
 /** Options of `createTransfer`. */
 export interface CreateTransferOptions {
   /**
@@ -486,12 +492,32 @@ export async function findTransferByIdempotencyKey(
 }
 
 /** The user's payees (not removed ones), by name. */
-export async function listPayees(user: ActingUser): Promise<PayeeSummary[]> {
-  return prisma.payee.findMany({
+export async function listPayees(user: ActingUser): Promise<ListedPayee[]> {
+  const rows = await prisma.payee.findMany({
     where: { ownerId: user.id, removedAt: null },
-    select: { id: true, name: true, bankName: true, maskedAccountNumber: true },
+    select: {
+      id: true,
+      name: true,
+      bankName: true,
+      maskedAccountNumber: true,
+      transfers: { where: { ownerId: user.id, status: "completed" }, select: { id: true }, take: 1 },
+    },
     orderBy: [{ name: "asc" }, { id: "asc" }],
   });
+  return rows.map(({ transfers, ...payee }) => ({ ...payee, paidBefore: transfers.length > 0 }));
+}
+
+/**
+ * What left each of the user's accounts today (UTC) in transfers without step-up, in minor units
+ * (accounts with nothing today are absent): the count the daily unverified allowance is checked
+ * against, for the transfer form's hint. The same count `getTransferPolicyInput` reads.
+ */
+export async function listUnverifiedToday(user: ActingUser, now: Date = new Date()): Promise<Record<string, bigint>> {
+  const rows = await prisma.bankAccount.findMany({
+    where: { ownerId: user.id, dailyOutDay: dayOf(now), dailyUnverifiedMinor: { gt: 0n } },
+    select: { id: true, dailyUnverifiedMinor: true },
+  });
+  return Object.fromEntries(rows.map((row) => [row.id, row.dailyUnverifiedMinor]));
 }
 
 /** The user's latest transfers, newest first (at most 100). */

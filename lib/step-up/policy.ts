@@ -267,6 +267,48 @@ export interface PolicyCase {
   outcome: RequirementResolution;
 }
 
+/** What a transfer will ask of the person before it runs, and why: the transfer form's hint as they type. */
+export interface TransferStepUpHint {
+  /** The context the transfer will need; null when it runs without verification. */
+  authContext: AuthContextId | null;
+  /** What the identity provider will ask for, in words ("a passkey"); empty when nothing. */
+  asks: string;
+  /** Why, in words ("it is 1,000.00 or more"); empty when nothing. */
+  because: string;
+}
+
+/**
+ * What the methods behind each context are under each set, as people say it. The identity
+ * provider decides (Conditional Access); these follow the policy sets the portal is tested with.
+ */
+const contextAsks: Record<PolicySetName, Record<AuthContextId, string>> = {
+  production: { c1: "a second factor (an authenticator code, a text message or a passkey)", c2: "a passkey", c3: "a second factor" },
+  staging: { c1: "a second factor", c2: "a second factor", c3: "a second factor" },
+};
+
+/**
+ * `transfer.create`'s answer for these facts in words, computed by asking the rule itself (so the
+ * hint cannot drift from what the server will enforce; the server still decides, on facts it
+ * reads itself). Amounts are worded in the source account's currency units.
+ */
+export function describeTransferStepUp(set: PolicySetName, facts: TransferPolicyInput): TransferStepUpHint {
+  const resolution = resolveRequirement(set, "transfer.create", facts);
+  if (resolution.kind !== "required") return { authContext: null, asks: "", because: "" };
+  const { authContext } = resolution.requirement;
+  const limits = transferLimitsOf(set);
+  const scale = 10n ** BigInt(minorDigits(facts.currency));
+  const units = (value: bigint) => `${value.toLocaleString("en-US")}${scale > 1n ? ".00" : ""} ${facts.currency}`;
+  const because =
+    authContext === "c2"
+      ? facts.newPayee
+        ? "it is your first payment to this payee"
+        : `it is ${units(limits.highValueFrom)} or more`
+      : facts.amountMinor >= limits.stepUpFrom * scale
+        ? `it is ${units(limits.stepUpFrom)} or more`
+        : `it would take what left this account today without verification past ${units(limits.unverifiedDailyAllowance)}`;
+  return { authContext, asks: contextAsks[set][authContext], because };
+}
+
 /**
  * The active set's table in words, for the admin "Policy health" page and the docs: each
  * operation with the cases its rule distinguishes, computed by asking the rule itself (so the

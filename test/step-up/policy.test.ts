@@ -142,3 +142,27 @@ test("the wording of each context follows the policy set: staging's c2 does not 
   assert.equal(describeStrength(["c2"], "staging").label, "Multi-factor, just now");
   assert.equal(describeStrength(["c2"]).label, "Passkey, just now");
 });
+
+test("the transfer form's hint asks the rule itself: what is needed and why, in the account's currency", async () => {
+  const { describeTransferStepUp } = await import("../../lib/step-up/policy");
+  const facts = (amountMinor: bigint, extra: { currency?: string; newPayee?: boolean; unverifiedTodayMinor?: bigint } = {}) => ({
+    amountMinor,
+    currency: extra.currency ?? "USD",
+    newPayee: extra.newPayee ?? false,
+    unverifiedTodayMinor: extra.unverifiedTodayMinor ?? 0n,
+  });
+  assert.deepEqual(describeTransferStepUp("production", facts(99_999n)), { authContext: null, asks: "", because: "" });
+  const threshold = describeTransferStepUp("production", facts(100_000n));
+  assert.equal(threshold.authContext, "c1");
+  assert.equal(threshold.because, "it is 1,000.00 USD or more");
+  assert.match(threshold.asks, /^a second factor/);
+  assert.deepEqual(describeTransferStepUp("production", facts(1_000_000n)), { authContext: "c2", asks: "a passkey", because: "it is 10,000.00 USD or more" });
+  assert.equal(describeTransferStepUp("production", facts(100n, { newPayee: true })).because, "it is your first payment to this payee");
+  assert.equal(
+    describeTransferStepUp("production", facts(50_000n, { unverifiedTodayMinor: 60_000n })).because,
+    "it would take what left this account today without verification past 1,000.00 USD",
+  );
+  assert.equal(describeTransferStepUp("production", facts(1_000n, { currency: "JPY" })).because, "it is 1,000 JPY or more");
+  // Staging's c2 is any second factor at the identity provider: the hint must not promise a passkey.
+  assert.deepEqual(describeTransferStepUp("staging", facts(100_000n)), { authContext: "c2", asks: "a second factor", because: "it is 1,000.00 USD or more" });
+});

@@ -5,7 +5,7 @@ import { TransferForm } from "@/components/transfer/transfer-form";
 import { RecentTransfers } from "@/components/transfer/recent-transfers";
 import { requireSession } from "@/lib/auth/session";
 import { listAccountsForUser } from "@/lib/data/accounts";
-import { listPayees, listTransfers } from "@/lib/data/transfers";
+import { listPayees, listTransfers, listUnverifiedToday } from "@/lib/data/transfers";
 import { env, stepUpClientConfig } from "@/lib/env";
 import { transferLimitsOf } from "@/lib/step-up/policy";
 import { createTransferAction } from "./actions";
@@ -21,7 +21,12 @@ function stepUpNote(): string {
 
 export default async function TransferPage() {
   const session = await requireSession();
-  const [accounts, payees, transfers] = await Promise.all([listAccountsForUser(session.user), listPayees(session.user), listTransfers(session.user, { limit: 10 })]);
+  const [accounts, payees, transfers, unverifiedToday] = await Promise.all([
+    listAccountsForUser(session.user),
+    listPayees(session.user),
+    listTransfers(session.user, { limit: 10 }),
+    listUnverifiedToday(session.user),
+  ]);
   const { objectId, tenantId, userPrincipalName, name } = session.user;
   return (
     <>
@@ -32,7 +37,14 @@ export default async function TransferPage() {
           <p className="mt-1 text-muted">Move money between your accounts or pay someone you&apos;ve saved.</p>
         </div>
         <StepUpProvider config={stepUpClientConfig()} user={{ objectId, tenantId, userPrincipalName, name }}>
-          <TransferForm accounts={accounts} payees={payees} action={createTransferAction} stepUpNote={stepUpNote()} />
+          <TransferForm
+            accounts={accounts}
+            payees={payees}
+            action={createTransferAction}
+            stepUpNote={stepUpNote()}
+            policySet={env.STEP_UP_POLICY_SET}
+            unverifiedToday={unverifiedToday}
+          />
         </StepUpProvider>
         <RecentTransfers transfers={transfers} />
       </main>

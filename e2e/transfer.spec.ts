@@ -161,6 +161,16 @@ test.describe("transfers with step-up @step-up", () => {
     expect((await accountOf(database, user, SAVINGS)).balanceMinor).toBe(savings.balanceMinor - 100_000n);
     expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor + 100_000n);
     expect((await transfersOf(database, user)).filter((t) => t.memo === "Tuition")).toEqual([{ amountMinor: 100_000n, status: "completed", memo: "Tuition" }]);
+    await expect(transfer.recentVerificationNote(), "verified in this approval's own window").toHaveCount(0);
+
+    // A second approval within the identity provider's five-minute tolerance for "every time":
+    // its window closes by itself, and the page says why instead of leaving it unexplained.
+    await transfer.makeAnother();
+    await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,200.00", memo: "Books" });
+    const second = await stepUpDialog.verify();
+    await expect.poll(() => second.isClosed(), { message: "no prompt: the recent verification counts" }).toBe(true);
+    await transfer.expectReceipt({ amount: "$1,200.00", newBalance: usd(savings.balanceMinor - 220_000n) });
+    await expect(transfer.recentVerificationNote()).toContainText("you weren't asked again");
   });
 
   test("cancelling the dialog moves nothing and returns to the review", async ({ signIn, persona, transfer, stepUpDialog, database }) => {

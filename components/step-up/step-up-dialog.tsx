@@ -4,6 +4,7 @@ import { useContext, useEffect, useId, useRef } from "react";
 import { assertNever, type JsonValue, type StepUpChallenge } from "@/lib/actions/result";
 import { formatMoney } from "@/lib/format";
 import { describeContext } from "@/lib/step-up/policy";
+import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
 import { StepUpContext, type StepUpControls, type StepUpState } from "@/lib/step-up/use-step-up-action";
 
 /**
@@ -48,39 +49,42 @@ export function StepUpDialog<T>({
   }, [challenge]);
 
   return (
-    <dialog
-      ref={dialog}
-      aria-labelledby={headingId}
-      aria-describedby={descriptionId}
-      onCancel={(event) => {
-        // Escape: our state decides whether the dialog is open.
-        event.preventDefault();
-        stepUp.cancel();
-      }}
-      className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-ink shadow-xl backdrop:bg-black/40"
-    >
-      {challenge ? (
-        <div className="space-y-4">
-          <h2 id={headingId} className="text-lg font-semibold">
-            {challenge.binding === "transaction" ? "Approve this request" : "Verify it's you"}
-          </h2>
-          <div id={descriptionId} className="space-y-3 text-sm">
-            {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} describePayload={describePayload} /> : <p>{sessionPurpose}</p>}
-            <p className="text-muted">
-              <span className="font-medium text-ink">Required: </span>
-              {describeContext(policySet, challenge.authContext).description}.
-            </p>
+    <>
+      <dialog
+        ref={dialog}
+        aria-labelledby={headingId}
+        aria-describedby={descriptionId}
+        onCancel={(event) => {
+          // Escape: our state decides whether the dialog is open.
+          event.preventDefault();
+          stepUp.cancel();
+        }}
+        className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-ink shadow-xl backdrop:bg-black/40"
+      >
+        {challenge ? (
+          <div className="space-y-4">
+            <h2 id={headingId} className="text-lg font-semibold">
+              {challenge.binding === "transaction" ? "Approve this request" : "Verify it's you"}
+            </h2>
+            <div id={descriptionId} className="space-y-3 text-sm">
+              {challenge.binding === "transaction" ? <ApprovedPayload challenge={challenge} describePayload={describePayload} /> : <p>{sessionPurpose}</p>}
+              <p className="text-muted">
+                <span className="font-medium text-ink">Required: </span>
+                {describeContext(policySet, challenge.authContext).description}.
+              </p>
+            </div>
+            <Status state={state} otherTabVerifying={stepUp.otherTabVerifying} />
+            <div className="flex flex-wrap justify-end gap-2">
+              <Actions stepUp={stepUp} />
+              <button type="button" onClick={stepUp.cancel} className={secondaryButton}>
+                Cancel
+              </button>
+            </div>
           </div>
-          <Status state={state} otherTabVerifying={stepUp.otherTabVerifying} />
-          <div className="flex flex-wrap justify-end gap-2">
-            <Actions stepUp={stepUp} />
-            <button type="button" onClick={stepUp.cancel} className={secondaryButton}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      ) : null}
-    </dialog>
+        ) : null}
+      </dialog>
+      <RecentVerificationNote state={state} />
+    </>
   );
 }
 

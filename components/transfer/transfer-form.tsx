@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
+import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import type { JsonValue } from "@/lib/actions/result";
 import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
@@ -173,7 +174,12 @@ export function TransferForm({
   }
 
   if (state.status === "success") {
-    return <TransferReceiptCard receipt={state.data} onDone={startOver} />;
+    return (
+      <div className="space-y-3">
+        <RecentVerificationNote state={state} />
+        <TransferReceiptCard receipt={state.data} onDone={startOver} />
+      </div>
+    );
   }
 
   const destinationLabel = (destination: string): string => {

@@ -77,6 +77,17 @@ export class TransferPage {
     await expect(this.receipt()).toContainText(/TRF-[A-Z0-9]{10}/);
   }
 
+  /** "Make another transfer" on the receipt: back to an empty form. */
+  async makeAnother() {
+    await this.receipt().getByRole("button", { name: "Make another transfer" }).click();
+    await expect(this.page.getByRole("button", { name: "Review transfer" })).toBeVisible();
+  }
+
+  /** The note that a verification from moments ago approved the transfer without a prompt. */
+  recentVerificationNote() {
+    return this.page.getByRole("status").filter({ hasText: "verification from" });
+  }
+
   /** The error summary at the top of the form. */
   errorSummary() {
     return this.page.getByRole("alert").filter({ hasText: "Check the following" });

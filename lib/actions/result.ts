@@ -8,7 +8,7 @@ import type { StepUpReason } from "@/lib/step-up/reasons";
  * switches on `status` exhaustively, ending in `assertNever`.
  */
 export type ActionResult<T> =
-  | { status: "success"; data: T }
+  | { status: "success"; data: T; verifiedEarlierAt?: string }
   | { status: "invalid"; fieldErrors: Record<string, string[]> }
   | { status: "step_up_required"; challenge: StepUpChallenge }
   | { status: "failed"; message: string; code?: FailureCode };

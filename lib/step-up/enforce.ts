@@ -499,7 +499,7 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
   const stored = definition.schema.parse(JSON.parse(pending.payloadJson));
   const claims = verification.claims;
   const details = { requirement: requirement.authContext, uti: claims.uti, pendingOperationId: pending.id };
-  return execute({ ...context, input: stored }, requirement, details, {
+  const result = await execute({ ...context, input: stored }, requirement, details, {
     before: async (tx) => {
       if (!(await consumePendingOperation(tx, user, { id: pending.id, binding, now }))) {
         throw new Rollback({ kind: "already_used" });
@@ -509,6 +509,10 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
     // Rolled back, so the pending operation is still open: a fresh proof can still approve it.
     replayed: () => ({ status: "step_up_required", challenge: challengeFor(context, requirement, "replayed", pending, payload) }),
   });
+  // Verified before this approval was asked for (the identity provider's tolerance for "every
+  // time"): the person was not prompted, so the client says the recent verification counted.
+  const { authTime } = claims;
+  return result.status === "success" && authTime && authTime.getTime() < pending.createdAt.getTime() ? { ...result, verifiedEarlierAt: authTime.toISOString() } : result;
 }
 
 /**

@@ -65,7 +65,8 @@ export type StepUpState<T> =
   | { status: "verifying"; challenge: StepUpChallenge }
   /** Verified in this window (redirect continuation): runs only when the person clicks Continue. */
   | { status: "resume"; challenge: StepUpChallenge }
-  | { status: "success"; data: T }
+  /** `verifiedEarlierAt`: the identity provider accepted a verification from moments ago instead of asking again (see ActionResult). */
+  | { status: "success"; data: T; verifiedEarlierAt?: string }
   | { status: "invalid"; fieldErrors: Record<string, string[]> }
   | { status: "error"; kind: StepUpErrorKind; message: string; challenge: StepUpChallenge | null; verifiedAs?: string; expectedAs?: string };
 
@@ -182,7 +183,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     switch (result.status) {
       case "success":
         challengeRef.current = null;
-        setState({ status: "success", data: result.data });
+        setState(result.verifiedEarlierAt ? { status: "success", data: result.data, verifiedEarlierAt: result.verifiedEarlierAt } : { status: "success", data: result.data });
         return;
       case "invalid":
         challengeRef.current = null;

@@ -85,10 +85,13 @@ async function createSession(options: { acrs?: string[]; authTime?: Date | null;
   };
 }
 
-/** A proof with `acrs`, minted a second after now: in a later second than anything stored so far. */
+/**
+ * A proof with `acrs`, minted a second after now: in a later second than anything stored so far,
+ * verified (auth_time) as it was minted, as after a prompt in the identity provider's window.
+ */
 async function proof(acrs: string[], overrides: Record<string, unknown> = {}): Promise<string> {
   nowMs += 1_000;
-  return signProof(keys, proofClaims(template, clock(), { acrs, ...overrides }));
+  return signProof(keys, proofClaims(template, clock(), { acrs, auth_time: Math.floor(nowMs / 1000), ...overrides }));
 }
 
 function transferInput(amountMinor: string, payeeId = "payee-known") {
@@ -304,6 +307,21 @@ describe("transaction binding", () => {
     assert.equal(executed.length, 1);
     const pending = await prisma.pendingOperation.findUniqueOrThrow({ where: { id: second.pendingOperationId } });
     assert.equal(pending.consumedAt, null, "rolled back with the refused proof");
+  });
+
+  test("a proof whose verification predates the approval says so (verifiedEarlierAt); one verified for it does not", async () => {
+    const session = await createSession();
+    const first = challengeOf(await runTransfer(session, transferInput("150000")));
+    nowMs += 1_000;
+    const verifiedNow = Math.floor(nowMs / 1000);
+    const fresh = await runTransfer(session, transferInput("150000"), { token: await proof(["c1"], { auth_time: verifiedNow }), pendingOperationId: first.pendingOperationId });
+    assert.equal(fresh.status, "success");
+    assert.equal("verifiedEarlierAt" in fresh, false, "verified in this approval's popup");
+
+    const second = challengeOf(await runTransfer(session, transferInput("160000")));
+    const reused = await runTransfer(session, transferInput("160000"), { token: await proof(["c1"], { auth_time: verifiedNow }), pendingOperationId: second.pendingOperationId });
+    assert.equal(reused.status, "success");
+    assert.equal((reused as { verifiedEarlierAt?: string }).verifiedEarlierAt, new Date(verifiedNow * 1000).toISOString());
   });
 
   test("a proof minted in the same second as the pending operation is refused, even a fresh unused one", async () => {

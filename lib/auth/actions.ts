@@ -16,10 +16,29 @@ import { clientIp, limitSignInAttempt } from "@/lib/rate-limit";
  * sign-in's strength) and never runs over someone else's.
  */
 export async function signInAction(): Promise<void> {
+  await startSignIn({});
+}
+
+/**
+ * Starts a sign-in in which the identity provider asks for credentials again instead of reusing
+ * its single sign-on session (`prompt=login`), so the person can sign in with another account.
+ * Without it, someone the identity provider refused (blocked by Conditional Access, a disabled
+ * account) is signed straight back in as the refused account and refused again, until they clear
+ * their cookies. `prompt=login` rather than `prompt=select_account`: on a real tenant both let the
+ * person choose another account, and `login` is the one the local emulator implements too, so the
+ * way out is tested end to end.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+ */
+export async function signInWithAnotherAccountAction(): Promise<void> {
+  await startSignIn({ prompt: "login" });
+}
+
+async function startSignIn(authorizationParams: Record<string, string>): Promise<void> {
   // Counted like the callback it leads to (lib/auth/config.ts): per client address.
   if (!(await limitSignInAttempt(clientIp(await headers()))).allowed) redirect("/auth/error?error=RateLimited");
   await signOut({ redirect: false });
-  await signIn(ENTRA_PROVIDER_ID, { redirectTo: "/dashboard" });
+  await signIn(ENTRA_PROVIDER_ID, { redirectTo: "/dashboard" }, authorizationParams);
 }
 
 /**

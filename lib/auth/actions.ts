@@ -5,10 +5,13 @@ import { redirect } from "next/navigation";
 import { signIn, signOut, ENTRA_PROVIDER_ID } from "@/lib/auth/config";
 import { randomUUID } from "node:crypto";
 import { getIdentityProviderMetadata } from "@/lib/auth/identity-provider";
-import { requireSession } from "@/lib/auth/session";
+import { authedAction } from "@/lib/actions/protected-action";
+import { success, type ActionResult } from "@/lib/actions/result";
+import { msUntilIdleExpiry, requireSession } from "@/lib/auth/session";
 import { endAllSessions } from "@/lib/data/sessions";
 import { env } from "@/lib/env";
 import { clientIp, limitSignInAttempt } from "@/lib/rate-limit";
+import { staySignedInSchema } from "@/lib/validation/session";
 
 /**
  * Starts the OpenID Connect sign-in with the identity provider. Any portal session this browser
@@ -64,6 +67,18 @@ export async function signOutEverywhereAction(): Promise<void> {
   await endAllSessions(session.user, randomUUID());
   await signOut({ redirect: false });
   redirect(await identityProviderLogoutTarget());
+}
+
+const staySignedInCore = authedAction(staySignedInSchema, async ({ session }) => success({ expiresInMs: session ? msUntilIdleExpiry(session) : 0 }));
+
+/**
+ * "Stay signed in" in the idle warning (components/ui/idle-warning.tsx): any use of the session
+ * slides its idle expiry (lib/auth/session.ts), so this only has to use it, and answers how long
+ * the session now has. A session that has already ended redirects to the landing page, like any
+ * other action.
+ */
+export async function staySignedInAction(input: unknown): Promise<ActionResult<{ expiresInMs: number }>> {
+  return staySignedInCore(input);
 }
 
 async function identityProviderLogoutTarget(): Promise<string> {

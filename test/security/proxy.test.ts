@@ -88,10 +88,24 @@ test("only a cookie that names a live session is renewed, and only on GET", asyn
     const { token } = await liveSession();
     assert.equal(setCookieOf(await proxy(pageRequest(token))), token);
     assert.equal(setCookieOf(await proxy(pageRequest(token, "POST"))), undefined, "an action that rotates sets its own cookie");
-    assert.equal(setCookieOf(await proxy(pageRequest(randomUUID()))), undefined, "a made-up value is not slid for another 30 minutes");
+    assert.equal(setCookieOf(await proxy(pageRequest(randomUUID()))), "", "a made-up value is not slid for another 30 minutes");
     const ended = await liveSession();
     await prisma.session.update({ where: { id: ended.id }, data: { expires: new Date(Date.now() - 1000) } });
-    assert.equal(setCookieOf(await proxy(pageRequest(ended.token))), undefined, "nor is a dead session's");
+    assert.equal(setCookieOf(await proxy(pageRequest(ended.token))), "", "nor is a dead session's");
+  });
+});
+
+test("a cookie that names no live session is removed from the browser on a page GET, and still reaches the page", async () => {
+  await withPortalUrl("http://localhost:3000", async () => {
+    const ended = await liveSession();
+    await prisma.session.delete({ where: { id: ended.id } });
+    const response = await proxy(pageRequest(ended.token));
+    assert.equal(setCookieOf(response), "", "the browser drops the dead cookie");
+    assert.match(response.headers.get("set-cookie") ?? "", /Max-Age=0/i);
+    assert.doesNotMatch(response.headers.get("x-middleware-set-cookie") ?? "", new RegExp(COOKIE), "the page still reads it, to say the session ended");
+    assert.equal(setCookieOf(await proxy(pageRequest(ended.token, "POST"))), undefined, "not on a write");
+    const callback = new NextRequest("http://localhost:3000/api/auth/callback/microsoft-entra-id?code=x", { headers: { cookie: `${COOKIE}=${ended.token}` } });
+    assert.equal(setCookieOf(await proxy(callback)), undefined, "never on Auth.js's routes, which set the session cookie themselves");
   });
 });
 
@@ -106,7 +120,7 @@ test("after a rotation the previous token is exchanged for the current one on an
     }
     await prisma.session.update({ where: { id: session.id }, data: { previousTokenExpiresAt: new Date(Date.now() - 1) } });
     const late = await proxy(pageRequest(session.token));
-    assert.equal(setCookieOf(late), undefined, "after the grace the previous token is no session");
+    assert.equal(setCookieOf(late), "", "after the grace the previous token is no session: the browser drops it");
     assert.equal(forwardedCookieOf(late), session.token, "the request goes on as it came: the page finds no session");
   });
 });

@@ -165,16 +165,18 @@ async function sessionCookieOf(request: NextRequest): Promise<SessionCookie | nu
  * - Otherwise only on GET: a server action that rotates the session token sets the cookie
  *   itself, and an echo of the old value must never race it.
  * - A cookie that names no live session (ended elsewhere, idle, past its lifetime) is removed
- *   from the browser on a page GET, but the page rendering this request still reads it, so it can
- *   tell that a session ended and say why (lib/auth/session.ts). That is why the removal is a raw
- *   Set-Cookie header: Next.js passes cookies set through `response.cookies` on to the page's
- *   `cookies()`, which would then see no cookie at all. Never on Auth.js's routes, whose
- *   responses set the session cookie themselves.
+ *   from the browser on a page load (`Sec-Fetch-Dest: document`), but the page rendering this
+ *   request still reads it, so it can tell that a session ended and say why (lib/auth/session.ts).
+ *   That is why the removal is a raw Set-Cookie header: Next.js passes cookies set through
+ *   `response.cookies` on to the page's `cookies()`, which would then see no cookie at all. Not on
+ *   the router's background fetches (prefetches): they would remove it before the navigation that
+ *   is to say why. Never on Auth.js's routes, whose responses set the session cookie themselves.
  */
 function renewSessionCookie(request: NextRequest, response: NextResponse, session: SessionCookie | null) {
   if (!session) return;
   if (!session.resolved) {
-    if (request.method === "GET" && !request.nextUrl.pathname.startsWith(AUTH_ROUTES_PREFIX)) {
+    const pageLoad = request.method === "GET" && request.headers.get("sec-fetch-dest") === "document";
+    if (pageLoad && !request.nextUrl.pathname.startsWith(AUTH_ROUTES_PREFIX)) {
       const { path, sameSite, secure } = session.options;
       response.headers.append("Set-Cookie", `${session.name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
     }

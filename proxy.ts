@@ -115,6 +115,9 @@ function withInstanceHeader(response: NextResponse): NextResponse {
   return response;
 }
 
+/** Auth.js's routes (app/api/auth/[...nextauth]): sign-in callbacks set the session cookie. */
+const AUTH_ROUTES_PREFIX = "/api/auth/";
+
 /** The JSON API for programmatic clients (app/api/v1). */
 const API_PREFIX = "/api/v1/";
 
@@ -196,9 +199,24 @@ async function sessionCookieOf(request: NextRequest): Promise<SessionCookie | nu
  *   browser missed the response that carried it.
  * - Otherwise only on GET: a server action that rotates the session token sets the cookie
  *   itself, and an echo of the old value must never race it.
+ * - A cookie that names no live session (ended elsewhere, idle, past its lifetime) is removed
+ *   from the browser on a page load (`Sec-Fetch-Dest: document`), but the page rendering this
+ *   request still reads it, so it can tell that a session ended and say why (lib/auth/session.ts).
+ *   That is why the removal is a raw Set-Cookie header: Next.js passes cookies set through
+ *   `response.cookies` on to the page's `cookies()`, which would then see no cookie at all. Not on
+ *   the router's background fetches (prefetches): they would remove it before the navigation that
+ *   is to say why. Never on Auth.js's routes, whose responses set the session cookie themselves.
  */
 function renewSessionCookie(request: NextRequest, response: NextResponse, session: SessionCookie | null) {
-  if (!session?.resolved) return;
+  if (!session) return;
+  if (!session.resolved) {
+    const pageLoad = request.method === "GET" && request.headers.get("sec-fetch-dest") === "document";
+    if (pageLoad && !request.nextUrl.pathname.startsWith(AUTH_ROUTES_PREFIX)) {
+      const { path, sameSite, secure } = session.options;
+      response.headers.append("Set-Cookie", `${session.name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
+    }
+    return;
+  }
   if (!session.resolved.rotated && request.method !== "GET") return;
   // eslint-disable-next-line no-restricted-properties
   const idleMinutes = Number(process.env.SESSION_IDLE_MINUTES ?? 30) || 30;

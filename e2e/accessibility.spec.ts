@@ -1,5 +1,6 @@
 import { test, expect } from "./fixtures";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
+import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 
@@ -8,6 +9,9 @@ test.describe("accessibility @a11y", () => {
   test("public pages: sign-in, signed out, sign-in error with an AADSTS code", async ({ page }) => {
     await page.goto("/");
     await expectNoSeriousA11yViolations(page, "landing page");
+    await page.goto("/?ended=unknown");
+    await new HomePage(page).expectSessionEnded("signed out on another device");
+    await expectNoSeriousA11yViolations(page, "landing page after a session ended");
     await page.goto("/signed-out");
     await expectNoSeriousA11yViolations(page, "signed-out page");
     await page.goto("/auth/error?error=ProviderRefused&code=AADSTS53003&correlation=0f8fad5b-d9cb-469f-a165-70867728950e");
@@ -76,6 +80,15 @@ test.describe("accessibility @a11y", () => {
     await expectNoSeriousA11yViolations(page, "account not found");
   });
 
+  test("the idle-timeout warning", async ({ page, persona, signIn, dashboard }) => {
+    const user = await persona("totp");
+    await page.clock.install();
+    await signIn(user);
+    await page.clock.fastForward("28:30");
+    await expect(dashboard.idleWarning()).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "idle warning");
+  });
+
   test("settings, security activity and policy health (admin)", async ({ page, persona, signIn, settingsPage, securityActivity, policyHealth }) => {
     const admin = await persona("admin");
     await signIn(admin);
@@ -83,6 +96,10 @@ test.describe("accessibility @a11y", () => {
       await settingsPage.open(section);
       await expectNoSeriousA11yViolations(page, `settings: ${section}`);
     }
+    await settingsPage.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(settingsPage.signOutEverywhereConfirmation()).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "settings: the sign-out-everywhere confirmation");
+    await settingsPage.signOutEverywhereConfirmation().getByRole("button", { name: "Cancel" }).click();
     await securityActivity.openFromNavigation();
     await expectNoSeriousA11yViolations(page, "security activity");
     await policyHealth.openFromNavigation();

@@ -1,6 +1,7 @@
 import { Secret, TOTP } from "otpauth";
 import type { Response } from "@playwright/test";
 import { test, expect } from "./fixtures";
+import { SignInErrorPage } from "./pages/sign-in-error.page";
 import { AuthorizationRequest } from "./support/authorize";
 import { EmulatorControl } from "./support/emulator-control";
 import { withOwnEmulator } from "./support/own-emulator";
@@ -211,6 +212,37 @@ test.describe("errors seen by a person", () => {
     expect(sessions).toBe(0);
     await page.goto("/dashboard");
     await expect(page).toHaveURL(`${settings.portalOrigin}/`);
+  });
+
+  test("a blocked person can sign in with another account from the error page, without clearing cookies", async ({
+    page,
+    persona,
+    home,
+    identityProvider,
+    dashboard,
+    database,
+    settings,
+  }) => {
+    const blocked = await persona("blocked");
+    const colleague = await persona("totp");
+    const signInError = new SignInErrorPage(page);
+    await home.goto();
+    await home.startSignIn();
+    await identityProvider.signIn(blocked);
+    await signInError.expectRefused("AADSTS53003");
+    const firstAttempt = await signInError.correlationId();
+
+    // The trap: the identity provider's session still names the blocked account, so a plain retry
+    // is refused again at once, without a sign-in page in between.
+    await signInError.tryAgain();
+    await expect(page.getByText(firstAttempt)).toHaveCount(0);
+    await signInError.expectRefused("AADSTS53003");
+
+    await signInError.signInWithAnotherAccount();
+    await identityProvider.signIn(colleague);
+    await dashboard.expectSignedInAs(colleague.displayName);
+    expect(await database.session.count({ where: { user: { tenantId: settings.tenantId, objectId: colleague.oid } } })).toBe(1);
+    expect(await database.session.count({ where: { user: { tenantId: settings.tenantId, objectId: blocked.oid } } })).toBe(0);
   });
 
   test("a blocked person sees the AADSTS code and the correlation id on an error page, never a stack trace", async ({

@@ -138,7 +138,7 @@ test.describe("session token after a step-up @step-up", () => {
     const late = await anotherBrowser();
     await late.context().addCookies([{ name: cookieName, value: before, url: settings.portalOrigin }]);
     await late.goto("/dashboard");
-    await expect(late).toHaveURL(/\/$/);
+    await expect(late).toHaveURL(/\/\?ended=unknown$/);
     await expect(late.locator("body")).not.toContainText(grouped((await accountOf(database, user, CHECKING)).fullNumber));
   });
 });

@@ -268,6 +268,21 @@ test.describe("settings with step-up @step-up", () => {
 });
 
 test.describe("signing out everywhere", () => {
+  test("asks for confirmation first: Cancel ends nothing", async ({ anotherBrowser, page, persona, signIn, settingsPage, database }) => {
+    const user = await persona("totp");
+    const other = await anotherBrowser();
+    await signIn(user, other);
+    await signIn(user);
+    await settingsPage.goto("/settings/security");
+
+    await settingsPage.startThenCancelSignOutEverywhere();
+    await expect(page).toHaveURL(/\/settings\/security$/);
+    expect(await database.session.count({ where: { user: { objectId: user.oid } } })).toBe(2);
+    await other.goto("/dashboard");
+    await expect(other.getByRole("heading", { level: 1, name: /overview/i })).toBeVisible();
+  });
+
+
   test("ends every portal session, this one included, then the identity provider's", async ({ anotherBrowser, page, persona, signIn, settingsPage, database }) => {
     const user = await persona("totp");
     const other = await anotherBrowser();

@@ -1,4 +1,6 @@
+import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
+import { HomePage } from "./pages/home.page";
 
 test.describe("sign-in @smoke", () => {
   test("a persona signs in through the identity provider and sees their dashboard", async ({ persona, home, identityProvider, dashboard }) => {
@@ -44,8 +46,8 @@ test.describe("sign-in @smoke", () => {
     await replay.addCookies(portalCookies);
     const replayPage = await replay.newPage();
     await replayPage.goto("/dashboard");
-    await expect(replayPage).toHaveURL(`${settings.portalOrigin}/`);
-    await expect(replayPage.getByRole("heading", { name: "Sign in to online banking" })).toBeVisible();
+    await expect(replayPage).toHaveURL(`${settings.portalOrigin}/?ended=unknown`);
+    await new HomePage(replayPage).expectSessionEnded("signed out on another device");
     await replay.close();
 
     // The identity provider's session ended too: signing in again asks for the password.
@@ -71,6 +73,90 @@ test.describe("sign-in @smoke", () => {
     await expect(page.getByRole("heading", { name: "We can't reach the sign-in service" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
     await expect(page.locator("body")).not.toContainText(/Error:|at .*\.js:\d+/);
+  });
+});
+
+test.describe("a session that ended says why", () => {
+  const sessionCookies = async (page: Page, origin: string) => (await page.context().cookies(origin)).filter((c) => c.name.includes("session-token"));
+
+  test("after the idle timeout: the landing page says so, and the dead cookie is cleared", async ({ page, persona, signIn, home, database, settings }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    // 30 idle minutes, moved rather than waited for.
+    await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { expires: new Date(Date.now() - 1000) } });
+
+    await page.goto("/settings");
+    await expect(page).toHaveURL(`${settings.portalOrigin}/?ended=idle`);
+    await home.expectSessionEnded("You were signed out after 30 minutes without activity.");
+    expect(await sessionCookies(page, settings.portalOrigin)).toEqual([]);
+  });
+
+  test("after the absolute lifetime: the landing page says so", async ({ page, persona, signIn, home, database, settings }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { createdAt: new Date(Date.now() - 12 * 3_600_000 - 1000) } });
+
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(`${settings.portalOrigin}/?ended=lifetime`);
+    await home.expectSessionEnded("Sessions last at most 12 hours");
+  });
+
+  test("signed out from another device: the landing page gives the likely reasons", async ({ page, persona, signIn, home, database, settings }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await database.session.deleteMany({ where: { user: { objectId: user.oid } } });
+
+    // Straight to the landing page (a bookmark): the cookie that names no session tells it too.
+    await page.goto("/");
+    await home.expectSessionEnded("You may have signed out on another device");
+    expect(await sessionCookies(page, settings.portalOrigin)).toEqual([]);
+  });
+
+  test("a person who signed out here is not told their session ended", async ({ page, persona, signIn, dashboard, home }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await dashboard.signOut();
+    await expect(page.getByRole("heading", { name: "You have signed out" })).toBeVisible();
+    await home.goto();
+    await expect(page.getByRole("status").filter({ hasText: "Your session ended" })).toHaveCount(0);
+  });
+});
+
+test.describe("the idle-timeout warning", () => {
+  test("warns before the timeout; Stay signed in slides the session", async ({ page, persona, signIn, dashboard, database }) => {
+    const user = await persona("totp");
+    // The page's timers run on Playwright's clock, moved on instead of waited for.
+    await page.clock.install();
+    await signIn(user);
+    await dashboard.goto();
+    await dashboard.expectSignedInAs(user.displayName);
+    await expect(dashboard.idleWarning()).toHaveCount(0);
+
+    await page.clock.fastForward("28:30");
+    await expect(dashboard.idleWarning()).toBeVisible();
+    // On the server the same time has passed: the session is a minute from its idle expiry.
+    const nearlyExpired = new Date(Date.now() + 60_000);
+    await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { expires: nearlyExpired } });
+
+    await dashboard.staySignedIn();
+    await expect(dashboard.idleWarning()).toBeHidden();
+    const [session] = await database.session.findMany({ where: { user: { objectId: user.oid } } });
+    expect(session!.expires.getTime()).toBeGreaterThan(nearlyExpired.getTime() + 25 * 60_000);
+  });
+
+  test("when the time runs out, the page ends on the landing page saying why", async ({ page, persona, signIn, dashboard, home, database, settings }) => {
+    const user = await persona("totp");
+    await page.clock.install();
+    await signIn(user);
+    await dashboard.goto();
+    await dashboard.expectSignedInAs(user.displayName);
+
+    await page.clock.fastForward("28:30");
+    await expect(dashboard.idleWarning()).toBeVisible();
+    await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { expires: new Date(Date.now() - 1000) } });
+    await page.clock.fastForward("02:00");
+    await expect(page).toHaveURL(`${settings.portalOrigin}/?ended=idle`);
+    await home.expectSessionEnded("You were signed out after 30 minutes without activity.");
   });
 });
 

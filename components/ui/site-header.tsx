@@ -2,9 +2,11 @@ import Link from "next/link";
 import { Logo } from "@/components/ui/logo";
 import { StrengthBadge } from "@/components/ui/strength-badge";
 import { SignOutButton } from "@/components/step-up/sign-out-button";
-import { signOutAction } from "@/lib/auth/actions";
+import { IdleWarning } from "@/components/ui/idle-warning";
+import { signOutAction, staySignedInAction } from "@/lib/auth/actions";
 import { isAdmin } from "@/lib/auth/roles";
-import type { PortalSession } from "@/lib/auth/session";
+import { msUntilIdleExpiry, type PortalSession } from "@/lib/auth/session";
+import { env } from "@/lib/env";
 
 const navigation = [
   { href: "/dashboard", label: "Overview" },
@@ -17,7 +19,12 @@ const navigation = [
 /** Shown to admins only; the page itself checks the role again (this list protects nothing). */
 const adminNavigation = [{ href: "/admin/policy-health", label: "Policy health" }] as const;
 
-/** The signed-in header: who you are, how strongly you are signed in, navigation, sign-out. */
+/**
+ * The signed-in header: who you are, how strongly you are signed in, navigation, sign-out, and
+ * the idle-timeout warning. The warning lives here rather than in the portal layout because every
+ * page renders the header with the session it just read (and slid), while a layout is not
+ * rendered again on client navigation and would count down from a stale expiry.
+ */
 export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {
   return (
     <header className="border-b border-black/5 bg-white">
@@ -48,6 +55,12 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
           <SignOutButton action={signOutAction} />
         </div>
       </div>
+      <IdleWarning
+        key={session.expires.toISOString()}
+        expiresInMs={msUntilIdleExpiry(session)}
+        idleMinutes={env.SESSION_IDLE_MINUTES}
+        action={staySignedInAction}
+      />
     </header>
   );
 }

@@ -24,6 +24,16 @@ export class DashboardPage {
     return this.page.getByRole("banner").getByTestId("session-strength");
   }
 
+  /** The warning shown shortly before the idle timeout signs the person out. */
+  idleWarning() {
+    return this.page.getByRole("alertdialog", { name: "You'll be signed out soon" });
+  }
+
+  /** In the idle warning: "Stay signed in". */
+  async staySignedIn() {
+    await this.idleWarning().getByRole("button", { name: "Stay signed in" }).click();
+  }
+
   async signOut() {
     await this.page.getByRole("button", { name: "Sign out" }).click();
   }

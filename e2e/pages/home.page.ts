@@ -9,6 +9,13 @@ export class HomePage {
     await expect(this.page.getByRole("heading", { name: "Sign in to online banking" })).toBeVisible();
   }
 
+  /** The landing page says the session ended, and why (`because`: the reason's wording). */
+  async expectSessionEnded(because: string | RegExp) {
+    const notice = this.page.getByRole("status").filter({ hasText: "Your session ended. Sign in again to continue." });
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText(because);
+  }
+
   async startSignIn() {
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }

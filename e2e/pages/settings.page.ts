@@ -110,7 +110,23 @@ export class SettingsPage {
     await this.sessions().getByRole("button", { name: "Sign out other sessions" }).click();
   }
 
+  /** The confirmation "Sign out everywhere" asks for before it ends anything. */
+  signOutEverywhereConfirmation() {
+    return this.page.getByRole("dialog", { name: "Sign out everywhere?" });
+  }
+
+  /** Presses "Sign out everywhere" and confirms in the dialog. */
   async signOutEverywhere() {
     await this.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
+    await this.signOutEverywhereConfirmation().getByRole("button", { name: "Sign out everywhere" }).click();
+  }
+
+  /** Presses "Sign out everywhere", then thinks better of it: Cancel in the confirmation. */
+  async startThenCancelSignOutEverywhere() {
+    await this.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
+    const confirmation = this.signOutEverywhereConfirmation();
+    await expect(confirmation).toBeVisible();
+    await confirmation.getByRole("button", { name: "Cancel" }).click();
+    await expect(confirmation).toBeHidden();
   }
 }

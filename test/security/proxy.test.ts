@@ -76,8 +76,9 @@ async function liveSession(): Promise<{ id: string; token: string }> {
 }
 
 const COOKIE = "authjs.session-token";
-const pageRequest = (token: string, method = "GET") =>
-  new NextRequest("http://localhost:3000/dashboard", { method, headers: { cookie: `${COOKIE}=${token}`, origin: "http://localhost:3000" } });
+/** A request for the dashboard: a page load (what a browser sends when it loads a page), or another request with `headers`. */
+const pageRequest = (token: string, method = "GET", headers: Record<string, string> = { "sec-fetch-dest": "document" }) =>
+  new NextRequest("http://localhost:3000/dashboard", { method, headers: { cookie: `${COOKIE}=${token}`, origin: "http://localhost:3000", ...headers } });
 /** The session cookie value the response sets, if any. */
 const setCookieOf = (response: Response) => new RegExp(`${COOKIE}=([^;]*)`).exec(response.headers.get("set-cookie") ?? "")?.[1];
 /** The session cookie the request goes on with (Next passes overridden request headers this way). */
@@ -88,10 +89,26 @@ test("only a cookie that names a live session is renewed, and only on GET", asyn
     const { token } = await liveSession();
     assert.equal(setCookieOf(await proxy(pageRequest(token))), token);
     assert.equal(setCookieOf(await proxy(pageRequest(token, "POST"))), undefined, "an action that rotates sets its own cookie");
-    assert.equal(setCookieOf(await proxy(pageRequest(randomUUID()))), undefined, "a made-up value is not slid for another 30 minutes");
+    assert.equal(setCookieOf(await proxy(pageRequest(randomUUID()))), "", "a made-up value is not slid for another 30 minutes");
     const ended = await liveSession();
     await prisma.session.update({ where: { id: ended.id }, data: { expires: new Date(Date.now() - 1000) } });
-    assert.equal(setCookieOf(await proxy(pageRequest(ended.token))), undefined, "nor is a dead session's");
+    assert.equal(setCookieOf(await proxy(pageRequest(ended.token))), "", "nor is a dead session's");
+  });
+});
+
+test("a cookie that names no live session is removed from the browser on a page load, and still reaches the page", async () => {
+  await withPortalUrl("http://localhost:3000", async () => {
+    const ended = await liveSession();
+    await prisma.session.delete({ where: { id: ended.id } });
+    const response = await proxy(pageRequest(ended.token));
+    assert.equal(setCookieOf(response), "", "the browser drops the dead cookie");
+    assert.match(response.headers.get("set-cookie") ?? "", /Max-Age=0/i);
+    assert.doesNotMatch(response.headers.get("x-middleware-set-cookie") ?? "", new RegExp(COOKIE), "the page still reads it, to say the session ended");
+    assert.equal(setCookieOf(await proxy(pageRequest(ended.token, "POST"))), undefined, "not on a write");
+    const prefetch = pageRequest(ended.token, "GET", { "sec-fetch-dest": "empty", rsc: "1", "next-router-prefetch": "1" });
+    assert.equal(setCookieOf(await proxy(prefetch)), undefined, "not on the router's background fetches, before the navigation that says why");
+    const callback = new NextRequest("http://localhost:3000/api/auth/callback/microsoft-entra-id?code=x", { headers: { cookie: `${COOKIE}=${ended.token}`, "sec-fetch-dest": "document" } });
+    assert.equal(setCookieOf(await proxy(callback)), undefined, "never on Auth.js's routes, which set the session cookie themselves");
   });
 });
 
@@ -106,7 +123,7 @@ test("after a rotation the previous token is exchanged for the current one on an
     }
     await prisma.session.update({ where: { id: session.id }, data: { previousTokenExpiresAt: new Date(Date.now() - 1) } });
     const late = await proxy(pageRequest(session.token));
-    assert.equal(setCookieOf(late), undefined, "after the grace the previous token is no session");
+    assert.equal(setCookieOf(late), "", "after the grace the previous token is no session: the browser drops it");
     assert.equal(forwardedCookieOf(late), session.token, "the request goes on as it came: the page finds no session");
   });
 });

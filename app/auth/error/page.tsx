@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import { Logo } from "@/components/ui/logo";
-import { signInAction } from "@/lib/auth/actions";
+import { signInAction, signInWithAnotherAccountAction } from "@/lib/auth/actions";
 
 export const metadata: Metadata = { title: "Sign-in problem" };
 
 /**
  * Auth.js sends every sign-in failure here with a coarse `error` code. The page explains it in
- * plain words and offers a retry; details stay in the server log.
+ * plain words and offers a retry, and a sign-in with another account; details stay in the
+ * server log.
  */
 const messages: Record<string, { title: string; body: string }> = {
   Configuration: {
@@ -42,8 +43,9 @@ export default async function AuthErrorPage({ searchParams }: { searchParams: Pr
   // Only values in their exact formats are shown (see lib/auth/config.ts explainProviderRefusal).
   const aadsts = code && /^AADSTS\d{4,7}$/.test(code) ? code : undefined;
   const correlationId = correlation && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(correlation) ? correlation : undefined;
+  const refused = error === "ProviderRefused";
   const message =
-    error === "ProviderRefused"
+    refused
       ? {
           title: "The sign-in service refused this sign-in",
           body: (aadsts && providerRefusals[aadsts]) ?? "Your organisation's sign-in service did not let this sign-in through.",
@@ -76,11 +78,20 @@ export default async function AuthErrorPage({ searchParams }: { searchParams: Pr
         ) : null}
         {aadsts || correlationId ? <p className="text-sm text-muted">If you contact support, give them these details.</p> : null}
       </div>
-      <form action={signInAction}>
-        <button type="submit" className="rounded-lg bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-800">
-          Try again
-        </button>
-      </form>
+      {/* When the identity provider refused the account, a retry signs the same account in again
+          (its single sign-on session remembers it) and is refused again: another account comes first. */}
+      <div className="flex flex-wrap gap-3">
+        <form action={refused ? signInWithAnotherAccountAction : signInAction}>
+          <button type="submit" className="rounded-lg bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-800">
+            {refused ? "Sign in with another account" : "Try again"}
+          </button>
+        </form>
+        <form action={refused ? signInAction : signInWithAnotherAccountAction}>
+          <button type="submit" className="rounded-lg border border-black/10 px-4 py-2 font-medium hover:bg-surface">
+            {refused ? "Try again" : "Sign in with another account"}
+          </button>
+        </form>
+      </div>
     </main>
   );
 }

@@ -3,6 +3,13 @@ import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import { TransferPage } from "./pages/transfer.page";
 import { SAVINGS, CHECKING, accountOf, approvalsOf, transfersOf, usd, watchPopups } from "./support/ground-truth";
+import type { Page } from "@playwright/test";
+
+/** Another tab of the same browser (same cookies, same storage), with its transfer page and dialog. */
+async function secondTab(page: Page) {
+  const tab = await page.context().newPage();
+  return { tab, transfer: new TransferPage(tab), dialog: new StepUpDialogPage(tab) };
+}
 
 /**
  * Several tabs, one person (docs/step-up.md, "Several tabs, one person"): two pages of one
@@ -25,9 +32,7 @@ test.describe("step-up in several tabs @step-up", () => {
     const user = await persona("totp");
     await signIn(user);
     const savings = await accountOf(database, user, SAVINGS);
-    const tabB = await page.context().newPage();
-    const transferB = new TransferPage(tabB);
-    const dialogB = new StepUpDialogPage(tabB);
+    const { tab: tabB, transfer: transferB, dialog: dialogB } = await secondTab(page);
 
     await transfer.goto();
     await transfer.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,000.00", memo: "Tab A" });
@@ -69,9 +74,7 @@ test.describe("step-up in several tabs @step-up", () => {
     const user = await persona("totp");
     await signIn(user);
     const savings = await accountOf(database, user, SAVINGS);
-    const tabB = await page.context().newPage();
-    const transferB = new TransferPage(tabB);
-    const dialogB = new StepUpDialogPage(tabB);
+    const { tab: tabB, transfer: transferB, dialog: dialogB } = await secondTab(page);
     const popupsOfB = watchPopups(tabB);
 
     await transfer.goto();
@@ -110,9 +113,7 @@ test.describe("step-up in several tabs @step-up", () => {
     const user = await persona("totp");
     await signIn(user);
     const savings = await accountOf(database, user, SAVINGS);
-    const tabB = await page.context().newPage();
-    const transferB = new TransferPage(tabB);
-    const dialogB = new StepUpDialogPage(tabB);
+    const { tab: tabB, transfer: transferB, dialog: dialogB } = await secondTab(page);
 
     await transferB.goto();
     await transferB.submitTransfer({ from: SAVINGS, to: CHECKING, amount: "1,400.00", memo: "Abandoned" });

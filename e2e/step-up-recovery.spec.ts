@@ -1,9 +1,11 @@
+import type { PrismaClient } from "../lib/generated/prisma/client";
 import { test, expect } from "./fixtures";
 import { DashboardPage } from "./pages/dashboard.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
 import { CHECKING, SAVINGS, accountOf, auditOutcomes, groupDigits as grouped, transfersOf, watchPopups } from "./support/ground-truth";
 import { blockPopups } from "./support/popups";
+import { addPasskey, addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 /**
  * No dead ends: the ways a step-up can go wrong in the browser that are not the identity
@@ -18,6 +20,9 @@ import { blockPopups } from "./support/popups";
  *   a time, step-up-tabs.spec.ts); after it, that tab still carries MSAL's "interaction in
  *   progress" mark in its copy of sessionStorage (`interaction_in_progress`): the dialog says so
  *   and, on request, starts a new verification that takes over.
+ * - No passkey on this device for an action that needs one: the identity provider says what the
+ *   request needs, the dialog says it too, and the way forward (registering a passkey after
+ *   proving a method the account has, or the device that holds the passkey) runs the action once.
  */
 
 test.describe("step-up recovery: a blocked popup continues in this window @step-up", () => {
@@ -217,5 +222,79 @@ test.describe("step-up recovery: verified as someone else @step-up", () => {
     await stepUpDialog.expectClosed();
     await expect(dashboard.account(CHECKING)).toContainText(grouped(fullNumber));
     expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
+  });
+});
+
+/** The person's payees of that name in the portal's database, removed ones included. */
+function payeesNamed(database: PrismaClient, user: { oid: string }, name: string) {
+  return database.payee.findMany({ where: { owner: { objectId: user.oid }, name }, select: { name: true, removedAt: true } });
+}
+
+test.describe("step-up recovery: no passkey on this device @step-up", () => {
+  test("an account with only an authenticator app adds a payee: told a passkey is needed, proves the app, registers a passkey, and the payee is added once", async ({
+    persona,
+    signIn,
+    settingsPage,
+    stepUpDialog,
+    control,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await settingsPage.goto("/settings/payees");
+    await settingsPage.submitPayee({ name: "Passkey Newcomer Ltd", bankName: "Contoso Bank", accountNumber: "5566778899" });
+    await stepUpDialog.expectOpen("Passkey Newcomer Ltd");
+
+    // The password alone adds nothing: the identity provider asks for the app first, and says why.
+    const first = await stepUpDialog.verify();
+    await new IdentityProviderPage(first).expectAskedToVerifyBeforeAdding("a passkey");
+    await new IdentityProviderPage(first).cancel();
+    await stepUpDialog.expectError(/Verification was cancelled\. .*This action needs a passkey\. No passkey on this device\? Try again/, "Try again");
+    expect(await payeesNamed(database, user, "Passkey Newcomer Ltd")).toEqual([]);
+
+    const popup = await stepUpDialog.tryAgain();
+    const identityProvider = new IdentityProviderPage(popup);
+    await identityProvider.expectAskedToVerifyBeforeAdding("a passkey");
+    await identityProvider.enterCode(await control.totpCode(user.oid));
+    await identityProvider.expectRegistrationInterrupt({ authenticatorApp: false, passkey: true });
+    // An authenticator with nothing on it: the passkey is created now, on this device.
+    await addVirtualAuthenticator(popup);
+    await identityProvider.registerPasskey();
+
+    await stepUpDialog.expectClosed();
+    await settingsPage.expectToast("Payee added. Passkey Newcomer Ltd, Contoso Bank (•••• 8899).");
+    expect(await payeesNamed(database, user, "Passkey Newcomer Ltd")).toHaveLength(1);
+    expect(await auditOutcomes(database, user, "settings.payee")).toEqual(["added"]);
+  });
+
+  test("a passkey kept on another device: the identity provider says only a passkey will do, and the device holding it completes the payee once", async ({
+    persona,
+    signIn,
+    settingsPage,
+    stepUpDialog,
+    database,
+  }) => {
+    const user = await persona("passkey");
+    await signIn(user);
+    await settingsPage.goto("/settings/payees");
+    await settingsPage.submitPayee({ name: "Elsewhere Passkey Ltd", bankName: "Fabrikam Bank", accountNumber: "1122334455" });
+    await stepUpDialog.expectOpen("Elsewhere Passkey Ltd");
+
+    const first = await stepUpDialog.verify();
+    await addVirtualAuthenticator(first);
+    const onThisDevice = new IdentityProviderPage(first);
+    await onThisDevice.verifyWithPasskey();
+    await onThisDevice.expectPasskeyNotUsed("This request needs a passkey; no other method will do.");
+    await onThisDevice.cancel();
+    await stepUpDialog.expectError("This action needs a passkey.", "Try again");
+    expect(await payeesNamed(database, user, "Elsewhere Passkey Ltd")).toEqual([]);
+
+    const popup = await stepUpDialog.tryAgain();
+    await addPasskey(popup, user.passkey);
+    await new IdentityProviderPage(popup).verifyWithPasskey();
+    await stepUpDialog.expectClosed();
+    await settingsPage.expectToast(/Payee added\. Elsewhere Passkey Ltd/);
+    expect(await payeesNamed(database, user, "Elsewhere Passkey Ltd")).toHaveLength(1);
+    expect(await auditOutcomes(database, user, "settings.payee")).toEqual(["added"]);
   });
 });

@@ -112,6 +112,29 @@ export class IdentityProviderPage {
     await this.page.getByRole("button", { name: "Use a passkey" }).click();
   }
 
+  /**
+   * After "Use a passkey" found none (the virtual authenticator holds no passkey for this user):
+   * the page says no passkey was used, and `next` is what it says to do instead.
+   */
+  async expectPasskeyNotUsed(next: string | RegExp) {
+    await expect(this.page.getByRole("alert")).toContainText("No passkey was used");
+    await expect(this.page.getByText(next)).toBeVisible();
+  }
+
+  /**
+   * A request the person has no method for, when they already have another one: the code page
+   * says what the request needs, and asks for that method first.
+   */
+  async expectAskedToVerifyBeforeAdding(needs: string) {
+    await expect(this.page.getByRole("heading", { name: "Enter code" })).toBeVisible();
+    await expect(this.page.getByText(`This request needs ${needs}. Verify with a method you already have first; then you can add it.`)).toBeVisible();
+  }
+
+  /** In the registration interrupt: creates a passkey with the page's (virtual) authenticator. */
+  async registerPasskey() {
+    await this.page.getByRole("button", { name: "Register a passkey" }).click();
+  }
+
   /** The AADSTS50079 interrupt, offering exactly the given ways to register. */
   async expectRegistrationInterrupt(offers: { authenticatorApp: boolean; passkey: boolean }) {
     await expect(this.page.getByRole("heading", { name: "More information required" })).toBeVisible();

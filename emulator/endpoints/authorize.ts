@@ -245,6 +245,89 @@ function choicePage(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: D
 }
 
 /**
+ * How recent a verification with an existing method must be before a new method may be added.
+ * Combined registration asks a person who already has an MFA method to use it first; Entra's
+ * own registration APIs accept one from the last 10 minutes.
+ *
+ * @see https://learn.microsoft.com/entra/identity/authentication/concept-registration-mfa-sspr-combined#combined-registration-modes
+ * @see https://learn.microsoft.com/graph/api/authentication-post-fido2methods
+ */
+const REGISTRATION_PROOF_MS = 10 * 60 * 1000;
+
+/** The methods that satisfy every unmet requirement of an evaluation. */
+function allowedMethods(evaluation: Evaluation): MfaMethod[] {
+  return MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
+}
+
+/**
+ * Whether the person must first verify with a method they already have before the registration
+ * interrupt lets them add one. Without this, the password alone would be enough to add a passkey.
+ */
+function mustProveBeforeRegistering(user: DirectoryUser, session: SsoSession, now: number): boolean {
+  const proven = lastMfaAt(session.auth);
+  return methodsOf(user).length > 0 && (proven === undefined || now - proven > REGISTRATION_PROOF_MS);
+}
+
+/**
+ * The methods the registration interrupt may add in this transaction now: none unless a required
+ * context accepts no method the person has, registration is not refused for risk, and any existing
+ * method was proven. Checked again by the registration endpoints, which a page only links to.
+ */
+function registrableNow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: DirectoryUser, session: SsoSession): MfaMethod[] {
+  const now = emu.store.now();
+  const risk = txRisk(emu, ctx, tx, user);
+  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
+    user,
+    auth: session.auth,
+    now,
+    risk: { signIn: risk.level, user: risk.userLevel },
+    passwordChanged: tx.passwordChanged === true,
+  });
+  if (evaluation.blocked || evaluation.required.length === 0 || evaluation.required.some((r) => r.riskBased)) return [];
+  const allowed = allowedMethods(evaluation);
+  if (methodsOf(user).some((m) => allowed.includes(m)) || mustProveBeforeRegistering(user, session, now)) return [];
+  return allowed.filter((m) => m !== "sms");
+}
+
+/** What the request still needs, in the words of the pages ("a passkey"). */
+function needsInWords(allowed: MfaMethod[]): string {
+  return allowed.length === 1 && allowed[0] === "passkey" ? "a passkey" : "a sign-in method your account doesn't have yet";
+}
+
+/**
+ * The page for a second factor among `methods`: the one chosen, the only one, or the choice.
+ * `reason` says why the page is asking.
+ */
+function secondFactorPage(
+  emu: Emulator,
+  ctx: RequestContext,
+  tx: AuthorizeTx,
+  user: DirectoryUser,
+  opts: { methods: MfaMethod[]; allowed: MfaMethod[]; reason?: string; choiceReason: string },
+): string {
+  const { methods, reason } = opts;
+  const flow = flowRef(emu, tx);
+  const now = emu.store.now();
+  const chosen = tx.chosenMethod && methods.includes(tx.chosenMethod) ? tx.chosenMethod : methods.length === 1 ? methods[0] : undefined;
+  const otherMethods = methods.length > 1;
+  if (chosen === "totp") {
+    const locked = isTotpLocked(emu, user.oid);
+    return codePage(ctx.nonce, flow, { otherMethods, locked, ...(reason ? { reason } : {}), ...(locked ? { error: errors.methodLocked().message } : {}) });
+  }
+  if (chosen === "sms") {
+    const phone = smsMethod(user);
+    // One code per transaction until it expires or the user asks for a new one.
+    if (phone && (tx.smsSentAt === undefined || now - tx.smsSentAt > SMS_CODE_TTL_MS)) {
+      sendSmsCode(emu, user);
+      tx.smsSentAt = now;
+    }
+    return codePage(ctx.nonce, flow, { otherMethods, ...(reason ? { reason } : {}), sms: { phoneNumber: phone?.phoneNumber ?? "" } });
+  }
+  if (chosen === "passkey") return passkeyPage(ctx.nonce, flow, { otherMethods, needs: needsInWords(opts.allowed) === "a passkey" ? "a passkey" : "a second factor" });
+  return choicePage(emu, ctx, tx, user, methods, reason ?? opts.choiceReason);
+}
+
+/**
  * Decides the next step of a transaction: sign-in, a second factor, the registration interrupt,
  * or the code. Called after every step, so each page asks only for what is still missing.
  */
@@ -289,7 +372,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   if (user.accountEnabled === false) return fail(errors.userDisabled());
   if (evaluation.blocked) return fail(errors.blockedByCa(), evaluation);
   if (evaluation.required.length > 0) {
-    const allowed = MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
+    const allowed = allowedMethods(evaluation);
     const usable = methodsOf(user).filter((m) => allowed.includes(m));
     // A risky sign-in may not register a new method: an attacker holding the password would.
     const registrationBlocked = usable.length === 0 && evaluation.required.some((r) => r.riskBased);
@@ -321,39 +404,27 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
       }
     }
 
-    const flow = flowRef(emu, tx);
     if (usable.length === 0) {
       if (registrationBlocked) return fail(errors.proofUpBlockedDueToRisk(), evaluation);
+      if (mustProveBeforeRegistering(user, session, now)) {
+        const reason = `This request needs ${needsInWords(allowed)}. Verify with a method you already have first; then you can add it.`;
+        return page(secondFactorPage(emu, ctx, tx, user, { methods: methodsOf(user), allowed, reason, choiceReason: reason }));
+      }
       if (allowed.includes("totp")) tx.pendingTotpSecret ??= newTotpSecret();
       return page(
-        registrationPage(ctx.nonce, flow, {
+        registrationPage(ctx.nonce, flowRef(emu, tx), {
           ...(tx.pendingTotpSecret && allowed.includes("totp") ? { totp: { secret: tx.pendingTotpSecret, uri: totpUri(tx.pendingTotpSecret, user.userPrincipalName) } } : {}),
           passkey: allowed.includes("passkey"),
         }),
       );
     }
-    const chosen = tx.chosenMethod && usable.includes(tx.chosenMethod) ? tx.chosenMethod : usable.length === 1 ? usable[0] : undefined;
-    if (chosen === "totp") {
-      const locked = isTotpLocked(emu, user.oid);
-      return page(codePage(ctx.nonce, flow, { otherMethods: usable.length > 1, locked, ...(locked ? { error: errors.methodLocked().message } : {}) }));
-    }
-    if (chosen === "sms") {
-      const phone = smsMethod(user);
-      // One code per transaction until it expires or the user asks for a new one.
-      if (phone && (tx.smsSentAt === undefined || now - tx.smsSentAt > SMS_CODE_TTL_MS)) {
-        sendSmsCode(emu, user);
-        tx.smsSentAt = now;
-      }
-      return page(codePage(ctx.nonce, flow, { otherMethods: usable.length > 1, sms: { phoneNumber: phone?.phoneNumber ?? "" } }));
-    }
-    if (chosen === "passkey") return page(passkeyPage(ctx.nonce, flow, { otherMethods: usable.length > 1 }));
     const names = evaluation.missing.map((id) => contextName(emu.policy, id)).join(", ");
-    const reason = names
+    const choiceReason = names
       ? `This action (${names}) needs you to verify your identity again.`
       : risk.level !== "none"
         ? "We detected something unusual about this sign-in (simulated Identity Protection). Verify your identity to continue."
         : "Your organization requires you to verify your identity.";
-    return page(choicePage(emu, ctx, tx, user, usable, reason));
+    return page(secondFactorPage(emu, ctx, tx, user, { methods: usable, allowed, choiceReason }));
   }
   // The passwordChange control: the MFA part is met, the secure password change comes next.
   if (evaluation.passwordChange) {
@@ -610,6 +681,9 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       return continueFlow(emu, ctx, tx, session);
     }
     case "register/passkey/options": {
+      if (!registrableNow(emu, ctx, tx, user, session).includes("passkey")) {
+        return sendJson(ctx.res, 400, { ok: false, error: "invalid_request", error_description: "No passkey registration is due in this sign-in." });
+      }
       const options = await generateRegistrationOptions({
         rpName: "Woodgrove (emulated Entra ID)",
         rpID: rp.rpID,

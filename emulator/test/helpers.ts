@@ -193,8 +193,9 @@ export class TestBrowser {
 
   /** Posts JSON to a login step (passkey endpoints), with the page's flow. */
   async json(page: Page, step: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-    const flow = /data-flow="([^"]+)"/.exec(page.html)?.[1];
-    const csrf = /data-csrf="([^"]+)"/.exec(page.html)?.[1];
+    // A page without a passkey button still names its transaction in its forms' hidden fields.
+    const flow = (/data-flow="([^"]+)"/.exec(page.html) ?? /name="flow" value="([^"]+)"/.exec(page.html))?.[1];
+    const csrf = (/data-csrf="([^"]+)"/.exec(page.html) ?? /name="csrf" value="([^"]+)"/.exec(page.html))?.[1];
     const res = await this.emu.fetch(`${this.emu.origin}/${TENANT}/login/${step}`, {
       method: "POST",
       headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "), "content-type": "application/json" },

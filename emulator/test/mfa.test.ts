@@ -113,11 +113,21 @@ describe("second factors, lockout, registration and scripted interactions", () =
     assert.match(code.html, /Enter code/);
   });
 
-  it("megan has no passkey, so c2 leads to passkey registration (AADSTS50079 interrupt)", async () => {
-    const { page } = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c2"));
-    assert.match(page.html, /AADSTS50079/);
-    assert.match(page.html, /Register a passkey/);
-    assert.doesNotMatch(page.html, /totp-secret/);
+  it("megan has no passkey: c2 asks her to prove her authenticator app first, then to register a passkey (AADSTS50079 interrupt)", async () => {
+    const { browser, page } = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c2"));
+    // The password alone must not add a method: whoever holds it could register their own passkey.
+    assert.match(page.html, /<h1>Enter code<\/h1>/);
+    assert.match(page.html, /needs a passkey/);
+    assert.doesNotMatch(page.html, /AADSTS50079|Register a passkey/);
+    const early = await browser.json(page, "register/passkey/options");
+    assert.equal(early.status, 400, "no registration options before the existing method is proven");
+
+    const interrupt = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    assert.match(interrupt.html, /AADSTS50079/);
+    assert.match(interrupt.html, /Register a passkey/);
+    assert.doesNotMatch(interrupt.html, /totp-secret/);
+    const options = await browser.json(interrupt, "register/passkey/options");
+    assert.equal(options.status, 200);
   });
 
   it("nestor (no MFA) registers an authenticator app in the interrupt, then continues with c1 met", async () => {
@@ -170,7 +180,9 @@ describe("second factors, lockout, registration and scripted interactions", () =
   });
 
   it("passkey registration needs a pending challenge and demands user verification", async () => {
-    const { browser, page } = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c2"));
+    const proving = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c2"));
+    const browser = proving.browser;
+    const page = await browser.submit(proving.page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
     const refused = await browser.json(page, "register/passkey/verify", { response: { id: "x" } });
     assert.equal(refused.status, 400);
     const options = await browser.json(page, "register/passkey/options");

@@ -103,12 +103,15 @@ describe("SMS codes (simulated)", () => {
     assert.equal((await third.browser.submit(third.page, "sms", { otc: edge })).status, 302, "a code just under 10 minutes old still works");
   });
 
-  it("c2 is refused in production (registration interrupt, no SMS offered) and satisfied by SMS in staging", async () => {
+  it("c2 is refused in production (a proven text message leads to the registration interrupt, which offers no SMS) and satisfied by SMS in staging", async () => {
     const production = await toSecondFactor(DIEGO.upn, PASSWORD, "c2");
-    assert.match(production.page.html, /More information required/);
-    assert.match(production.page.html, /Register a passkey/);
-    assert.doesNotMatch(production.page.html, /Text a code/);
-    assert.deepEqual(await inbox(DIEGO.oid), []);
+    // The phone proves it is Diego before he may add a passkey; it does not satisfy c2.
+    assert.match(production.page.html, /needs a passkey/);
+    assert.match(production.page.html, /We texted your phone/);
+    const interrupt = await production.browser.submit(production.page, "sms", { otc: await latestCode(DIEGO.oid) });
+    assert.match(interrupt.html, /More information required/);
+    assert.match(interrupt.html, /Register a passkey/);
+    assert.doesNotMatch(interrupt.html, /Text a code/);
 
     await emu.control("policy-set", { set: "staging" });
     const staging = await toSecondFactor(DIEGO.upn, PASSWORD, "c2");

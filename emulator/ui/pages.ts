@@ -100,13 +100,14 @@ ${cancelForm(flow)}`,
 export function codePage(
   nonce: string,
   flow: FlowRef,
-  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean; sms?: { phoneNumber: string } },
+  opts: { error?: string; warning?: string; locked?: boolean; otherMethods: boolean; sms?: { phoneNumber: string }; reason?: string },
 ): string {
   const describedBy = [opts.error ? "code-error" : "", opts.warning ? "code-warning" : ""].filter(Boolean).join(" ");
   return layout({
     title: "Enter code",
     nonce,
     body: `<h1>Enter code</h1>
+${opts.reason ? `<p id="code-reason">${esc(opts.reason)}</p>` : ""}
 <p>${opts.sms ? `We texted your phone ${esc(maskedPhone(opts.sms.phoneNumber))}. Enter the code to sign in.` : "Enter the code displayed in the authenticator app on your device."}</p>
 <form method="post" action="${action(flow, opts.sms ? "sms" : "totp")}" novalidate>
 ${hidden(flow)}
@@ -127,6 +128,7 @@ function passkeyScript(purpose: "authenticate" | "register"): string {
   return `(() => {
   const button = document.getElementById("passkey-button");
   const status = document.getElementById("passkey-status");
+  const help = document.getElementById("passkey-help");
   const post = async (url, body) => (await fetch(url, { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
   button.addEventListener("click", async () => {
     const { optionsUrl, verifyUrl, flow, csrf } = button.dataset;
@@ -145,28 +147,47 @@ function passkeyScript(purpose: "authenticate" | "register"): string {
     } catch (e) {
       status.className = "error";
       status.setAttribute("role", "alert");
-      status.textContent = (e && e.name === "NotAllowedError") ? "The passkey request was cancelled or timed out. Try again." : String(e && e.message ? e.message : e);
+      const notAllowed = Boolean(e && e.name === "NotAllowedError");
+      status.textContent = notAllowed ? status.dataset.notAllowed : String(e && e.message ? e.message : e);
+      // What to do next is rendered by the server (it knows what the request accepts); shown only
+      // when the browser found no passkey or the person cancelled.
+      help.hidden = !notAllowed;
       button.disabled = false;
     }
   });
 })();`;
 }
 
-function passkeyBlock(flow: FlowRef, purpose: "authenticate" | "register", label: string): string {
+/**
+ * The passkey button, its live status, and `help`: what to do when the browser reports
+ * NotAllowedError, which WebAuthn uses both for "no passkey for this site on this device" and for
+ * "the person cancelled", so the page cannot tell them apart and must cover both.
+ */
+function passkeyBlock(flow: FlowRef, purpose: "authenticate" | "register", label: string, help: { failed: string; next: string }): string {
   const base = purpose === "register" ? "register/passkey" : "passkey";
   return `<button id="passkey-button" class="primary" type="button" data-options-url="${action(flow, `${base}/options`)}" data-verify-url="${action(flow, `${base}/verify`)}" data-flow="${esc(flow.id)}" data-csrf="${esc(flow.csrf)}">${esc(label)}</button>
-<p id="passkey-status" class="muted" aria-live="polite"></p>
+<p id="passkey-status" class="muted" aria-live="polite" data-not-allowed="${esc(help.failed)}"></p>
+<div id="passkey-help" hidden><p>${esc(help.next)}</p></div>
 <form id="continue-form" method="post" action="${action(flow, "continue")}">${hidden(flow)}</form>`;
 }
 
-/** Passkey verification as the second factor. */
-export function passkeyPage(nonce: string, flow: FlowRef, opts: { otherMethods: boolean }): string {
+/**
+ * Passkey verification as the second factor. `needs` is what the request accepts: only a passkey
+ * (a phishing-resistant strength), or any second factor; the help after a failed attempt says so.
+ */
+export function passkeyPage(nonce: string, flow: FlowRef, opts: { otherMethods: boolean; needs: "a passkey" | "a second factor" }): string {
+  const next =
+    opts.needs === "a passkey"
+      ? "This request needs a passkey; no other method will do. If your passkey is on another device or a security key, try again and choose it in your browser's prompt. To add a passkey for this device, add it in your security info, then sign in again."
+      : opts.otherMethods
+        ? "Try again with the device or security key that holds your passkey, or choose Sign in another way to use a different method."
+        : "Try again with the device or security key that holds your passkey.";
   return layout({
     title: "Use a passkey",
     nonce,
     body: `<h1>Use a passkey</h1>
 <p>Use the passkey saved on this device or a security key to verify your identity.</p>
-${passkeyBlock(flow, "authenticate", "Use a passkey")}
+${passkeyBlock(flow, "authenticate", "Use a passkey", { failed: "No passkey was used: none was found on this device, or the request was cancelled or timed out.", next })}
 ${opts.otherMethods ? `<form method="post" action="${action(flow, "method")}">${hidden(flow)}<button type="submit" name="method" value="choose">Sign in another way</button></form>` : ""}
 ${cancelForm(flow)}`,
     scripts: ["/static/simplewebauthn-browser.js", passkeyScript("authenticate")],
@@ -220,7 +241,10 @@ ${alert("register-error", opts.error)}
   const passkey = opts.passkey
     ? `<h2>Passkey</h2>
 <p>Create a passkey on this device or a security key.</p>
-${passkeyBlock(flow, "register", "Register a passkey")}`
+${passkeyBlock(flow, "register", "Register a passkey", {
+  failed: "No passkey was created: the request was cancelled or timed out.",
+  next: "Try again. Your browser may also offer to save the passkey on a phone or a security key.",
+})}`
     : "";
   return layout({
     title: "More information required",

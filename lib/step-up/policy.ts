@@ -281,10 +281,19 @@ export interface TransferStepUpHint {
  * What the methods behind each context are under each set, as people say it. The identity
  * provider decides (Conditional Access); these follow the policy sets the portal is tested with.
  */
+const PASSKEY = "a passkey";
 const contextAsks: Record<PolicySetName, Record<AuthContextId, string>> = {
-  production: { c1: "a second factor (an authenticator code, a text message or a passkey)", c2: "a passkey", c3: "a second factor" },
+  production: { c1: "a second factor (an authenticator code, a text message or a passkey)", c2: PASSKEY, c3: "a second factor" },
   staging: { c1: "a second factor", c2: "a second factor", c3: "a second factor" },
 };
+
+/**
+ * Whether `id` accepts only a passkey under `set`. A person without one on this device cannot
+ * satisfy it with anything else, so messages about it say how to get one.
+ */
+export function contextNeedsPasskey(set: PolicySetName, id: AuthContextId): boolean {
+  return contextAsks[set][id] === PASSKEY;
+}
 
 /**
  * `transfer.create`'s answer for these facts in words, computed by asking the rule itself (so the

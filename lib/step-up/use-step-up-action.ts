@@ -16,6 +16,7 @@ import {
   type StepUpUser,
 } from "@/lib/step-up/msal";
 import { cancelApprovalAction } from "@/lib/step-up/actions";
+import { contextNeedsPasskey, type PolicySetName } from "@/lib/step-up/policy";
 import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTabs } from "@/lib/step-up/verification-window";
 
 /**
@@ -147,9 +148,19 @@ const MESSAGES: Record<Exclude<StepUpErrorKind, "wrong_account">, string> & { de
   denied: "The sign-in service declined the verification. Nothing was shown or changed. Try again, or contact support if it keeps happening.",
 };
 
-function errorState(failure: MsalFailure, challenge: StepUpChallenge): StepUpState<never> {
+/**
+ * Added when a passkey-only verification was cancelled or stopped: WebAuthn reports "no passkey on
+ * this device" and "the person cancelled" alike, and the identity provider's window may have been
+ * closed for either. Entra offers registration in the sign-in window only to an account with no
+ * passkey (after a method it already has); any other account adds one in its security info.
+ */
+const PASSKEY_HINT =
+  " This action needs a passkey. No passkey on this device? Try again: if your account has none, the sign-in window lets you register one here after you verify with a method you already have; otherwise add one in your account's security info.";
+
+function errorState(failure: MsalFailure, challenge: StepUpChallenge, set: PolicySetName): StepUpState<never> {
   if (failure === "denied") return { status: "error", kind: "failed", message: MESSAGES.denied, challenge };
-  return { status: "error", kind: failure, message: MESSAGES[failure], challenge };
+  const hint = (failure === "cancelled" || failure === "timed_out") && contextNeedsPasskey(set, challenge.authContext) ? PASSKEY_HINT : "";
+  return { status: "error", kind: failure, message: MESSAGES[failure] + hint, challenge };
 }
 
 /** See the module comment. Must be used inside a `StepUpProvider`. */
@@ -222,7 +233,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     Promise.all([prefetchMsal(config), new Promise((resolve) => setTimeout(resolve, waitMs))]).then(
       () => setState((current) => (current.status === "challenge" && current.challenge === challenge ? { ...current, ready: true } : current)),
       (error: unknown) => {
-        if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge));
+        if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge, config.policySet));
       },
     );
   }
@@ -237,7 +248,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     try {
       msal = await loading;
     } catch (error) {
-      if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge));
+      if (gen === generation.current) setState(errorState(classifyMsalError(error), challenge, config.policySet));
       return;
     }
     if (gen !== generation.current) return;
@@ -257,7 +268,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       } catch (error) {
         if (gen !== generation.current) return;
         if (!(error instanceof msal.msal.InteractionRequiredAuthError)) {
-          setState(errorState(classifyMsalError(error), challenge));
+          setState(errorState(classifyMsalError(error), challenge, config.policySet));
           return;
         }
       }
@@ -333,7 +344,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       },
       (error: unknown) => {
         if (gen !== generation.current) return;
-        setState(refused ? { status: "challenge", challenge, ready: true } : errorState(classifyMsalError(error), challenge));
+        setState(refused ? { status: "challenge", challenge, ready: true } : errorState(classifyMsalError(error), challenge, config.policySet));
       },
     );
   }
@@ -359,7 +370,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     try {
       window.sessionStorage.setItem(STEP_UP_REDIRECT_KEY, JSON.stringify(intent));
     } catch {
-      setState(errorState("failed", challenge));
+      setState(errorState("failed", challenge, config.policySet));
       return;
     }
     setState({ status: "verifying", challenge });
@@ -368,7 +379,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       .then(({ instance }) => instance.acquireTokenRedirect({ ...tokenRequest(config, user, challenge), redirectStartPage: window.location.href }))
       .catch((error: unknown) => {
         window.sessionStorage.removeItem(STEP_UP_REDIRECT_KEY);
-        setState(errorState(classifyMsalError(error), challenge));
+        setState(errorState(classifyMsalError(error), challenge, config.policySet));
       });
   }
 
@@ -400,7 +411,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
         (result) => {
           if (gen !== generation.current) return;
           if (!result) {
-            setState(errorState("failed", intent.challenge));
+            setState(errorState("failed", intent.challenge, config.policySet));
           } else if (!isSameUser(result, user)) {
             const expected = user.userPrincipalName ?? user.name ?? "the signed-in person";
             setState({
@@ -417,7 +428,7 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
           }
         },
         (error: unknown) => {
-          if (gen === generation.current) setState(errorState(classifyMsalError(error), intent.challenge));
+          if (gen === generation.current) setState(errorState(classifyMsalError(error), intent.challenge, config.policySet));
         },
       );
   }, [resumeKey, config, user]);

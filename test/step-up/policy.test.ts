@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { resolveRequirement, type PolicySetName } from "../../lib/step-up/policy";
+import { contextNeedsPasskey, resolveRequirement, type PolicySetName } from "../../lib/step-up/policy";
 import { REPO_ROOT } from "../db/support";
 
 const transfer = (set: PolicySetName, amountMinor: bigint, currency = "USD", newPayee = false, unverifiedTodayMinor = 0n) =>
@@ -165,4 +165,11 @@ test("the transfer form's hint asks the rule itself: what is needed and why, in 
   assert.equal(describeTransferStepUp("production", facts(1_000n, { currency: "JPY" })).because, "it is 1,000 JPY or more");
   // Staging's c2 is any second factor at the identity provider: the hint must not promise a passkey.
   assert.deepEqual(describeTransferStepUp("staging", facts(100_000n)), { authContext: "c2", asks: "a second factor", because: "it is 1,000.00 USD or more" });
+});
+
+test("only production's c2 accepts nothing but a passkey, so only its failures say how to get one", () => {
+  assert.equal(contextNeedsPasskey("production", "c2"), true);
+  assert.equal(contextNeedsPasskey("production", "c1"), false);
+  assert.equal(contextNeedsPasskey("production", "c3"), false);
+  assert.equal(contextNeedsPasskey("staging", "c2"), false);
 });

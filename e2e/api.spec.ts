@@ -57,6 +57,7 @@ test.describe("JSON API @api @step-up", () => {
     const c1 = claimsOfChallenge(pending.headers);
     expect(c1.acrs).toEqual(["c1"]);
 
+    await api.untilApprovable(pending.body);
     const c1Token = await apiToken(user, { claims: c1.claims });
     const created = await api.post<{ data: Receipt }>("/api/v1/transfers", request, { token: c1Token, idempotencyKey: key });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

@@ -209,7 +209,7 @@ test.describe("several instances behind a load balancer", () => {
     expect(Number(readFileSync(pidFile, "utf8"))).not.toBe(pidBefore);
   });
 
-  test("a proof spent on one instance is refused on the other (uti replay)", async ({ control, apiToken, database, settings }) => {
+  test("a proof spent on one instance is refused on the other (uti replay)", async ({ control, api, apiToken, database, settings }) => {
     const { user, customer } = await apiCustomer(control, database, 1_000_000n);
     const token = await apiToken(user);
     // From the threshold a transfer is transaction-bound (c1): two pending approvals, one per instance.
@@ -219,7 +219,8 @@ test.describe("several instances behind a load balancer", () => {
     const askedA = await postTransfer(settings.portalOrigin, token, body, first);
     const askedB = await postTransfer(settings.portalOrigin, token, body, second);
     expect([askedA.status, askedA.instance, askedB.status, askedB.instance]).toEqual([401, "a", 401, "b"]);
-    // One proof, minted after both approvals were stored.
+    // One proof, minted after both approvals were stored (in a later second than the second one).
+    await api.untilApprovable(askedB.json as ApiErrorBody);
     const proof = await apiToken(user, { claims: claimsOfChallenge(askedA.headers).claims });
 
     const approvedOnA = await postTransfer(settings.portalOrigin, proof, body, first);

@@ -32,7 +32,7 @@ export interface ApiErrorBody {
     correlationId: string;
     reason?: string;
     claims?: string;
-    pendingOperation?: { id: string; payload: Record<string, string>; expiresAt: string };
+    pendingOperation?: { id: string; payload: Record<string, string>; expiresAt: string; approvableInMs?: number };
   };
 }
 
@@ -49,6 +49,17 @@ export class ApiClient {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
     return answer<T>(await this.request.post(path, { headers, data: JSON.stringify(body) }));
+  }
+
+  /**
+   * Waits as long as a transaction-bound challenge says (`pendingOperation.approvableInMs`, at
+   * most a second) before the client asks for the token that approves it: a token minted in the
+   * approval's own second is refused. A person reading the approval takes longer; a client whose
+   * identity provider answers at once must honour it, as it would a Retry-After.
+   */
+  async untilApprovable(challenge: ApiErrorBody): Promise<void> {
+    const waitMs = challenge.error.pendingOperation?.approvableInMs ?? 0;
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }
 

@@ -78,7 +78,16 @@ export function challengeResponse(challenge: StepUpChallenge): Response {
       claims: challenge.claims,
       binding: challenge.binding,
       ...(challenge.pendingOperationId
-        ? { pendingOperation: { id: challenge.pendingOperationId, payload: challenge.payload, expiresAt: challenge.expiresAt } }
+        ? {
+            pendingOperation: {
+              id: challenge.pendingOperationId,
+              payload: challenge.payload,
+              expiresAt: challenge.expiresAt,
+              // A proof must be minted in a later whole second than the approval was stored:
+              // a client that already holds a suitable session asks for its token after this long.
+              approvableInMs: challenge.approvableInMs,
+            },
+          }
         : {}),
     },
   });

@@ -158,7 +158,7 @@ test.describe("settings with step-up @step-up", () => {
     await settingsPage.remove(renamed);
     await stepUpDialog.expectOpen(renamed);
     // A second approval within five minutes of the passkey: the identity provider applies Entra's
-    // "every time" tolerance (ENTRA.md §8), so the popup gets c2 without asking and closes itself.
+    // "every time" tolerance (https://learn.microsoft.com/entra/identity/conditional-access/concept-session-lifetime), so the popup gets c2 without asking and closes itself.
     // It is still a new popup, a new token and a new pending operation for this removal.
     popup = await stepUpDialog.verify();
     await expect.poll(() => popup.isClosed(), { message: "the popup closes itself" }).toBe(true);

@@ -3,7 +3,7 @@ import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 
 /**
- * The step-up round trip, counted (issue #9): every request between "Send transfer" and the
+ * The step-up round trip, counted: every request between "Send transfer" and the
  * receipt of a transfer that needs a step-up, printed as a table. The shape is the contract:
  * exactly one rejected attempt (`step_up_required`), the identity provider's own requests (the
  * popup's pages and MSAL's token redemption), exactly one retry, and no page reload. Timings are

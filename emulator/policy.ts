@@ -13,7 +13,7 @@ export const MFA_METHODS: readonly MfaMethod[] = ["totp", "sms", "passkey"];
 export type StrengthName = "mfa" | "passwordlessMfa" | "phishingResistantMfa";
 
 /**
- * Built-in authentication strength policy ids (ENTRA.md §7). Custom strengths are not emulated.
+ * Built-in authentication strength policy ids (see below). Custom strengths are not emulated.
  *
  * @see https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths
  */
@@ -84,7 +84,7 @@ const grantControlsSchema = z
   })
   .refine((g) => g.builtInControls.length > 0 || g.authenticationStrength, "grantControls needs at least one control")
   .refine((g) => !g.builtInControls.includes("block") || (g.builtInControls.length === 1 && !g.authenticationStrength), "block cannot be combined with other controls")
-  // ENTRA.md §7: "Require MFA" and "Require authentication strength" can't be combined.
+  // https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths: "Require MFA" and "Require authentication strength" can't be combined.
   .refine((g) => !(g.builtInControls.includes("mfa") && g.authenticationStrength), "mfa and authenticationStrength cannot be combined")
   .refine(
     (g) => !g.builtInControls.includes("passwordChange") || (g.operator === "AND" && (g.builtInControls.includes("mfa") || g.authenticationStrength)),
@@ -376,7 +376,7 @@ export function contextName(set: PolicySet, id: string): string {
 }
 
 /**
- * Contexts a resource may receive opportunistically (ENTRA.md §6): those targeted by enabled
+ * Contexts a resource may receive opportunistically (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context): those targeted by enabled
  * policies whose sign-in frequency is an interval, never "every time".
  */
 export function intervalContexts(set: PolicySet): string[] {

@@ -138,7 +138,7 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
   const optional = input.client.idTokenOptionalClaims;
   const acrsRequest = input.claims.idToken.acrs;
   // With the `acrs` optional claim configured and no explicit request, contexts with an interval
-  // sign-in frequency are added opportunistically when the session satisfies them (ENTRA.md §6).
+  // sign-in frequency are added opportunistically when the session satisfies them (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context).
   const acrsCandidates = acrsRequest ? acrsRequest.values : optional.includes("acrs") ? intervalContexts(emu.policy) : [];
   const acrs = evaluate(emu.policy, acrsCandidates, { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);

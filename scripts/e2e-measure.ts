@@ -1,5 +1,5 @@
 /**
- * Measurements of the end-to-end suite, printed, never asserted (issue #7's budgets):
+ * Measurements of the end-to-end suite, printed, never asserted (the suite's time budgets):
  *
  *   npm run e2e:flake-check [-- --runs 5] [-- --grep @step-up]
  *       runs the suite N times without retries and prints, per run, its duration and failures;

@@ -62,7 +62,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
     return { tokens, browser, callback: page.url };
   }
 
-  it("password + TOTP with a c1 claims request yields acrs in an access token shaped as ENTRA.md says", async () => {
+  it("password + TOTP with a c1 claims request yields acrs in an access token shaped as Entra issues it", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, { claims: c1 }, "totp");
     assert.equal(tokens.token_type.toLowerCase(), "bearer");
     assert.equal(typeof tokens.expires_in, "number");

@@ -62,7 +62,7 @@ export function apiError(
 }
 
 /**
- * 401 with Entra's claims challenge (ENTRA.md §4): `WWW-Authenticate: Bearer realm="",
+ * 401 with Entra's claims challenge (https://learn.microsoft.com/entra/identity-platform/claims-challenge): `WWW-Authenticate: Bearer realm="",
  * error="insufficient_claims", claims="<base64>"`. MSAL and Microsoft's own clients read the
  * header; the body repeats the decoded claims for clients that do not parse headers, plus what
  * the portal adds: why, and for a transaction-bound operation the stored payload the retry must

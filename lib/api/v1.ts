@@ -10,7 +10,7 @@ import { revealAccountNumberSchema } from "@/lib/validation/accounts";
 import { listTransfersQuerySchema, transferSchema } from "@/lib/validation/transfers";
 
 /**
- * The JSON API for programmatic clients (issue #5), `/api/v1/*`: the handlers behind the route
+ * The JSON API for programmatic clients, `/api/v1/*`: the handlers behind the route
  * files in app/api/v1, built by one factory so tests can run them with their own verifier and
  * policy set. docs/step-up.md "API for programmatic clients" has the contract and curl examples.
  *

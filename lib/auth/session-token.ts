@@ -85,11 +85,18 @@ export async function rotateSession(sessionId: string, now: Date = new Date()): 
 }
 
 /**
- * Whether a session row can still be used by whoever holds its current token: within its idle
- * expiry and absolute lifetime. (The grace of a previous token is checked by the caller.)
+ * Why a session row can no longer be used by whoever holds its current token, or null while it
+ * can: past its idle expiry, or past its absolute lifetime counted from sign-in. The one rule
+ * the proxy's cookie resolution and the pages' session lookup (lib/auth/session.ts) both apply.
+ * (The grace of a previous token is checked by the caller.)
  */
+export function sessionEndOf(row: { expires: Date; createdAt: Date }, now: Date): "idle" | "lifetime" | null {
+  if (now.getTime() - row.createdAt.getTime() > ABSOLUTE_MS) return "lifetime";
+  return row.expires.getTime() <= now.getTime() ? "idle" : null;
+}
+
 function isLive(row: { expires: Date; createdAt: Date }, now: Date): boolean {
-  return row.expires.getTime() > now.getTime() && now.getTime() - row.createdAt.getTime() <= ABSOLUTE_MS;
+  return sessionEndOf(row, now) === null;
 }
 
 /**

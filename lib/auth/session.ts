@@ -6,6 +6,7 @@ import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { sessionCookie } from "@/lib/auth/rotate-session";
 import { parseAcrs } from "@/lib/auth/adapter";
+import { sessionEndOf } from "@/lib/auth/session-token";
 
 /** The signed-in user as the portal's server code sees it. */
 export interface PortalUser {
@@ -32,7 +33,6 @@ export interface PortalSession {
 }
 
 const IDLE_MS = env.SESSION_IDLE_MINUTES * 60_000;
-const ABSOLUTE_MS = env.SESSION_ABSOLUTE_HOURS * 3_600_000;
 /** The idle expiry is written at most this often (one write per minute per active session). */
 const SLIDE_EVERY_MS = 60_000;
 
@@ -73,10 +73,10 @@ const lookupSession = cache(async (): Promise<SessionLookup> => {
   });
   if (!row) return { session: null, ended: "unknown" };
   const now = Date.now();
-  const pastLifetime = now - row.createdAt.getTime() > ABSOLUTE_MS;
-  if (row.expires.getTime() <= now || pastLifetime) {
+  const ended = sessionEndOf(row, new Date(now));
+  if (ended) {
     await prisma.session.deleteMany({ where: { id: row.id } });
-    return { session: null, ended: pastLifetime ? "lifetime" : "idle" };
+    return { session: null, ended };
   }
   let expires = row.expires;
   if (row.expires.getTime() - IDLE_MS + SLIDE_EVERY_MS <= now) {

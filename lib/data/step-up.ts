@@ -11,7 +11,7 @@ import type { ActingUser } from "@/lib/data/types";
  * user; times come from the caller's clock so one clock decides every expiry (tests move it).
  */
 
-/** Longest a pending operation may wait for its proof (issue #5: at most 10 minutes). */
+/** Longest a pending operation may wait for its proof (at most 10 minutes: long enough to verify, short enough that an abandoned approval cannot be used much later). */
 export const PENDING_OPERATION_MAX_TTL_SECONDS = 600;
 
 /** A pending operation as the engine uses it. */

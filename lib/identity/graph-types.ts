@@ -1,6 +1,6 @@
 /**
  * The parts of Microsoft Graph's resources the portal reads (sign-in logs, Conditional Access),
- * as the emulator and Entra ID serve them (ENTRA.md §10; emulator/README.md "Sign-in logs").
+ * as the emulator and Entra ID serve them (Graph's signIn resource, https://learn.microsoft.com/graph/api/resources/signin; emulator/README.md "Sign-in logs").
  * Types only: shared by the portal's Graph client, the policy-health analysis and `npm run doctor`.
  */
 

@@ -6,7 +6,7 @@ import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "@/lib
  * `npm run doctor` (scripts/doctor/checks.ts), so the two can never judge differently.
  *
  * The question behind every function: Entra issues an authentication context in `acrs` to anyone
- * who asks, whether or not a Conditional Access policy enforces anything for it (ENTRA.md §13),
+ * who asks, whether or not a Conditional Access policy enforces anything for it (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context),
  * so the token alone cannot prove that a step-up verified anything; the policies and the sign-in
  * logs can.
  */

@@ -1,7 +1,7 @@
 import type { AuthContextId } from "@/lib/step-up/policy";
 
 /**
- * Claims challenges in Entra ID's format (ENTRA.md §4). A server action returns the claims JSON
+ * Claims challenges in Entra ID's format (https://learn.microsoft.com/entra/identity-platform/claims-challenge). A server action returns the claims JSON
  * in its `step_up_required` result; a route handler answers 401 with the same JSON, base64-encoded,
  * in `WWW-Authenticate`. Client-safe (no server imports), so the parser serves tests, a
  * programmatic client and the browser alike.

@@ -28,7 +28,7 @@ export type AuthContextId = keyof typeof authContexts;
 
 /**
  * What each context requires is the identity provider's decision, and the policy sets differ
- * there: staging's c2 asks for any second factor, production's for a passkey (issue #3). The
+ * there: staging's c2 asks for any second factor, production's for a passkey. The
  * wording follows the set the portal runs with, so the dialog never promises a passkey that
  * staging will not ask for. `authContexts` holds production's wording.
  */
@@ -58,7 +58,7 @@ export function describeStrength(acrs: readonly string[], set: PolicySetName = "
  * context so that the two can never disagree. If the portal demanded a fresher `auth_time` than
  * the identity provider re-verifies, the provider would keep issuing a token the portal keeps
  * rejecting: a step-up loop with no way out.
- * - c1, c2: "every time", which Entra applies with a 5-minute tolerance (ENTRA.md §8).
+ * - c1, c2: "every time", which Entra applies with a 5-minute tolerance (https://learn.microsoft.com/entra/identity/conditional-access/concept-session-lifetime).
  * - c3: "within the hour".
  */
 const EVERY_TIME_SECONDS = 300;
@@ -196,7 +196,7 @@ function limitChangeRule(change: LimitChangePolicyInput): RuleOutcome {
 type PolicyTable = Record<string, (input: never) => RuleOutcome>;
 
 /**
- * Production: the table of issue #5.
+ * Production:
  * - `finance.viewStatements` (full account numbers, statements): c3, session-bound, 15 minutes.
  * - `transfer.create`: nothing below 1,000.00 while the day's transfers without step-up stay
  *   within 1,000.00; c1 from 1,000.00 or past that allowance; c2 from 10,000.00 or to a new payee.
@@ -215,7 +215,7 @@ export type StepUpOperation = keyof typeof production;
 
 /**
  * Staging asks for the same contexts as production. The difference between the sets at the
- * identity provider (issue #3: in staging c2 means "MFA" rather than "phishing-resistant") is
+ * identity provider (in staging c2 means "MFA" rather than "phishing-resistant") is
  * what a context *requires*, which the provider decides; the portal keeps asking for c2, so
  * switching the provider's set needs no change here. What does differ is the transfer thresholds.
  */

@@ -83,7 +83,7 @@ export interface ProofVerifier {
 /** Upper bound on tolerated clock skew (RFC 8725 leaves it to the application; a minute is generous). */
 export const MAX_SKEW_SECONDS = 60;
 
-/** Entra's access tokens are RS256 (ENTRA.md §2). Nothing else is accepted, whatever the header says. */
+/** Entra's access tokens are RS256 (https://learn.microsoft.com/entra/identity-platform/access-tokens). Nothing else is accepted, whatever the header says. */
 const ALLOWED_ALG = "RS256";
 
 /** The shape the claim checks need; unknown claims are kept but never trusted. */

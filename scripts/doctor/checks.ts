@@ -357,7 +357,7 @@ const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
 /**
  * Entra issues an authentication context in `acrs` whenever a client asks for it, whether or not
- * a Conditional Access policy enforces anything for it (ENTRA.md §13): a context with no enforced
+ * a Conditional Access policy enforces anything for it (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context): a context with no enforced
  * policy is a step-up that proves nothing. With Graph's `Policy.Read.All` this checks, for every
  * context the portal's policy table uses, that it is published and that an enabled policy with a
  * grant control targets it; with `AuditLog.Read.All`, it also counts the last day's sign-ins that

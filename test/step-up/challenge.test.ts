@@ -1,6 +1,6 @@
 /**
  * lib/step-up/challenge.ts: Entra's claims challenge, built and parsed the way real headers
- * arrive (ENTRA.md §4: several headers, any parameter order, padded base64).
+ * arrive (as Entra sends them, https://learn.microsoft.com/entra/identity-platform/claims-challenge: several headers, any parameter order, padded base64).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,5 +1,5 @@
 /**
- * lib/step-up/policy.ts: the table of issue #5 in both policy sets, failing closed, and the
+ * lib/step-up/policy.ts: the operation table in both policy sets, failing closed, and the
  * rule that authentication context ids appear nowhere else in the portal's code.
  */
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 /**
  * lib/step-up/verify-proof.ts against tokens minted here with a local key: the accept path and
- * one test per way a proof can be wrong (issue #5's list).
+ * one test per way a proof can be wrong.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -81,18 +81,22 @@ test.describe("checked before verification", () => {
     const user = await persona("passkey");
     await signIn(user);
     await transfer.goto();
-    const checking = await accountOf(database, user, CHECKING);
     const popups = watchPopups(page);
-    // Above the step-up threshold and within the per-transfer limit: only the balance refuses it.
+    // From the account with the smaller seeded balance (the larger can be past the per-transfer
+    // limit, which would refuse it for that reason instead): above the step-up threshold, only
+    // the balance refuses it.
+    const [fromName, toName] = (await accountOf(database, user, CHECKING)).balanceMinor <= (await accountOf(database, user, SAVINGS)).balanceMinor ? [CHECKING, SAVINGS] : [SAVINGS, CHECKING];
+    const checking = await accountOf(database, user, fromName);
     const amount = checking.balanceMinor + 100_000n;
-    expect(amount).toBeLessThanOrEqual(2_500_000n);
 
-    await transfer.submitTransfer({ from: CHECKING, to: SAVINGS, amount: usd(amount).replace("$", ""), memo: "Too much" });
-    await expect(transfer.reviewError()).toContainText("There isn't enough money in this account for this transfer. Nothing was sent.");
+    await transfer.submitTransfer({ from: fromName, to: toName, amount: usd(amount).replace("$", ""), memo: "Too much" });
+    // Past the per-transfer limit (25,000.00) the limit refuses it first: before any dialog too.
+    if (amount <= 2_500_000n) await expect(transfer.reviewError()).toContainText("There isn't enough money in this account for this transfer. Nothing was sent.");
+    else await expect(page.getByText("The most you can send in one transfer is $25,000.00.").first()).toBeVisible();
     await stepUpDialog.expectClosed();
     expect(popups).toHaveLength(0);
     expect(await auditOutcomes(database, user, "transfer.create")).toContain("rejected:precheck");
-    expect((await accountOf(database, user, CHECKING)).balanceMinor).toBe(checking.balanceMinor);
+    expect((await accountOf(database, user, fromName)).balanceMinor).toBe(checking.balanceMinor);
     expect(await transfersOf(database, user, { memo: "Too much" })).toEqual([]);
   });
 });

@@ -33,6 +33,15 @@ const portalEnv = (portalPort: number, emulatorPort: number, overrides: Record<s
   ...nodeTrustEnv(),
 });
 
+/**
+ * `E2E_SLICE=database` (`npm run test:e2e:database`): only the tests tagged @database, whose
+ * verdict rests on what the database does (money, races, sessions, approvals), on the production
+ * stack alone. `npm test` runs the whole suite on SQLite and this slice again on PostgreSQL;
+ * every other test exercises the same code whichever database is underneath.
+ */
+const databaseSlice = process.env.E2E_SLICE === "database";
+if (process.env.E2E_SLICE && !databaseSlice) throw new Error(`E2E_SLICE=${process.env.E2E_SLICE}: the only slice is "database"`);
+
 const emulatorDataDir = path.join(settings.runDir, "emulator");
 const staging = stackSettings(settings, "staging");
 
@@ -58,6 +67,41 @@ const emulatorServer = (stack: StackName, portalPort: number, emulatorPort: numb
   reuseExistingServer: false,
   timeout: 60_000,
 });
+
+/** The portal every run starts (it also migrates the run's database). */
+const portalServer = {
+  name: "portal",
+  command: `node --import tsx scripts/e2e-portal.ts ${settings.portalPort}`,
+  cwd: ROOT,
+  env: portalEnv(settings.portalPort, settings.emulatorPort),
+  url: `${settings.portalOrigin}/api/auth/providers`,
+  reuseExistingServer: false,
+  timeout: 300_000,
+};
+
+/** The portal whose identity provider is down, and the staging stack. */
+const otherServers = [
+  {
+    name: "portal (identity provider down)",
+    command: `node --import tsx scripts/e2e-portal.ts ${settings.idpDownPortalPort} --no-migrate`,
+    cwd: ROOT,
+    env: portalEnv(settings.idpDownPortalPort, settings.deadEmulatorPort),
+    url: `http://localhost:${settings.idpDownPortalPort}/api/auth/providers`,
+    reuseExistingServer: false,
+    timeout: 300_000,
+  },
+  emulatorServer("staging", staging.portalPort, staging.emulatorPort),
+  {
+    name: "portal (staging)",
+    // The production portal above migrated the shared database already (servers start in order).
+    command: `node --import tsx scripts/e2e-portal.ts ${staging.portalPort} --no-migrate`,
+    cwd: ROOT,
+    env: portalEnv(staging.portalPort, staging.emulatorPort, { STEP_UP_POLICY_SET: "staging" }),
+    url: `${staging.portalOrigin}/api/auth/providers`,
+    reuseExistingServer: false,
+    timeout: 300_000,
+  },
+];
 
 export default defineConfig<object, { stack: StackName }>({
   testDir: "./e2e",
@@ -95,42 +139,18 @@ export default defineConfig<object, { stack: StackName }>({
       ],
     },
   },
-  projects: [
-    // Every flow against the production policy set, except the staging slice.
-    { name: "production", grepInvert: /@staging/ },
-    // A representative slice (tests tagged @staging, e2e/staging.spec.ts) against the staging stack.
-    { name: "staging", grep: /@staging/, use: { stack: "staging", baseURL: staging.portalOrigin } },
-  ],
+  projects: databaseSlice
+    ? [{ name: "production", grep: /@database/, grepInvert: /@staging/ }]
+    : [
+        // Every flow against the production policy set, except the staging slice.
+        { name: "production", grepInvert: /@staging/ },
+        // A representative slice (tests tagged @staging, e2e/staging.spec.ts) against the staging stack.
+        { name: "staging", grep: /@staging/, use: { stack: "staging", baseURL: staging.portalOrigin } },
+      ],
   webServer: [
     emulatorServer("production", settings.portalPort, settings.emulatorPort),
-    {
-      name: "portal",
-      command: `node --import tsx scripts/e2e-portal.ts ${settings.portalPort}`,
-      cwd: ROOT,
-      env: portalEnv(settings.portalPort, settings.emulatorPort),
-      url: `${settings.portalOrigin}/api/auth/providers`,
-      reuseExistingServer: false,
-      timeout: 300_000,
-    },
-    {
-      name: "portal (identity provider down)",
-      command: `node --import tsx scripts/e2e-portal.ts ${settings.idpDownPortalPort} --no-migrate`,
-      cwd: ROOT,
-      env: portalEnv(settings.idpDownPortalPort, settings.deadEmulatorPort),
-      url: `http://localhost:${settings.idpDownPortalPort}/api/auth/providers`,
-      reuseExistingServer: false,
-      timeout: 300_000,
-    },
-    emulatorServer("staging", staging.portalPort, staging.emulatorPort),
-    {
-      name: "portal (staging)",
-      // The production portal above migrated the shared database already (servers start in order).
-      command: `node --import tsx scripts/e2e-portal.ts ${staging.portalPort} --no-migrate`,
-      cwd: ROOT,
-      env: portalEnv(staging.portalPort, staging.emulatorPort, { STEP_UP_POLICY_SET: "staging" }),
-      url: `${staging.portalOrigin}/api/auth/providers`,
-      reuseExistingServer: false,
-      timeout: 300_000,
-    },
+    portalServer,
+    // The database slice needs neither the portal whose identity provider is down nor staging.
+    ...(databaseSlice ? [] : otherServers),
   ],
 });

@@ -23,7 +23,7 @@ interface Receipt {
 }
 
 test.describe("JSON API @api @step-up", () => {
-  test("accounts, the full number after a c3 challenge, a transfer approved with c1 that runs once", async ({ persona, apiToken, api }) => {
+  test("accounts, the full number after a c3 challenge, a transfer approved with c1 that runs once @database", async ({ persona, apiToken, api }) => {
     const user = await persona("totp");
     const token = await apiToken(user);
 
@@ -79,7 +79,7 @@ test.describe("JSON API @api @step-up", () => {
     expect(transfers.body.data.filter((t) => t.id === created.body.data.id)).toHaveLength(1);
   });
 
-  test("a transfer that cannot succeed is answered 422 before any 401 challenge", async ({ persona, apiToken, api }) => {
+  test("a transfer that cannot succeed is answered 422 before any 401 challenge @database", async ({ persona, apiToken, api }) => {
     const user = await persona("totp");
     const token = await apiToken(user);
     const accounts = await api.get<{ data: Account[] }>("/api/v1/accounts", token);

@@ -33,7 +33,7 @@ async function monthBalances(database: PrismaClient, accountId: string, month: M
 
 
 test.describe("finance overview", () => {
-  test("accounts link to their pages; spending and balances are charted, and tables carry the same figures", async ({ persona, signIn, finance, database }) => {
+  test("accounts link to their pages; spending and balances are charted, and tables carry the same figures @database", async ({ persona, signIn, finance, database }) => {
     const user = await persona("totp");
     await signIn(user);
     await finance.openFromNavigation();
@@ -76,7 +76,7 @@ test.describe("finance overview", () => {
 });
 
 test.describe("account history", () => {
-  test("search, filters and pages live in the URL and match the ledger", async ({ page, persona, signIn, account, database }) => {
+  test("search, filters and pages live in the URL and match the ledger @database", async ({ page, persona, signIn, account, database }) => {
     const user = await persona("no-mfa");
     await signIn(user);
     const checking = await accountOf(database, user, CHECKING);
@@ -153,7 +153,7 @@ test.describe("account history", () => {
 });
 
 test.describe("statements @step-up", () => {
-  test("a CSV after stepping up in the popup, then a PDF within the elevation window without one", async ({
+  test("a CSV after stepping up in the popup, then a PDF within the elevation window without one @database", async ({
     page,
     persona,
     signIn,

@@ -7,7 +7,7 @@ import { expectNoSeriousA11yViolations } from "./support/accessibility";
  * gets the same 404 as an unknown page, and no link to it.
  */
 test.describe("policy health", () => {
-  test("an admin sees the operations, the seeded policies as enforcing, and the sign-in log views", async ({ page, persona, signIn, policyHealth }) => {
+  test("an admin sees the operations, the seeded policies as enforcing, and the sign-in log views @database", async ({ page, persona, signIn, policyHealth }) => {
     const admin = await persona("admin");
     await signIn(admin);
     await policyHealth.openFromNavigation();

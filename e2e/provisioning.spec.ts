@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { test, expect } from "./fixtures";
 
-test.describe("provisioning on first sign-in", () => {
+test.describe("provisioning on first sign-in @database", () => {
   test("a directory user the portal has never seen gets a portal user on first sign-in, and keeps it on the next", async ({
     page,
     control,

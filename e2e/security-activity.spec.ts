@@ -17,7 +17,7 @@ test.describe("security activity", () => {
     await expectNoSeriousA11yViolations(page, "security activity: empty");
   });
 
-  test("a transfer's step-up is joined to its sign-in log entry, naming the policy that applied @step-up", async ({
+  test("a transfer's step-up is joined to its sign-in log entry, naming the policy that applied @step-up @database", async ({
     page,
     persona,
     signIn,

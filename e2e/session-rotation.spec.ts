@@ -11,7 +11,7 @@ import { addMonths, formatMonth, monthOf } from "../lib/finance/month";
  * for a minute (lib/auth/session-token.ts), so the person stays signed in, and the operation has
  * run exactly once or not at all.
  */
-test.describe("a step-up never signs anyone out @step-up", () => {
+test.describe("a step-up never signs anyone out @step-up @database", () => {
   test("the retry's response never reaches the browser: the page is still signed in, and the number was shown at most once", async ({
     page,
     persona,
@@ -99,7 +99,7 @@ test.describe("a step-up never signs anyone out @step-up", () => {
   });
 });
 
-test.describe("session token after a step-up @step-up", () => {
+test.describe("session token after a step-up @step-up @database", () => {
   test("a copy of the token from before the elevation is exchanged for the new one within a minute, and is no session after", async ({
     page,
     anotherBrowser,

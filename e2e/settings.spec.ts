@@ -73,7 +73,7 @@ test.describe("settings", () => {
 });
 
 test.describe("settings with step-up @step-up", () => {
-  test("adding a payee: the dialog shows exactly the new payee, nothing is stored until a passkey approves it, then it is added once", async ({
+  test("adding a payee: the dialog shows exactly the new payee, nothing is stored until a passkey approves it, then it is added once @database", async ({
     page,
     persona,
     signIn,
@@ -130,7 +130,7 @@ test.describe("settings with step-up @step-up", () => {
     await expect(settingsPage.payeeList()).not.toContainText("Closed Popup Ltd");
   });
 
-  test("editing and removing a payee each need a passkey; a removed payee with payments keeps its history", async ({
+  test("editing and removing a payee each need a passkey; a removed payee with payments keeps its history @database", async ({
     page,
     persona,
     signIn,
@@ -175,7 +175,7 @@ test.describe("settings with step-up @step-up", () => {
     expect(await outcomes(database, user, "settings.payee")).toEqual(["edited", "removed"]);
   });
 
-  test("limits: lowering needs no verification and binds transfers at once; raising needs a passkey", async ({
+  test("limits: lowering needs no verification and binds transfers at once; raising needs a passkey @database", async ({
     page,
     persona,
     signIn,
@@ -226,7 +226,7 @@ test.describe("settings with step-up @step-up", () => {
     expect(await outcomes(database, user, "limits.update")).toEqual(["executed", "required", "executed"]);
   });
 
-  test("sign out other sessions: after a passkey, the other browser is signed out on its next request; this one stays", async ({
+  test("sign out other sessions: after a passkey, the other browser is signed out on its next request; this one stays @database", async ({
     anotherBrowser,
     page,
     persona,
@@ -283,7 +283,7 @@ test.describe("signing out everywhere", () => {
   });
 
 
-  test("ends every portal session, this one included, then the identity provider's", async ({ anotherBrowser, page, persona, signIn, settingsPage, database }) => {
+  test("ends every portal session, this one included, then the identity provider's @database", async ({ anotherBrowser, page, persona, signIn, settingsPage, database }) => {
     const user = await persona("totp");
     const other = await anotherBrowser();
     await signIn(user, other);

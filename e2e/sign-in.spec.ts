@@ -3,7 +3,7 @@ import { test, expect } from "./fixtures";
 import { HomePage } from "./pages/home.page";
 
 test.describe("sign-in @smoke", () => {
-  test("a persona signs in through the identity provider and sees their dashboard", async ({ persona, home, identityProvider, dashboard }) => {
+  test("a persona signs in through the identity provider and sees their dashboard @database", async ({ persona, home, identityProvider, dashboard }) => {
     const user = await persona("totp");
     await home.goto();
     await home.startSignIn();
@@ -15,7 +15,7 @@ test.describe("sign-in @smoke", () => {
     await expect(dashboard.strengthBadge()).toContainText("verified");
   });
 
-  test("an active session's cookie slides with the idle timeout instead of dying at sign-in + 30 minutes", async ({ page, persona, home, identityProvider, dashboard }) => {
+  test("an active session's cookie slides with the idle timeout instead of dying at sign-in + 30 minutes @database", async ({ page, persona, home, identityProvider, dashboard }) => {
     const user = await persona("totp");
     await home.goto();
     await home.startSignIn();
@@ -28,7 +28,7 @@ test.describe("sign-in @smoke", () => {
     expect(setCookie).toMatch(/SameSite=lax/i);
   });
 
-  test("signing out ends both sessions, and the old session cookie is rejected", async ({ browser, page, persona, home, identityProvider, dashboard, settings }) => {
+  test("signing out ends both sessions, and the old session cookie is rejected @database", async ({ browser, page, persona, home, identityProvider, dashboard, settings }) => {
     const user = await persona("totp");
     await home.goto();
     await home.startSignIn();
@@ -79,7 +79,7 @@ test.describe("sign-in @smoke", () => {
 test.describe("a session that ended says why", () => {
   const sessionCookies = async (page: Page, origin: string) => (await page.context().cookies(origin)).filter((c) => c.name.includes("session-token"));
 
-  test("after the idle timeout: the landing page says so, and the dead cookie is cleared", async ({ page, persona, signIn, home, database, settings }) => {
+  test("after the idle timeout: the landing page says so, and the dead cookie is cleared @database", async ({ page, persona, signIn, home, database, settings }) => {
     const user = await persona("totp");
     await signIn(user);
     // 30 idle minutes, moved rather than waited for.
@@ -91,7 +91,7 @@ test.describe("a session that ended says why", () => {
     expect(await sessionCookies(page, settings.portalOrigin)).toEqual([]);
   });
 
-  test("after the absolute lifetime: the landing page says so", async ({ page, persona, signIn, home, database, settings }) => {
+  test("after the absolute lifetime: the landing page says so @database", async ({ page, persona, signIn, home, database, settings }) => {
     const user = await persona("totp");
     await signIn(user);
     await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { createdAt: new Date(Date.now() - 12 * 3_600_000 - 1000) } });
@@ -101,7 +101,7 @@ test.describe("a session that ended says why", () => {
     await home.expectSessionEnded("Sessions last at most 12 hours");
   });
 
-  test("signed out from another device: the landing page gives the likely reasons", async ({ page, persona, signIn, home, database, settings }) => {
+  test("signed out from another device: the landing page gives the likely reasons @database", async ({ page, persona, signIn, home, database, settings }) => {
     const user = await persona("totp");
     await signIn(user);
     await database.session.deleteMany({ where: { user: { objectId: user.oid } } });
@@ -123,7 +123,7 @@ test.describe("a session that ended says why", () => {
 });
 
 test.describe("the idle-timeout warning", () => {
-  test("warns before the timeout; Stay signed in slides the session", async ({ page, persona, signIn, dashboard, database }) => {
+  test("warns before the timeout; Stay signed in slides the session @database", async ({ page, persona, signIn, dashboard, database }) => {
     const user = await persona("totp");
     // The page's timers run on Playwright's clock, moved on instead of waited for.
     await page.clock.install();

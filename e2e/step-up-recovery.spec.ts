@@ -70,7 +70,7 @@ test.describe("step-up recovery: a blocked popup continues in this window @step-
     expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed"]);
   });
 
-  test("transfer: the approval survives the redirect and runs exactly once, on Continue", async ({
+  test("transfer: the approval survives the redirect and runs exactly once, on Continue @database", async ({
     page,
     persona,
     signIn,

@@ -19,7 +19,7 @@ async function secondTab(page: Page) {
  * - One identity-provider window at a time: while one tab's is open, the other tab's dialog says
  *   so, opens nothing, and becomes usable when that verification ends, without a reload.
  */
-test.describe("step-up in several tabs @step-up", () => {
+test.describe("step-up in several tabs @step-up @database", () => {
   test("a transfer started in each tab: each approval runs its own transfer once, whichever is approved first", async ({
     page,
     persona,

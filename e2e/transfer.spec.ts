@@ -15,7 +15,7 @@ import { addPasskey } from "./support/virtual-authenticator";
 
 
 test.describe("transfers", () => {
-  test("below the threshold a transfer runs without any popup, and the receipt and balances agree", async ({
+  test("below the threshold a transfer runs without any popup, and the receipt and balances agree @database", async ({
     page,
     persona,
     signIn,
@@ -69,7 +69,7 @@ test.describe("transfers", () => {
   });
 });
 
-test.describe("checked before verification", () => {
+test.describe("checked before verification @database", () => {
   test("more than the balance is refused on the review with the reason: no dialog, no popup, nothing sent", async ({
     page,
     persona,
@@ -102,7 +102,7 @@ test.describe("checked before verification", () => {
 });
 
 test.describe("transfers with step-up @step-up", () => {
-  test("below the threshold, the transfer that would take the day's unverified total past 1,000.00 asks for an authenticator code", async ({
+  test("below the threshold, the transfer that would take the day's unverified total past 1,000.00 asks for an authenticator code @database", async ({
     persona,
     signIn,
     transfer,
@@ -131,7 +131,7 @@ test.describe("transfers with step-up @step-up", () => {
     expect(await transfersOf(database, user, { memo: "Past the allowance" })).toEqual([{ amountMinor: 101n, status: "completed", memo: "Past the allowance" }]);
   });
 
-  test("from the threshold: the dialog shows the exact payload, a TOTP popup approves it, and it runs once", async ({
+  test("from the threshold: the dialog shows the exact payload, a TOTP popup approves it, and it runs once @database", async ({
     persona,
     signIn,
     transfer,
@@ -177,7 +177,7 @@ test.describe("transfers with step-up @step-up", () => {
     await expect(transfer.recentVerificationNote()).toContainText("you weren't asked again");
   });
 
-  test("cancelling the dialog moves nothing and returns to the review", async ({ signIn, persona, transfer, stepUpDialog, database }) => {
+  test("cancelling the dialog moves nothing and returns to the review @database", async ({ signIn, persona, transfer, stepUpDialog, database }) => {
     const user = await persona("totp");
     await signIn(user);
     await transfer.goto();
@@ -213,7 +213,7 @@ test.describe("transfers with step-up @step-up", () => {
     expect(await auditOutcomes(database, user, "transfer.create"), "only typed: nothing was asked of the server").toEqual([]);
   });
 
-  test("a payee with no completed transfer needs a passkey (c2), even for a small amount", async ({
+  test("a payee with no completed transfer needs a passkey (c2), even for a small amount @database", async ({
     persona,
     signIn,
     transfer,
@@ -245,7 +245,7 @@ test.describe("transfers with step-up @step-up", () => {
     expect(await database.transfer.count({ where: { payeeId: payee.id, status: "completed" } })).toBe(1);
   });
 
-  test("a captured approval replayed, as it was or with another amount, moves nothing more: the approval is used up", async ({
+  test("a captured approval replayed, as it was or with another amount, moves nothing more: the approval is used up @database", async ({
     page,
     persona,
     signIn,

@@ -194,6 +194,7 @@ test.describe("transfers with step-up @step-up", () => {
   test("as the person types, the form says what the transfer will ask for and why, before anything is sent", async ({ persona, signIn, transfer, database }) => {
     const user = await persona("passkey");
     await signIn(user);
+    // Loaded: the person's methods, streamed with the page, are known to the form by now.
     await transfer.goto();
     const newPayee = await database.payee.findFirstOrThrow({
       where: { owner: { objectId: user.oid }, transfers: { none: { status: "completed" } } },
@@ -209,8 +210,49 @@ test.describe("transfers with step-up @step-up", () => {
     for (const [to, amount, expected] of cases) {
       await transfer.fill({ from: SAVINGS, to, amount });
       await expect(transfer.stepUpHint()).toHaveText(expected);
+      // They have a passkey: nothing about lacking one.
+      await expect(transfer.stepUpHint()).not.toContainText("You have no");
+      await expect(transfer.stepUpHint().getByRole("link")).toHaveCount(0);
     }
     expect(await auditOutcomes(database, user, "transfer.create"), "only typed: nothing was asked of the server").toEqual([]);
+  });
+
+  test("a person without a passkey is told before sending that this transfer needs one, and how to add one; sending stays possible", async ({
+    persona,
+    signIn,
+    transfer,
+    settingsPage,
+    database,
+  }) => {
+    const user = await persona("totp");
+    await signIn(user);
+    await transfer.goto();
+    const newPayee = await database.payee.findFirstOrThrow({
+      where: { owner: { objectId: user.oid }, transfers: { none: { status: "completed" } } },
+      select: { name: true },
+      orderBy: { name: "asc" },
+    });
+
+    await transfer.fill({ from: SAVINGS, to: newPayee.name, amount: "5.00" });
+    await expect(transfer.stepUpHint()).toHaveText(
+      "You'll be asked to verify with a passkey: it is your first payment to this payee. You have no passkey yet: when you verify, the sign-in window lets you register one, after you confirm with your authenticator app. How to add a passkey",
+    );
+    // Her authenticator app is all a transfer from the threshold needs: nothing is missing there.
+    await transfer.fill({ from: SAVINGS, to: CHECKING, amount: "1,500.00" });
+    await expect(transfer.stepUpHint()).toHaveText(/verify with a second factor .*: it is 1,000\.00 USD or more\.$/);
+    await expect(transfer.stepUpHint().getByRole("link")).toHaveCount(0);
+
+    // A hint, not a gate: the transfer can still be reviewed and sent (the identity provider offers the passkey then).
+    await transfer.review({ from: SAVINGS, to: newPayee.name, amount: "5.00", memo: "First payment" });
+    await expect(transfer.reviewStep().getByRole("button", { name: "Send transfer" })).toBeEnabled();
+    expect(await auditOutcomes(database, user, "transfer.create"), "nothing was sent").toEqual([]);
+
+    await transfer.reviewStep().getByRole("button", { name: "Edit" }).click();
+    await expect(transfer.addMethodLink("passkey")).toBeVisible();
+    await expectNoSeriousA11yViolations(transfer.page, "transfer form: no passkey yet");
+    await transfer.addMethodLink("passkey").click();
+    await expect(settingsPage.addMethodHelp()).toBeVisible();
+    await expect(transfer.page).toHaveURL(/\/settings\/security#add-a-method$/);
   });
 
   test("a payee with no completed transfer needs a passkey (c2), even for a small amount @database", async ({

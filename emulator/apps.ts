@@ -105,8 +105,9 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
     // The portal learns the sign-in's strength from these (docs/real-tenant.md configures the
     // same optional claims on the real registration).
     idTokenOptionalClaims: ["acrs", "auth_time"],
-    // The portal (and its admin console) reads the sign-in logs with an app-only token.
-    applicationPermissions: [{ resourceAppId: GRAPH_APP_ID, roles: ["AuditLog.Read.All", "Policy.Read.All"] }],
+    // The portal reads the sign-in logs, Conditional Access and its users' authentication methods
+    // with an app-only token (docs/real-tenant.md grants the same permissions on the real registration).
+    applicationPermissions: [{ resourceAppId: GRAPH_APP_ID, roles: ["AuditLog.Read.All", "Policy.Read.All", "UserAuthenticationMethod.Read.All"] }],
     servicePrincipalId: IDS.webServicePrincipalId,
   };
   const spa: ClientApp = {

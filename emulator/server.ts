@@ -15,7 +15,7 @@ import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize, loginStep } from "./endpoints/authorize.js";
 import { instanceDiscovery, jwks, openidConfiguration } from "./endpoints/discovery.js";
-import { getSignIn, listAuthenticationContexts, listConditionalAccessPolicies, listSignIns } from "./endpoints/graph.js";
+import { getSignIn, listAuthenticationContexts, listAuthenticationMethods, listConditionalAccessPolicies, listSignIns } from "./endpoints/graph.js";
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
 import { corsHeaders, preflight, token } from "./endpoints/token.js";
@@ -138,11 +138,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ctx.res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff" });
       ctx.res.end(emu.webauthnBundle);
     })
-    // Microsoft Graph's sign-in logs, served on the emulator's origin (app-only token required).
+    // Microsoft Graph's sign-in logs, Conditional Access and authentication methods, served on the
+    // emulator's origin (app-only token required).
     .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx))
     .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/policies$/, (ctx) => listConditionalAccessPolicies(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
+    .on("GET", /^\/v1\.0\/users\/([^/]+)\/authentication\/methods$/, (ctx) => listAuthenticationMethods(emu, ctx))
     // The admin console: its own sign-in, session and CSRF checks (console.ts).
     .on("GET|POST", /^\/console(?:\/.*)?$/, (ctx) => consoleRoute(emu, ctx))
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));

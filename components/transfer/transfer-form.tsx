@@ -1,14 +1,16 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { Suspense, useEffect, useId, useRef, useState } from "react";
 import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import type { JsonValue } from "@/lib/actions/result";
+import { MissingMethodNote } from "@/components/transfer/missing-method-note";
 import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
 import type { AccountSummary } from "@/lib/data/types";
 import type { ListedPayee, TransferReceipt } from "@/lib/data/transfers";
 import { formatMoney } from "@/lib/format";
 import { parseAmount } from "@/lib/money";
+import type { MethodsSummary } from "@/lib/step-up/methods";
 import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
@@ -104,6 +106,7 @@ export function TransferForm({
   stepUpNote,
   policySet,
   unverifiedToday,
+  methods,
 }: {
   accounts: readonly AccountSummary[];
   payees: readonly ListedPayee[];
@@ -114,6 +117,11 @@ export function TransferForm({
   policySet: PolicySetName;
   /** What left each account today without verification (minor units), for the daily allowance. */
   unverifiedToday: Readonly<Record<string, bigint>>;
+  /**
+   * Which kinds of sign-in method the person has (null: not known), streamed from the server so
+   * that a slow Graph never holds the form up: the hint then also says when they lack the method.
+   */
+  methods: Promise<MethodsSummary | null>;
 }) {
   const stepUp = useStepUpAction(action, { resumeKey: "transfer:create" });
   const { state } = stepUp;
@@ -306,11 +314,16 @@ export function TransferForm({
               For example 1,234.56. {stepUpHint ? null : stepUpNote}
             </p>
             <p role="status" data-testid="transfer-step-up-hint" className="mt-1 text-sm">
-              {stepUpHint === null
-                ? null
-                : stepUpHint.authContext === null
-                  ? "This transfer runs without asking you to verify."
-                  : `You'll be asked to verify with ${stepUpHint.asks}: ${stepUpHint.because}.`}
+              {stepUpHint === null ? null : stepUpHint.authContext === null ? (
+                "This transfer runs without asking you to verify."
+              ) : (
+                <>
+                  {`You'll be asked to verify with ${stepUpHint.asks}: ${stepUpHint.because}.`}
+                  <Suspense fallback={null}>
+                    <MissingMethodNote methods={methods} policySet={policySet} authContext={stepUpHint.authContext} />
+                  </Suspense>
+                </>
+              )}
             </p>
           </Field>
 

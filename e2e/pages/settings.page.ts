@@ -98,6 +98,11 @@ export class SettingsPage {
 
   // --- Security ----------------------------------------------------------------------------
 
+  /** How to add a passkey or another method (the transfer form's hint links here). */
+  addMethodHelp() {
+    return this.page.getByRole("heading", { name: "Adding a passkey or another method" });
+  }
+
   sessions() {
     return this.page.getByRole("region", { name: "Where you're signed in" });
   }

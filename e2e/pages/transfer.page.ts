@@ -49,6 +49,11 @@ export class TransferPage {
     return this.page.getByTestId("transfer-step-up-hint");
   }
 
+  /** The hint's link to how to add the method the transfer needs, shown when the person has none. */
+  addMethodLink(method: "passkey" | "second factor") {
+    return this.stepUpHint().getByRole("link", { name: `How to add a ${method}` });
+  }
+
   /** The review step, showing exactly what will be sent. */
   reviewStep() {
     return this.page.getByRole("region", { name: "Review your transfer" });

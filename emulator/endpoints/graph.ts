@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { GRAPH_APP_ID, GRAPH_RESOURCE } from "../apps.js";
 import type { Emulator } from "../context.js";
+import type { DirectoryMethod, DirectoryUser } from "../directory.js";
 import { sendJson, type RequestContext } from "../http.js";
 import { FilterError, parseSignInFilter, type SignInFilter } from "../signin-log.js";
 
@@ -9,6 +10,11 @@ import { FilterError, parseSignInFilter, type SignInFilter } from "../signin-log
 export const AUDIT_LOG_ROLE = "AuditLog.Read.All";
 /** The application permission the Conditional Access reads need. */
 export const POLICY_READ_ROLE = "Policy.Read.All";
+/**
+ * The application permissions that let an app read other users' authentication methods: the
+ * least privileged one first; Graph accepts either.
+ */
+export const AUTHENTICATION_METHOD_READ_ROLES = ["UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"] as const;
 /** Graph's default and maximum page size for sign-ins. */
 export const SIGN_INS_MAX_TOP = 1000;
 
@@ -37,9 +43,10 @@ const CHALLENGE = `Bearer realm="", authorization_uri="https://login.microsofton
 /**
  * Checks the caller's Bearer token as Graph would for an application permission: signed by
  * one of the emulator's published keys, issued by this tenant, for Graph, unexpired, app-only, with
- * the role. Sends the 401/403 itself and returns undefined when the caller may not proceed.
+ * the role (or one of the roles). Sends the 401/403 itself and returns undefined when the caller
+ * may not proceed.
  */
-async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string = AUDIT_LOG_ROLE): Promise<JWTPayload | undefined> {
+async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string | readonly string[] = AUDIT_LOG_ROLE): Promise<JWTPayload | undefined> {
   const header = ctx.req.headers.authorization ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token) {
@@ -64,8 +71,9 @@ async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string 
     graphError(ctx, 401, "InvalidAuthenticationToken", `Access token validation failure. ${reason}`, { "WWW-Authenticate": CHALLENGE });
     return undefined;
   }
-  const roles = Array.isArray(payload.roles) ? payload.roles : [];
-  if (payload.idtyp !== "app" || !roles.includes(role)) {
+  const roles: unknown[] = Array.isArray(payload.roles) ? payload.roles : [];
+  const accepted: readonly string[] = typeof role === "string" ? [role] : role;
+  if (payload.idtyp !== "app" || !accepted.some((r) => roles.includes(r))) {
     emu.log("graph_denied", { azp: payload.azp, idtyp: payload.idtyp });
     graphError(ctx, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     return undefined;
@@ -151,5 +159,67 @@ export async function listAuthenticationContexts(emu: Emulator, ctx: RequestCont
   sendJson(ctx.res, 200, {
     "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/authenticationContextClassReferences`,
     value: emu.policy.authenticationContextClassReferences,
+  });
+}
+
+/** Graph's fixed id of every user's password method. */
+const PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490";
+/** Graph's fixed id of a user's mobile phone method (`phoneType: "mobile"`). */
+const MOBILE_PHONE_METHOD_ID = "3179e48a-750b-4051-897c-87b9720928f7";
+
+/**
+ * A stable GUID for a method the directory stores without an id (an authenticator-app secret):
+ * a one-way hash, so the id reveals nothing of the secret and stays the same across requests.
+ */
+function derivedMethodId(user: DirectoryUser, kind: string, material: string): string {
+  const hex = createHash("sha256").update(`${user.oid}\0${kind}\0${material}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * One directory method as Graph's `authenticationMethod` subtype. An authenticator app holding a
+ * TOTP secret is a `softwareOathAuthenticationMethod` (Microsoft Authenticator's push method is
+ * not emulated); the secret itself is never returned, as Graph returns `secretKey: null`.
+ */
+function graphMethod(user: DirectoryUser, method: DirectoryMethod): Record<string, unknown> {
+  switch (method.type) {
+    case "softwareOath":
+      return { "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", id: derivedMethodId(user, method.type, method.secret), secretKey: null };
+    case "sms":
+      return { "@odata.type": "#microsoft.graph.phoneAuthenticationMethod", id: MOBILE_PHONE_METHOD_ID, phoneNumber: method.phoneNumber, phoneType: "mobile", smsSignInState: "notAllowedByPolicy" };
+    case "fido2":
+      // Attestation is not verified (`attestationType: none`), so nothing is known of the model.
+      return {
+        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+        id: method.credentialId,
+        displayName: "Passkey",
+        createdDateTime: null,
+        aaGuid: "00000000-0000-0000-0000-000000000000",
+        model: null,
+        attestationCertificates: [],
+        attestationLevel: "notAttested",
+      };
+  }
+}
+
+/**
+ * `GET /v1.0/users/{id | userPrincipalName}/authentication/methods`: every method registered to
+ * the user, from the live directory (a passkey registered in a sign-in a moment ago is listed),
+ * the password first. Needs `UserAuthenticationMethod.Read.All` (or `.ReadWrite.All`). Takes no
+ * query options, as Graph's does not.
+ *
+ * @see https://learn.microsoft.com/graph/api/authentication-list-methods
+ */
+export async function listAuthenticationMethods(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx, AUTHENTICATION_METHOD_READ_ROLES))) return;
+  const id = ctx.params[0] ?? "";
+  const user = GUID.test(id) ? emu.store.user(id.toLowerCase()) : emu.store.userByUpn(id);
+  if (!user) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  sendJson(ctx.res, 200, {
+    "@odata.context": `${emu.origin}/v1.0/$metadata#users('${encodeURIComponent(id)}')/authentication/methods`,
+    value: [
+      { "@odata.type": "#microsoft.graph.passwordAuthenticationMethod", id: PASSWORD_METHOD_ID, password: null, createdDateTime: null },
+      ...user.methods.map((method) => graphMethod(user, method)),
+    ],
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The parts of Microsoft Graph's resources the portal reads (sign-in logs, Conditional Access),
- * as the emulator and Entra ID serve them (Graph's signIn resource, https://learn.microsoft.com/graph/api/resources/signin; emulator/README.md "Sign-in logs").
+ * The parts of Microsoft Graph's resources the portal reads (sign-in logs, Conditional Access,
+ * users' authentication methods), as the emulator and Entra ID serve them (Graph's signIn
+ * resource, https://learn.microsoft.com/graph/api/resources/signin; emulator/README.md "Sign-in logs").
  * Types only: shared by the portal's Graph client, the policy-health analysis and `npm run doctor`.
  */
 
@@ -43,4 +44,15 @@ export interface GraphSignIn {
   appliedConditionalAccessPolicies?: GraphAppliedPolicy[];
   authenticationContextClassReferences?: { id: string; detail?: string }[];
   authenticationRequirement?: string;
+}
+
+/**
+ * Graph's `authenticationMethod` (https://learn.microsoft.com/graph/api/resources/authenticationmethod),
+ * trimmed to what the portal keeps: which kind of method it is (`@odata.type`, e.g.
+ * `#microsoft.graph.fido2AuthenticationMethod`) and its id. Phone numbers and the other details
+ * Graph returns are dropped as they are read: the portal never needs them.
+ */
+export interface GraphAuthenticationMethod {
+  "@odata.type": string;
+  id: string;
 }

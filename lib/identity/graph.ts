@@ -1,13 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
+import type { GraphAuthenticationContext, GraphAuthenticationMethod, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
 
 /**
  * The portal's Microsoft Graph client, with an app-only token: the web app's client credentials
  * (`scope=https://graph.microsoft.com/.default`), holding the application permissions
- * `AuditLog.Read.All` (sign-in logs) and `Policy.Read.All` (Conditional Access). No user's token
- * is ever used for Graph, and nothing here writes.
+ * `AuditLog.Read.All` (sign-in logs), `Policy.Read.All` (Conditional Access) and
+ * `UserAuthenticationMethod.Read.All` (which kinds of method a person has registered). No user's
+ * token is ever used for Graph, and nothing here writes.
  *
  * Against the emulator, `ENTRA_GRAPH_URL` is the emulator's origin; against Entra ID,
  * https://graph.microsoft.com. The token is cached until a minute before it expires; every
@@ -41,10 +42,23 @@ export interface GraphClient {
   listSignIns(filter: string, maxEntries?: number): Promise<GraphSignIn[]>;
   listConditionalAccessPolicies(): Promise<GraphPolicy[]>;
   listAuthenticationContexts(): Promise<GraphAuthenticationContext[]>;
+  /**
+   * The authentication methods registered to the user with this object id (Graph's List methods,
+   * https://learn.microsoft.com/graph/api/authentication-list-methods), each trimmed to its type
+   * and id. The whole list or an error, never part of it: an answer that would page off Graph's
+   * origin, or an entry without a type or id, is a `GraphUnavailableError`, because a caller
+   * concludes from the list what the person does *not* have.
+   */
+  listAuthenticationMethods(userObjectId: string): Promise<GraphAuthenticationMethod[]>;
 }
 
 const tokenResponse = z.object({ access_token: z.string(), expires_in: z.coerce.number().optional() });
 const page = z.object({ value: z.array(z.unknown()), "@odata.nextLink": z.string().optional() });
+const authenticationMethod = z.object({ "@odata.type": z.string().regex(/^#microsoft\.graph\.\w+$/), id: z.string().min(1) });
+/** Entra object ids are GUIDs; anything else is refused before it becomes part of a URL path. */
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** More methods than anyone registers; a list that would go past it is treated as unreadable. */
+const MAX_AUTHENTICATION_METHODS = 200;
 
 /** Builds a client; see the module comment. */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
@@ -79,7 +93,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return parsed.data;
   }
 
-  async function collect<T>(first: string, maxEntries: number): Promise<T[]> {
+  /**
+   * Follows `@odata.nextLink` up to `maxEntries`. With `complete`, a list that cannot be read to
+   * its end (past `maxEntries`, or a link this client will not follow) throws instead of being cut.
+   */
+  async function collect<T>(first: string, maxEntries: number, { complete = false } = {}): Promise<T[]> {
     const entries: T[] = [];
     let next: string | undefined = first;
     // Only links on Graph's own origin are followed: a nextLink elsewhere would carry the token away.
@@ -88,6 +106,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       entries.push(...(result.value as T[]));
       next = result["@odata.nextLink"];
     }
+    if (complete && (next !== undefined || entries.length > maxEntries)) throw new GraphUnavailableError(`Graph's answer for ${new URL(first).pathname} could not be read to its end`);
     return entries.slice(0, maxEntries);
   }
 
@@ -108,6 +127,15 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     ),
     listConditionalAccessPolicies: guarded(() => collect<GraphPolicy>(`${options.graphUrl}/v1.0/identity/conditionalAccess/policies`, 1_000)),
     listAuthenticationContexts: guarded(() => collect<GraphAuthenticationContext>(`${options.graphUrl}/v1.0/identity/conditionalAccess/authenticationContextClassReferences`, 1_000)),
+    listAuthenticationMethods: guarded(async (userObjectId: string) => {
+      if (!OBJECT_ID.test(userObjectId)) throw new GraphUnavailableError("a user's authentication methods are read by object id");
+      const entries = await collect<unknown>(`${options.graphUrl}/v1.0/users/${userObjectId}/authentication/methods`, MAX_AUTHENTICATION_METHODS, { complete: true });
+      return entries.map((entry): GraphAuthenticationMethod => {
+        const parsed = authenticationMethod.safeParse(entry);
+        if (!parsed.success) throw new GraphUnavailableError("Graph listed an authentication method without a type or id");
+        return { "@odata.type": parsed.data["@odata.type"], id: parsed.data.id };
+      });
+    }),
   };
 }
 

@@ -278,21 +278,45 @@ export interface TransferStepUpHint {
 }
 
 /**
- * What the methods behind each context are under each set, as people say it. The identity
- * provider decides (Conditional Access); these follow the policy sets the portal is tested with.
+ * The Conditional Access authentication strengths the portal's contexts are enforced with (Entra's
+ * built-in ones, https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths):
+ * `mfa` accepts any second factor, `phishingResistantMfa` only a passkey (FIDO2) or a
+ * device-bound equivalent (Windows Hello for Business, a platform credential).
+ * lib/step-up/methods.ts says which registered methods satisfy which.
  */
-const PASSKEY = "a passkey";
-const contextAsks: Record<PolicySetName, Record<AuthContextId, string>> = {
-  production: { c1: "a second factor (an authenticator code, a text message or a passkey)", c2: PASSKEY, c3: "a second factor" },
-  staging: { c1: "a second factor", c2: "a second factor", c3: "a second factor" },
+export type AuthenticationStrength = "mfa" | "phishingResistantMfa";
+
+/**
+ * What each context requires under each set: the portal's own knowledge of the tenant's
+ * Conditional Access. The identity provider decides (emulator/policies/<set>.json locally;
+ * docs/real-tenant.md lists the policies a tenant needs); this follows the policy sets the portal is
+ * tested with, for saying before an action what it will ask for (`asks`, as people say it) and
+ * whether the person has a method for it (`strength`). Never used to decide anything.
+ */
+const contextRequirements: Record<PolicySetName, Record<AuthContextId, { strength: AuthenticationStrength; asks: string }>> = {
+  production: {
+    c1: { strength: "mfa", asks: "a second factor (an authenticator code, a text message or a passkey)" },
+    c2: { strength: "phishingResistantMfa", asks: "a passkey" },
+    c3: { strength: "mfa", asks: "a second factor" },
+  },
+  staging: {
+    c1: { strength: "mfa", asks: "a second factor" },
+    c2: { strength: "mfa", asks: "a second factor" },
+    c3: { strength: "mfa", asks: "a second factor" },
+  },
 };
+
+/** The authentication strength context `id` is enforced with under `set` (see `contextRequirements`). */
+export function contextStrength(set: PolicySetName, id: AuthContextId): AuthenticationStrength {
+  return contextRequirements[set][id].strength;
+}
 
 /**
  * Whether `id` accepts only a passkey under `set`. A person without one on this device cannot
  * satisfy it with anything else, so messages about it say how to get one.
  */
 export function contextNeedsPasskey(set: PolicySetName, id: AuthContextId): boolean {
-  return contextAsks[set][id] === PASSKEY;
+  return contextStrength(set, id) === "phishingResistantMfa";
 }
 
 /**
@@ -315,7 +339,7 @@ export function describeTransferStepUp(set: PolicySetName, facts: TransferPolicy
       : facts.amountMinor >= limits.stepUpFrom * scale
         ? `it is ${units(limits.stepUpFrom)} or more`
         : `it would take what left this account today without verification past ${units(limits.unverifiedDailyAllowance)}`;
-  return { authContext, asks: contextAsks[set][authContext], because };
+  return { authContext, asks: contextRequirements[set][authContext].asks, because };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type StepUpUser,
 } from "@/lib/step-up/msal";
 import { cancelApprovalAction } from "@/lib/step-up/actions";
+import { REGISTER_IN_SIGN_IN_WINDOW } from "@/lib/step-up/methods";
 import { contextNeedsPasskey, type PolicySetName } from "@/lib/step-up/policy";
 import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTabs } from "@/lib/step-up/verification-window";
 
@@ -154,8 +155,7 @@ const MESSAGES: Record<Exclude<StepUpErrorKind, "wrong_account">, string> & { de
  * closed for either. Entra offers registration in the sign-in window only to an account with no
  * passkey (after a method it already has); any other account adds one in its security info.
  */
-const PASSKEY_HINT =
-  " This action needs a passkey. No passkey on this device? Try again: if your account has none, the sign-in window lets you register one here after you verify with a method you already have; otherwise add one in your account's security info.";
+const PASSKEY_HINT = ` This action needs a passkey. No passkey on this device? Try again: if your account has none, ${REGISTER_IN_SIGN_IN_WINDOW} here after you verify with a method you already have; otherwise add one in your account's security info.`;
 
 function errorState(failure: MsalFailure, challenge: StepUpChallenge, set: PolicySetName): StepUpState<never> {
   if (failure === "denied") return { status: "error", kind: "failed", message: MESSAGES.denied, challenge };

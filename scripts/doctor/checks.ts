@@ -356,12 +356,30 @@ async function checkClientCredentials(fetcher: DoctorFetch, tokenEndpoint: strin
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
 /**
+ * `UserAuthenticationMethod.Read.All` is optional: with it the transfer form says, before anyone
+ * sends, that a transfer needs a passkey the person does not have (lib/identity/authentication-methods.ts);
+ * without it the form says nothing about that and the step-up works the same.
+ */
+function authenticationMethodsFinding(roles: readonly string[]): Finding {
+  const check = "authentication methods";
+  return roles.includes("UserAuthenticationMethod.Read.All") || roles.includes("UserAuthenticationMethod.ReadWrite.All")
+    ? { check, status: "ok", detail: "the web app can read which kinds of sign-in method a person has: the transfer form warns before a transfer that needs a passkey they lack" }
+    : {
+        check,
+        status: "warn",
+        detail: "the web app cannot read people's authentication methods (no UserAuthenticationMethod.Read.All): the transfer form cannot warn that a transfer needs a passkey someone lacks; step-up still works",
+        fix: "Optional: grant the web app the Microsoft Graph application permission UserAuthenticationMethod.Read.All, with admin consent (docs/real-tenant.md).",
+      };
+}
+
+/**
  * Entra issues an authentication context in `acrs` whenever a client asks for it, whether or not
  * a Conditional Access policy enforces anything for it (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context): a context with no enforced
  * policy is a step-up that proves nothing. With Graph's `Policy.Read.All` this checks, for every
  * context the portal's policy table uses, that it is published and that an enabled policy with a
  * grant control targets it; with `AuditLog.Read.All`, it also counts the last day's sign-ins that
- * carried a context while no enforcing policy for it applied.
+ * carried a context while no enforcing policy for it applied. The same token's roles say whether the
+ * web app holds the optional `UserAuthenticationMethod.Read.All`.
  */
 async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: string, env: PortalEnv): Promise<Finding[]> {
   const check = "authentication contexts";
@@ -375,15 +393,15 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     return [{ check, status: "warn", detail: `no Microsoft Graph token for the web app, so Conditional Access was not checked: ${body.error_description ?? "no answer"}` }];
   }
   const roles = (decodeJwt(body.access_token).roles as string[] | undefined) ?? [];
+  const findings: Finding[] = [authenticationMethodsFinding(roles)];
   if (!roles.includes("Policy.Read.All")) {
-    return [
-      {
-        check,
-        status: "warn",
-        detail: "the web app cannot read Conditional Access (no Policy.Read.All), so whether each context is enforced was not checked",
-        fix: "Grant the web app the Microsoft Graph application permissions Policy.Read.All and AuditLog.Read.All, with admin consent (docs/real-tenant.md).",
-      },
-    ];
+    findings.push({
+      check,
+      status: "warn",
+      detail: "the web app cannot read Conditional Access (no Policy.Read.All), so whether each context is enforced was not checked",
+      fix: "Grant the web app the Microsoft Graph application permissions Policy.Read.All and AuditLog.Read.All, with admin consent (docs/real-tenant.md).",
+    });
+    return findings;
   }
   const graph = async <T>(path: string): Promise<T> => {
     const answer = await fetcher(`${env.ENTRA_GRAPH_URL}/v1.0/${path}`, { headers: { authorization: `Bearer ${body.access_token}` } });
@@ -396,10 +414,10 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     contexts = (await graph<{ value: GraphAuthenticationContext[] }>("identity/conditionalAccess/authenticationContextClassReferences")).value;
     policies = (await graph<{ value: GraphPolicy[] }>("identity/conditionalAccess/policies")).value;
   } catch (error) {
-    return [{ check, status: "warn", detail: `Microsoft Graph at ${env.ENTRA_GRAPH_URL}: ${error instanceof Error ? error.message : String(error)}`, fix: "Check ENTRA_GRAPH_URL (https://graph.microsoft.com for Entra ID)." }];
+    findings.push({ check, status: "warn", detail: `Microsoft Graph at ${env.ENTRA_GRAPH_URL}: ${error instanceof Error ? error.message : String(error)}`, fix: "Check ENTRA_GRAPH_URL (https://graph.microsoft.com for Entra ID)." });
+    return findings;
   }
 
-  const findings: Finding[] = [];
   // The same judgement as the admin "Policy health" page (lib/identity/policy-health.ts).
   const enforcement = contextEnforcement(Object.keys(authContexts), contexts, policies);
   const quoted = (list: { displayName: string }[]) => list.map((p) => `"${p.displayName}"`).join(", ");

@@ -158,6 +158,26 @@ test("the seeded production policies enforce every context the portal asks for",
   assert.equal(byCheck(await doctor(), "sign-in logs").status, "ok");
 });
 
+test("the optional UserAuthenticationMethod.Read.All: ok when granted; without it a warning that says what is lost, never a failure", async () => {
+  assert.equal(byCheck(await doctor(), "authentication methods").status, "ok");
+  // The same tenant, but the Graph token's roles lack the permission (the doctor reads them, unverified).
+  const withoutPermission = await runDoctor(config, {
+    fetch: async (url, init) => {
+      const response = await emulator.fetch(url, init as never);
+      if (!String(init?.body ?? "").includes("graph.microsoft.com")) return response;
+      const body = (await response.json()) as { access_token: string };
+      const [header, payload, signature] = body.access_token.split(".");
+      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as { roles: string[] };
+      claims.roles = claims.roles.filter((role) => !role.startsWith("UserAuthenticationMethod."));
+      return Response.json({ ...body, access_token: [header, Buffer.from(JSON.stringify(claims)).toString("base64url"), signature].join(".") });
+    },
+  });
+  const finding = byCheck(withoutPermission, "authentication methods");
+  assert.equal(finding.status, "warn");
+  assert.match(finding.detail, /cannot warn that a transfer needs a passkey.*step-up still works/);
+  assert.match(finding.fix ?? "", /UserAuthenticationMethod\.Read\.All/);
+});
+
 test("a context with no enforcing policy fails, one covered only by report-only warns, and the logs show the unenforced issuance", async () => {
   // The production set with c2's policies removed and c3's switched to report-only.
   const dir = mkdtempSync(path.join(tmpdir(), "doctor-policies-"));

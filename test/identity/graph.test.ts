@@ -1,7 +1,8 @@
 /**
  * lib/identity/graph.ts: the app-token Graph client. One token serves many requests until a
  * minute before it expires; paging follows `@odata.nextLink` on Graph's own origin only (a link
- * elsewhere would carry the token away); every failure is a GraphUnavailableError.
+ * elsewhere would carry the token away); every failure is a GraphUnavailableError, and so is a
+ * list of a person's authentication methods that cannot be read whole.
  */
 import "../support/portal-env";
 import assert from "node:assert/strict";
@@ -77,6 +78,59 @@ test("a refused token, a Graph error, a malformed answer and a network failure a
     const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
     await assert.rejects(client.listConditionalAccessPolicies(), GraphUnavailableError);
   }
+});
+
+test("authentication methods: the user's List methods by object id, each entry trimmed to its type and id", async () => {
+  const oid = "a7e59c2e-59a4-4040-9c4c-9c897ce9dfb9";
+  const { fetcher, calls } = fakeFetch((url) =>
+    url.pathname === "/token"
+      ? json({ access_token: "t", expires_in: 3600 })
+      : json({
+          "@odata.context": `${GRAPH}/v1.0/$metadata#users('${oid}')/authentication/methods`,
+          value: [
+            { "@odata.type": "#microsoft.graph.passwordAuthenticationMethod", id: "28c10230-6103-485e-b985-444c60001490", password: null },
+            { "@odata.type": "#microsoft.graph.phoneAuthenticationMethod", id: "3179e48a-750b-4051-897c-87b9720928f7", phoneNumber: "+1 555 0100 1234", phoneType: "mobile" },
+          ],
+        }),
+  );
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+  assert.deepEqual(await client.listAuthenticationMethods(oid), [
+    { "@odata.type": "#microsoft.graph.passwordAuthenticationMethod", id: "28c10230-6103-485e-b985-444c60001490" },
+    { "@odata.type": "#microsoft.graph.phoneAuthenticationMethod", id: "3179e48a-750b-4051-897c-87b9720928f7" },
+  ]);
+  assert.ok(calls.includes(`GET ${GRAPH}/v1.0/users/${oid}/authentication/methods`), calls.join("\n"));
+});
+
+test("authentication methods: a list that cannot be read whole, or an entry without a type or id, is GraphUnavailableError, not a shorter list", async () => {
+  const oid = "a7e59c2e-59a4-4040-9c4c-9c897ce9dfb9";
+  const password = { "@odata.type": "#microsoft.graph.passwordAuthenticationMethod", id: "28c10230-6103-485e-b985-444c60001490" };
+  const answers: unknown[] = [
+    { value: [password, { id: "no-type" }] },
+    { value: [password, { "@odata.type": "#microsoft.graph.fido2AuthenticationMethod" }] },
+    { value: [password, { "@odata.type": "fido2", id: "x" }] },
+    // The rest of the list is on another origin: following it would carry the token away, and
+    // stopping short could hide the passkey a person has.
+    { value: [password], "@odata.nextLink": `https://elsewhere.test/v1.0/users/${oid}/authentication/methods?$skiptoken=1` },
+    { value: Array.from({ length: 201 }, (_, i) => ({ ...password, id: `m${i}` })) },
+  ];
+  for (const answer of answers) {
+    const { fetcher } = fakeFetch((url) => (url.pathname === "/token" ? json({ access_token: "t" }) : json(answer)));
+    const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+    await assert.rejects(client.listAuthenticationMethods(oid), GraphUnavailableError, JSON.stringify(answer).slice(0, 120));
+  }
+  // Without the permission Graph answers 403: the portal does not know, and is told so the same way.
+  const { fetcher: refused } = fakeFetch((url) => (url.pathname === "/token" ? json({ access_token: "t" }) : json({ error: { code: "Authorization_RequestDenied" } }, 403)));
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: refused });
+  await assert.rejects(client.listAuthenticationMethods(oid), GraphUnavailableError);
+});
+
+test("authentication methods: only an object id becomes part of the path; anything else is refused before any request", async () => {
+  const { fetcher, calls } = fakeFetch(() => json({ value: [] }));
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+  for (const id of ["..", "megan@woodgrove.test", "a7e59c2e-59a4-4040-9c4c-9c897ce9dfb9/../../auditLogs/signIns", ""]) {
+    await assert.rejects(client.listAuthenticationMethods(id), GraphUnavailableError, id);
+  }
+  assert.deepEqual(calls, []);
 });
 
 test("odataString doubles single quotes, so a value cannot end the literal", () => {

@@ -7,6 +7,7 @@ import { requireSession } from "@/lib/auth/session";
 import { listAccountsForUser } from "@/lib/data/accounts";
 import { listPayees, listTransfers, listUnverifiedToday } from "@/lib/data/transfers";
 import { env, stepUpClientConfig } from "@/lib/env";
+import { getMethodsSummary } from "@/lib/identity/authentication-methods";
 import { transferLimitsOf } from "@/lib/step-up/policy";
 import { createTransferAction } from "./actions";
 
@@ -21,6 +22,9 @@ function stepUpNote(): string {
 
 export default async function TransferPage() {
   const session = await requireSession();
+  // Not awaited: Graph answers while the page renders and streams to the form's hint when it
+  // does, so a slow Graph (up to the client's timeout) never delays the page.
+  const methods = getMethodsSummary(session.user.objectId);
   const [accounts, payees, transfers, unverifiedToday] = await Promise.all([
     listAccountsForUser(session.user),
     listPayees(session.user),
@@ -44,6 +48,7 @@ export default async function TransferPage() {
             stepUpNote={stepUpNote()}
             policySet={env.STEP_UP_POLICY_SET}
             unverifiedToday={unverifiedToday}
+            methods={methods}
           />
         </StepUpProvider>
         <RecentTransfers transfers={transfers} />

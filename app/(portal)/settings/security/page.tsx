@@ -8,16 +8,18 @@ import { requireSession } from "@/lib/auth/session";
 import { listSessions } from "@/lib/data/sessions";
 import { env, stepUpClientConfig } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
+import { ADD_A_METHOD_ANCHOR, REGISTER_IN_SIGN_IN_WINDOW } from "@/lib/step-up/methods";
 import { describeStrength } from "@/lib/step-up/policy";
 import { endOtherSessionsAction } from "../actions";
 
 export const metadata: Metadata = { title: "Security · Settings" };
 
 /**
- * Sign-in methods and sessions. The portal cannot list a person's sign-in methods: that needs
- * Graph's UserAuthenticationMethod.Read.All, a broad permission a bank portal should not hold for
- * a list the identity provider already shows. So it shows what this sign-in proved and links to
- * the identity provider's own page (`ENTRA_SECURITY_INFO_URL`), where methods are changed.
+ * Sign-in methods and sessions. Methods are the identity provider's: the page shows what this
+ * sign-in proved, says how a passkey or another method is added (the transfer form links here
+ * when a transfer needs a method the person lacks) and links to the identity provider's own page
+ * (`ENTRA_SECURITY_INFO_URL`), where methods are changed. The portal reads only which kinds of
+ * method a person has, for that hint (lib/identity/authentication-methods.ts); it lists none.
  */
 export default async function SecuritySettingsPage() {
   const session = await requireSession();
@@ -47,6 +49,13 @@ export default async function SecuritySettingsPage() {
             "Ask your administrator to add or change them."
           )}
         </p>
+        <div id={ADD_A_METHOD_ANCHOR} className="mt-4">
+          <h3 className="text-sm font-semibold">Adding a passkey or another method</h3>
+          <p className="mt-1 text-sm">
+            When an action needs a method your account doesn&apos;t have yet, {REGISTER_IN_SIGN_IN_WINDOW} as you verify. If you already have another method, such as an
+            authenticator app, you confirm with it first.
+          </p>
+        </div>
       </section>
 
       <section aria-labelledby="sessions-heading" className="rounded-xl border border-black/5 bg-white p-6 shadow-sm">

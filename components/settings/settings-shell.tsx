@@ -22,6 +22,8 @@ export function SettingsShell({ session, current, children }: { session: PortalS
               <li key={item.href}>
                 <Link
                   href={item.href}
+                  // Not prefetched, like the site header's links (components/ui/site-header.tsx says why).
+                  prefetch={false}
                   aria-current={item.href === current ? "page" : undefined}
                   className="inline-block border-b-2 border-transparent px-3 py-2 text-sm font-medium text-muted hover:text-brand-800 aria-[current=page]:border-brand-700 aria-[current=page]:text-brand-800"
                 >

@@ -8,6 +8,13 @@ import { isAdmin } from "@/lib/auth/roles";
 import { msUntilIdleExpiry, type PortalSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 
+/**
+ * Navigation links are not prefetched (`prefetch={false}`). Every page behind sign-in is dynamic
+ * (per person, per request) and has no loading boundary, so Next's default prefetch would fetch
+ * only the shared layout, yet it costs the server a request per link (two, with the segment
+ * cache) on every page view: each a session lookup in the proxy, for pages the person may never
+ * open. A click renders the page in one round trip either way.
+ */
 const navigation = [
   { href: "/dashboard", label: "Overview" },
   { href: "/finance", label: "Finance" },
@@ -29,7 +36,7 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
   return (
     <header className="border-b border-black/5 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-8 gap-y-3 px-6 py-4">
-        <Link href="/dashboard" className="text-brand-700" aria-label="Woodgrove Bank, overview">
+        <Link href="/dashboard" prefetch={false} className="text-brand-700" aria-label="Woodgrove Bank, overview">
           <Logo />
         </Link>
         <nav aria-label="Main" className="order-3 w-full md:order-none md:w-auto">
@@ -38,6 +45,7 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
               <li key={item.href}>
                 <Link
                   href={item.href}
+                  prefetch={false}
                   aria-current={current === item.href ? "page" : undefined}
                   className="rounded-md px-3 py-2 text-sm font-medium text-muted hover:bg-brand-50 hover:text-brand-800 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-800"
                 >

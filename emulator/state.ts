@@ -51,7 +51,7 @@ export interface CodeRecord {
   auth: AuthSnapshot;
   expiresAt: number;
   redeemed: boolean;
-  /** Refresh-token family minted from this code, revoked if the code is replayed. */
+  /** Refresh-token family minted from this code, revoked if the code is replayed (RFC 6749 §4.1.2). */
   familyId: string;
   /** `uti` of the access token this code redeems for, already named in the sign-in log entry. */
   uti?: string;
@@ -69,9 +69,8 @@ export interface RefreshRecord {
   scope: string;
   auth: AuthSnapshot;
   issuedAt: number;
+  /** For an SPA, the expiry of the first refresh token of its family: rotation never extends it. */
   expiresAt: number;
-  /** Set once the token was exchanged; presenting it again is reuse. */
-  rotated: boolean;
   signInRisk?: CarriedSignInRisk;
 }
 

@@ -10,7 +10,12 @@ import { MAX_CA_RECORDS, secretKey, type AuthSnapshot, type CarriedSignInRisk } 
 
 /** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
-/** Refresh-token lifetime: Entra gives SPAs 24 hours and other clients 90 days. */
+/**
+ * Refresh-token lifetime: Entra gives SPAs 24 hours (not extended by rotation) and other clients
+ * 90 days.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
+ */
 export const REFRESH_LIFETIME_MS = { spa: 24 * 3600 * 1000, web: 90 * 24 * 3600 * 1000 } as const;
 
 /** Base64url of random bytes. */
@@ -69,6 +74,11 @@ export interface IssueInput {
   signInRisk?: CarriedSignInRisk;
   /** Pre-assigned access-token `uti` (the interactive sign-in's log entry already names it). */
   uti?: string;
+  /**
+   * Expiry of the refresh token being redeemed. An SPA's new refresh token keeps it (Entra: "carry
+   * over that expiration time"); other clients get a full lifetime again.
+   */
+  previousRefreshExpiresAt?: number;
 }
 
 /** The v2.0 token endpoint's success body. */
@@ -222,8 +232,10 @@ export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ b
       scope: input.scopes.responseScope,
       auth: { ...input.auth },
       issuedAt: now,
-      expiresAt: now + REFRESH_LIFETIME_MS[input.client.platform],
-      rotated: false,
+      expiresAt:
+        input.client.platform === "spa" && input.previousRefreshExpiresAt !== undefined
+          ? input.previousRefreshExpiresAt
+          : now + REFRESH_LIFETIME_MS[input.client.platform],
       ...(input.signInRisk ? { signInRisk: input.signInRisk } : {}),
     };
     body.refresh_token = refreshToken;

@@ -152,7 +152,7 @@ function revokeFamily(emu: Emulator, familyId: string): void {
 
 /**
  * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (PKCE, one-time) and refresh_token
- * (rotating, with reuse detection and claims re-evaluation).
+ * (a new refresh token each time, the old one still valid, claims re-evaluated).
  *
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  */
@@ -285,11 +285,6 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         logRefresh({ error: err, ...(evaluation ? { evaluation } : {}) });
         throw err;
       };
-      if (record.rotated) {
-        revokeFamily(emu, record.familyId);
-        emu.store.save();
-        refuse(errors.invalidGrant(70000, "The refresh token has already been used; all tokens from this sign-in were revoked."));
-      }
       if (!user || user.accountEnabled === false) refuse(errors.invalidGrant(50173, "The provided grant has expired due to it being revoked."));
       if (user.blockedByConditionalAccess) refuse(errors.blockedByCa());
       const scopes = resolveScopes(emu.apps, scope);
@@ -297,7 +292,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       if (evaluation.blocked) refuse(errors.blockedByCa(), evaluation);
       if (evaluation.required.length > 0) refuse(errors.mfaRequired(str(body, "claims")), evaluation);
       if (evaluation.passwordChange) refuse(errors.passwordChangeRequired(), evaluation);
-      record.rotated = true;
+      // Entra does not revoke the redeemed refresh token: it stays usable until it expires.
+      // https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
       const { body: out, access } = await issueTokens(emu, {
         client,
         user,
@@ -311,6 +307,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         correlationId,
         risk,
         ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
+        previousRefreshExpiresAt: record.expiresAt,
       });
       logRefresh({ evaluation, uti: String(access.uti) });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });

@@ -118,13 +118,39 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.deepEqual(at.xms_cc, ["CP1"]);
   });
 
-  it("refresh rotates: the old refresh token fails and reuse revokes the family", async () => {
+  // Microsoft Learn, "Refresh tokens in the Microsoft identity platform" (token lifetime): every
+  // use returns a new refresh token, Entra does not revoke the one redeemed, and an SPA's new
+  // refresh token carries over the first one's 24-hour expiry.
+  it("refresh: a new refresh token each time, the redeemed one still works (no reuse revocation)", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, {});
     const first = tokens.refresh_token ?? "";
     const second = await client.refreshTokenGrant(config, first);
     assert.ok(second.refresh_token && second.refresh_token !== first);
-    await assert.rejects(client.refreshTokenGrant(config, first), (err: client.ResponseBodyError) => err.error === "invalid_grant");
-    await assert.rejects(client.refreshTokenGrant(config, second.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "family revoked after reuse");
+    const again = await client.refreshTokenGrant(config, first);
+    assert.ok(again.access_token, "the redeemed refresh token is not revoked");
+    assert.ok((await client.refreshTokenGrant(config, second.refresh_token ?? "")).access_token, "nor is the rest of its family");
+  });
+
+  it("refresh: an SPA's rotated refresh token keeps the first one's 24-hour expiry; a web app's gets 90 days again", async () => {
+    const spaTokens = (await signIn(spa, SPA_REDIRECT, {})).tokens;
+    await emu.control("clock", { advanceSeconds: 23 * 3600 });
+    try {
+      const rotated = await client.refreshTokenGrant(spa, spaTokens.refresh_token ?? "");
+      assert.ok(rotated.refresh_token);
+      await emu.control("clock", { advanceSeconds: 2 * 3600 });
+      await assert.rejects(client.refreshTokenGrant(spa, rotated.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "expires 24 h after the sign-in");
+    } finally {
+      await emu.control("clock", { advanceSeconds: -25 * 3600 });
+    }
+    const webTokens = (await signIn(config, WEB_REDIRECT, {})).tokens;
+    await emu.control("clock", { advanceSeconds: 89 * 24 * 3600 });
+    try {
+      const rotated = await client.refreshTokenGrant(config, webTokens.refresh_token ?? "");
+      await emu.control("clock", { advanceSeconds: 2 * 24 * 3600 });
+      assert.ok((await client.refreshTokenGrant(config, rotated.refresh_token ?? "")).access_token, "a web app's new refresh token has its own 90 days");
+    } finally {
+      await emu.control("clock", { advanceSeconds: -91 * 24 * 3600 });
+    }
   });
 
   it("refresh with an unmet claims request answers interaction_required (AADSTS50076); a met one is issued silently", async () => {

@@ -45,6 +45,8 @@ export interface CodeRecord {
   scope: string;
   /** The raw `claims` JSON of the authorize request. */
   claims?: string;
+  /** The authorize request carried `max_age`, so the ID token must carry `auth_time`. */
+  maxAgeRequested?: boolean;
   sessionId: string;
   sid: string;
   oid: string;

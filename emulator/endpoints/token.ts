@@ -206,6 +206,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const user = emu.store.user(record.oid);
       if (!user) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
       const claims = mergeClaims(parseClaims(record.claims), requestClaims);
+      // OIDC Core 3.1.2.1: with max_age, auth_time is a required ID-token claim.
+      if (record.maxAgeRequested) claims.idToken.authTime = true;
       // The code's redemption is part of the interactive sign-in already logged at authorize.
       const { body: out, access } = await issueTokens(emu, {
         client,

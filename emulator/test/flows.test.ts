@@ -103,6 +103,17 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.equal(typeof id?.auth_time, "number");
   });
 
+  // OpenID Connect Core 1.0 §3.1.2.1 (max_age): the ID token must then carry auth_time. Microsoft
+  // Learn's optional claims reference: auth_time is also an ID-token optional claim an app may set.
+  it("ID token auth_time: present when max_age was sent or the app's optional claims ask for it, absent otherwise", async () => {
+    const plain = (await signIn(spa, SPA_REDIRECT, {})).tokens;
+    assert.equal(plain.claims()?.auth_time, undefined, "the SPA has no auth_time optional claim");
+    const withMaxAge = (await signIn(spa, SPA_REDIRECT, { max_age: "3600" })).tokens;
+    assert.equal(typeof withMaxAge.claims()?.auth_time, "number");
+    const optional = (await signIn(config, WEB_REDIRECT, {})).tokens;
+    assert.equal(typeof optional.claims()?.auth_time, "number", "the web app configured auth_time as an optional claim");
+  });
+
   it("id_token values form reports c1 and c3 after TOTP, not c2 (passkey only)", async () => {
     const claims = JSON.stringify({ id_token: { acrs: { essential: false, values: ["c1", "c2", "c3"] }, auth_time: { essential: true } }, access_token: { acrs: { essential: true, values: ["c1"] } } });
     const { tokens } = await signIn(config, WEB_REDIRECT, { claims }, "totp");

@@ -48,6 +48,8 @@ export interface AuthorizeTx {
   maxAgeSeconds?: number;
   rawClaims?: string;
   claims: ClaimsRequest;
+  /** The request sent `client_info=1`: the response carries `client_info`. */
+  clientInfo?: boolean;
   /** The client's `client-request-id`, or one the emulator generated; in errors and the sign-in log. */
   correlationId: string;
   /** Authentication steps taken in this transaction, for the sign-in log. */

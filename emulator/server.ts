@@ -19,13 +19,15 @@ import { getSignIn, listAuthenticationContexts, listConditionalAccessPolicies, l
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
 import { corsHeaders, preflight, token } from "./endpoints/token.js";
-import { AadError, aadErrorBody, errors } from "./errors.js";
+import { AadError, aadErrorBody, ERROR_CODE_MEANINGS, errors } from "./errors.js";
 import { createContext, RequestRejected, Router, sendJson, type RequestContext } from "./http.js";
 import { KeyStore } from "./keys.js";
 import { loadPolicySets, type PolicySetName } from "./policy.js";
 import { loadNetworkTable } from "./risk.js";
 import { SignInLogStore } from "./signin-log.js";
 import { StateStore } from "./state.js";
+import { sendPage } from "./ui/html.js";
+import { errorLookupPage } from "./ui/pages.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -145,6 +147,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
     // The admin console: its own sign-in, session and CSRF checks (console.ts).
     .on("GET|POST", /^\/console(?:\/.*)?$/, (ctx) => consoleRoute(emu, ctx))
+    // Where every error_uri points (Entra: https://login.microsoftonline.com/error?code=n).
+    .on("GET", /^\/error$/, (ctx) => {
+      const code = ctx.query().code?.replace(/^AADSTS/i, "").trim();
+      const known = code !== undefined && /^\d{1,9}$/.test(code) ? ERROR_CODE_MEANINGS[Number(code)] : undefined;
+      sendPage(ctx.res, 200, errorLookupPage(ctx.nonce, { ...(code ? { code } : {}), ...(known ? { meaning: known } : {}) }), ctx.nonce, []);
+    })
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));
   if (options.controlSecret) router.on("GET|POST|DELETE", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
 

@@ -18,6 +18,9 @@ export const TOKEN_LIFETIME_SECONDS = 3600;
  */
 export const REFRESH_LIFETIME_MS = { spa: 24 * 3600 * 1000, web: 90 * 24 * 3600 * 1000 } as const;
 
+/** What every authorization code the emulator issues looks like (`randomId(48)`). */
+export const AUTHORIZATION_CODE_SHAPE = /^[A-Za-z0-9_-]{64}$/;
+
 /** Base64url of random bytes. */
 export function randomId(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
@@ -31,7 +34,10 @@ export function pairwiseSub(tenantId: string, oid: string, appId: string): strin
   return createHmac("sha256", `woodgrove-emulator-sub:${tenantId}`).update(`${oid}|${appId}`).digest("base64url").slice(0, 43);
 }
 
-/** Entra's `client_info`: base64url JSON `{uid, utid}`, which MSAL uses to key its cache. */
+/**
+ * Entra's `client_info`: base64url JSON `{uid, utid}`, which MSAL uses to key its cache. Returned
+ * only to a request that sent `client_info=1` (MSAL always does).
+ */
 export function clientInfo(oid: string, tenantId: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tenantId })).toString("base64url");
 }
@@ -74,6 +80,8 @@ export interface IssueInput {
   signInRisk?: CarriedSignInRisk;
   /** Pre-assigned access-token `uti` (the interactive sign-in's log entry already names it). */
   uti?: string;
+  /** The token request sent `client_info=1`. */
+  clientInfo?: boolean;
   /**
    * Expiry of the refresh token being redeemed. An SPA's new refresh token keeps it (Entra: "carry
    * over that expiration time"); other clients get a full lifetime again.
@@ -90,8 +98,16 @@ export interface TokenResponse {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
-  client_info: string;
+  client_info?: string;
 }
+
+/**
+ * Client capabilities Entra knows and so echoes in `xms_cc`: `cp1` (the client handles claims
+ * challenges). Anything else a client declares is dropped.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+ */
+const KNOWN_CLIENT_CAPABILITIES = new Set(["cp1"]);
 
 /**
  * Builds v2.0 access-token claims. `acrs` lists only contexts met by this sign-in: requested ones
@@ -110,6 +126,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
+  const capabilities = input.claims.accessToken.xmsCc.filter((c) => KNOWN_CLIENT_CAPABILITIES.has(c.toLowerCase()));
   return {
     aud: input.scopes.audience,
     iss: emu.issuer,
@@ -132,7 +149,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
     tid: emu.tenantId,
     uti: input.uti ?? randomId(16),
     ver: "2.0",
-    ...(isApi && optional.includes("xms_cc") && input.claims.accessToken.xmsCc.length ? { xms_cc: input.claims.accessToken.xmsCc } : {}),
+    ...(isApi && optional.includes("xms_cc") && capabilities.length ? { xms_cc: capabilities } : {}),
   };
 }
 
@@ -159,7 +176,8 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
     iat,
     nbf: iat,
     exp: iat + TOKEN_LIFETIME_SECONDS,
-    ...(acrsRequest || optional.includes("acrs") ? { acrs } : {}),
+    // Entra leaves `acrs` out when no context was met; it never sends an empty array.
+    ...(acrs.length ? { acrs } : {}),
     aio: opaque("AWQAm"),
     ...(wantsAuthTime && authTime !== undefined ? { auth_time: authTime } : {}),
     ...(input.scopes.oidc.has("email") ? { email: input.user.userPrincipalName } : {}),
@@ -217,7 +235,7 @@ export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ b
     expires_in: TOKEN_LIFETIME_SECONDS,
     ext_expires_in: TOKEN_LIFETIME_SECONDS,
     access_token: await signJwt(emu, access),
-    client_info: clientInfo(input.user.oid, emu.tenantId),
+    ...(input.clientInfo ? { client_info: clientInfo(input.user.oid, emu.tenantId) } : {}),
   };
   if (input.scopes.oidc.has("openid")) body.id_token = await signJwt(emu, idTokenClaims(emu, input));
   if (input.scopes.oidc.has("offline_access")) {

@@ -224,6 +224,7 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     ...(params.login_hint ? { loginHint: params.login_hint } : {}),
     ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
     ...(params.claims ? { rawClaims: params.claims } : {}),
+    ...(params.client_info === "1" ? { clientInfo: true } : {}),
     claims,
     passwordInTx: false,
     steps: [],
@@ -466,7 +467,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   emu.store.save();
   emu.pending.delete(tx.id);
   emu.log("code_issued", { clientId: tx.clientId, oid: user.oid, correlationId: tx.correlationId });
-  sendToClient(emu, ctx, tx, { code, client_info: clientInfo(user.oid, emu.tenantId), session_state: session.sid }, headers);
+  sendToClient(emu, ctx, tx, { code, ...(tx.clientInfo ? { client_info: clientInfo(user.oid, emu.tenantId) } : {}), session_state: session.sid }, headers);
 }
 
 function webauthnRp(emu: Emulator): { rpID: string; origin: string } {

@@ -9,7 +9,7 @@ import { clientNetwork, effectiveUserRisk } from "../risk.js";
 import { resolveScopes, type ResolvedScopes } from "../scopes.js";
 import { recordSignIn, type AuthStep } from "../signin-log.js";
 import { secretKey, type AuthSnapshot, type CarriedSignInRisk } from "../state.js";
-import { issueAppToken, issueTokens } from "../tokens.js";
+import { AUTHORIZATION_CODE_SHAPE, issueAppToken, issueTokens } from "../tokens.js";
 
 function safeEqual(a: string, b: string): boolean {
   const x = createHash("sha256").update(a).digest();
@@ -174,6 +174,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
     const client = authenticateClient(emu, ctx, body);
     const requestClaims = parseClaims(str(body, "claims"));
     const grant = str(body, "grant_type");
+    const wantsClientInfo = str(body, "client_info") === "1";
     const now = emu.store.now();
     const state = emu.store.state;
 
@@ -181,6 +182,9 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const code = str(body, "code") ?? "";
       const key = secretKey(code);
       const record = state.codes[key];
+      // Entra's codes are encrypted: one it cannot read is malformed (9002313); one it can read but
+      // no longer honours has expired (70008). Here, the shape of an issued code stands for that.
+      if (!record && !AUTHORIZATION_CODE_SHAPE.test(code)) throw errors.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.");
       if (!record || record.expiresAt < now) {
         throw errors.invalidGrant(70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
       }
@@ -224,6 +228,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         risk: riskFacts(emu, user.oid, record.signInRisk),
         ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
         ...(record.uti ? { uti: record.uti } : {}),
+        clientInfo: wantsClientInfo,
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);
@@ -310,6 +315,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         risk,
         ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
         previousRefreshExpiresAt: record.expiresAt,
+        clientInfo: wantsClientInfo,
       });
       logRefresh({ evaluation, uti: String(access.uti) });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });

@@ -68,7 +68,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.equal(typeof tokens.expires_in, "number");
     assert.ok(tokens.refresh_token);
     const body = tokens as unknown as Record<string, unknown>;
-    assert.deepEqual(JSON.parse(Buffer.from(String(body.client_info), "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
+    assert.equal(body.client_info, undefined, "client_info only for client_info=1");
     assert.equal(typeof body.ext_expires_in, "number");
     const jwks = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch });
     const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: `${emu.origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] });
@@ -94,12 +94,14 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.notEqual(id?.sub, payload.sub, "sub is pairwise per application");
   });
 
-  it("password only: acrs is absent, and the Auth.js id_token request reports only satisfied contexts", async () => {
+  // Microsoft Learn, "Developer guide to Conditional Access authentication context": acrs lists the
+  // contexts met; with none met Entra leaves the claim out rather than sending [].
+  it("password only: acrs is absent from both tokens, and the Auth.js id_token request reports only satisfied contexts", async () => {
     const claims = JSON.stringify({ id_token: { acrs: { essential: false, values: ["c1", "c2", "c3"] }, auth_time: { essential: true } } });
     const { tokens } = await signIn(config, WEB_REDIRECT, { claims });
     assert.equal(decode(tokens.access_token).payload.acrs, undefined);
     const id = tokens.claims();
-    assert.deepEqual(id?.acrs, []);
+    assert.equal(id?.acrs, undefined, "no context met: no acrs claim, not acrs: []");
     assert.equal(typeof id?.auth_time, "number");
   });
 
@@ -120,8 +122,10 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.deepEqual(tokens.claims()?.acrs, ["c1", "c3"]);
   });
 
-  it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it", async () => {
-    const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1"] } } });
+  // Microsoft Learn, optional claims reference (xms_cc) and "Claims challenges, claims requests and
+  // client capabilities": cp1 is the capability Entra knows; others are not echoed.
+  it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it and only cp1", async () => {
+    const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1", "cp2", "madeup"] } } });
     const { tokens } = await signIn(spa, SPA_REDIRECT, { claims });
     const at = decode(tokens.access_token).payload;
     assert.equal(at.azp, SPA_CLIENT);
@@ -132,6 +136,24 @@ describe("authorization code, refresh and claims with openid-client", () => {
   // Microsoft Learn, "Refresh tokens in the Microsoft identity platform" (token lifetime): every
   // use returns a new refresh token, Entra does not revoke the one redeemed, and an SPA's new
   // refresh token carries over the first one's 24-hour expiry.
+  // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow": client_info
+  // comes back when the request sends client_info=1 (MSAL always does; other libraries never).
+  it("client_info: in the authorize and token responses only when the request sent client_info=1", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { client_info: "1" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const fromAuthorize = returned(page).get("client_info");
+    assert.deepEqual(JSON.parse(Buffer.from(fromAuthorize ?? "", "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
+    const form = { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT };
+    const withInfo = await redeem(emu, { ...form, client_info: "1" });
+    assert.equal(withInfo.body.client_info, fromAuthorize);
+    const refreshed = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(withInfo.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.body.client_info, undefined);
+    page = await browser.go(authorizeUrl(emu, {}));
+    assert.equal(returned(page).get("client_info"), null);
+  });
+
   it("refresh: a new refresh token each time, the redeemed one still works (no reuse revocation)", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, {});
     const first = tokens.refresh_token ?? "";

@@ -277,6 +277,31 @@ ${opts.backUrl ? `<p><a href="${esc(opts.backUrl)}">Back to the application</a><
   });
 }
 
+/**
+ * `GET /error?code=n`, where every `error_uri` points: what the code means (Entra's error code
+ * lookup page), with a form to look up another.
+ */
+export function errorLookupPage(nonce: string, opts: { code?: string; meaning?: string }): string {
+  const result =
+    opts.code === undefined
+      ? ""
+      : opts.meaning
+        ? `<p id="error-code"><strong>AADSTS${esc(opts.code)}</strong>: ${esc(opts.meaning)}</p>`
+        : `<p id="error-code">The emulator doesn’t answer with error code ${esc(opts.code)}.</p>`;
+  return layout({
+    title: "Error code lookup",
+    nonce,
+    body: `<h1>Error code lookup</h1>
+${result}
+<form method="get" action="/error">
+<label for="code">Error code</label>
+<input id="code" name="code" type="text" inputmode="numeric" value="${esc(opts.code ?? "")}">
+<div class="actions"><button class="primary" type="submit">Look up</button></div>
+</form>
+<p class="muted">Every code Microsoft Entra ID can answer: <a href="https://learn.microsoft.com/entra/identity-platform/reference-error-codes">Microsoft Entra authentication and authorization error codes</a>.</p>`,
+  });
+}
+
 /** Shown by the logout endpoint when there is no registered place to return to. */
 export function signedOutPage(nonce: string): string {
   return layout({

@@ -157,3 +157,29 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
 export function resourceOf(apps: AppRegistry, audience: string): { id: string; displayName: string } {
   return audience === apps.api.appId ? { id: apps.api.appId, displayName: apps.api.displayName } : { id: GRAPH_APP_ID, displayName: "Microsoft Graph" };
 }
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1"]);
+
+/**
+ * Whether `requested` names one of the client's registered redirect URIs. Exact match, except that
+ * for `localhost` and `127.0.0.1` the port is ignored (Entra's "localhost exceptions", after RFC
+ * 8252 §7.3 and §8.3, for every platform type): scheme, host, path and query must still match.
+ * `[::1]` gets no exception, as in Entra.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions
+ */
+export function isRegisteredRedirectUri(client: ClientApp, requested: string): boolean {
+  if (client.redirectUris.includes(requested)) return true;
+  let url: URL;
+  try {
+    url = new URL(requested);
+  } catch {
+    return false;
+  }
+  if (!LOOPBACK_HOSTS.has(url.hostname) || url.username || url.password || url.hash) return false;
+  const withoutPort = (u: URL) => `${u.protocol}//${u.hostname}${u.pathname}${u.search}`;
+  return client.redirectUris.some((registered) => {
+    const r = new URL(registered);
+    return LOOPBACK_HOSTS.has(r.hostname) && withoutPort(r) === withoutPort(url);
+  });
+}

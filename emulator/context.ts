@@ -37,6 +37,8 @@ export interface AuthorizeTx {
   createdAt: number;
   clientId: string;
   redirectUri: string;
+  /** The request sent no redirect_uri; the app's only one was used (the token request may omit it too). */
+  redirectUriDefaulted?: boolean;
   responseMode: ResponseMode;
   state?: string;
   nonce?: string;

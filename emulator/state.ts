@@ -40,6 +40,8 @@ export interface CarriedSignInRisk {
 export interface CodeRecord {
   clientId: string;
   redirectUri: string;
+  /** The authorize request omitted redirect_uri, so the token request may too (RFC 6749 §4.1.3). */
+  redirectUriDefaulted?: boolean;
   codeChallenge?: string;
   nonce?: string;
   scope: string;

@@ -7,7 +7,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { resourceOf } from "../apps.js";
+import { isRegisteredRedirectUri, resourceOf } from "../apps.js";
 import { essentialContexts, parseClaims } from "../claims.js";
 import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode, type TxRisk } from "../context.js";
 import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../directory.js";
@@ -34,7 +34,7 @@ import {
   usernamePage,
   type FlowRef,
 } from "../ui/pages.js";
-import { SESSION_COOKIE, sendErrorPage, sendErrorToClient, sendToClient, sessionCookie } from "./respond.js";
+import { formTargets, SESSION_COOKIE, sendErrorPage, sendErrorToClient, sendToClient, sessionCookie } from "./respond.js";
 
 /** Authorization codes live this long (Entra: about ten minutes). */
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -171,12 +171,19 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
   const clientId = params.client_id ?? "";
   const client = emu.apps.clients.get(clientId);
   if (!client) return sendErrorPage(emu, ctx, errors.unknownClient(clientId), correlationId);
-  const redirectUri = params.redirect_uri ?? "";
-  if (!client.redirectUris.includes(redirectUri)) return sendErrorPage(emu, ctx, errors.redirectMismatch(redirectUri, clientId), correlationId);
+  // Without redirect_uri, an app with exactly one registered redirect URI is answered there
+  // (RFC 6749 §3.1.2.3); with several, the request cannot say where to go (README, "redirect_uri").
+  const [onlyRedirectUri, ...otherRedirectUris] = client.redirectUris;
+  if (params.redirect_uri === undefined && (onlyRedirectUri === undefined || otherRedirectUris.length > 0)) {
+    return sendErrorPage(emu, ctx, errors.invalidRequest(900144, "The request body must contain the following parameter: 'redirect_uri'."), correlationId);
+  }
+  const redirectUri = params.redirect_uri ?? onlyRedirectUri ?? "";
+  if (!isRegisteredRedirectUri(client, redirectUri)) return sendErrorPage(emu, ctx, errors.redirectMismatch(redirectUri, clientId), correlationId);
 
   const mode = (params.response_mode ?? "query") as ResponseMode;
   const target = {
     redirectUri,
+    ...(params.redirect_uri === undefined ? { redirectUriDefaulted: true } : {}),
     responseMode: RESPONSE_MODES.includes(mode) ? mode : "query",
     ...(params.state !== undefined ? { state: params.state } : {}),
     correlationId,
@@ -334,7 +341,7 @@ function secondFactorPage(
  */
 async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, session: SsoSession | undefined, setCookie?: string): Promise<void> {
   const headers: Record<string, string> = setCookie ? { "Set-Cookie": setCookie } : {};
-  const page = (html: string) => sendPage(ctx.res, 200, html, ctx.nonce, emu.apps.redirectOrigins, headers);
+  const page = (html: string) => sendPage(ctx.res, 200, html, ctx.nonce, formTargets(emu, tx), headers);
   const now = emu.store.now();
   const user = session ? emu.store.user(session.oid) : undefined;
   const fail = (err: AadError, evaluation?: Evaluation, conditionalAccessFailure = false) => {
@@ -446,6 +453,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   emu.store.state.codes[secretKey(code)] = {
     clientId: tx.clientId,
     redirectUri: tx.redirectUri,
+    ...(tx.redirectUriDefaulted ? { redirectUriDefaulted: true } : {}),
     ...(tx.codeChallenge ? { codeChallenge: tx.codeChallenge } : {}),
     ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
     scope: tx.scope,
@@ -492,7 +500,7 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
     return sendErrorPage(emu, ctx, err);
   }
   const flow = flowRef(emu, tx);
-  const page = (html: string, headers: Record<string, string> = {}) => sendPage(ctx.res, 200, html, ctx.nonce, emu.apps.redirectOrigins, headers);
+  const page = (html: string, headers: Record<string, string> = {}) => sendPage(ctx.res, 200, html, ctx.nonce, formTargets(emu, tx), headers);
   const session = currentSession(emu, ctx);
   const user = session ? emu.store.user(session.oid) : undefined;
 

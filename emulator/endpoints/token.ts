@@ -195,7 +195,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         throw errors.invalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
       }
       if (record.clientId !== client.clientId) throw errors.invalidGrant(70000, "The provided authorization code was issued to a different client.");
-      if (record.redirectUri !== str(body, "redirect_uri")) {
+      const sentRedirectUri = str(body, "redirect_uri");
+      if (record.redirectUriDefaulted ? sentRedirectUri !== undefined && sentRedirectUri !== record.redirectUri : sentRedirectUri !== record.redirectUri) {
         throw errors.invalidGrant(70000, "The provided value for the input parameter 'redirect_uri' is not valid. It does not match the redirect URI used to request the authorization code.");
       }
       const verifier = str(body, "code_verifier");

@@ -23,6 +23,12 @@ export const IDS = {
 } as const;
 
 /**
+ * The tenant's verified domain: the directory's user names end with it, and the tenant can be
+ * addressed by it as well as by its id (`/woodgrove.test/v2.0/...`), as Entra allows.
+ */
+export const TENANT_DOMAIN = "woodgrove.test";
+
+/**
  * The app role the console requires (assigned in directory.json, or by `POST /__control/users`
  * with `roles`). A role of its own, not the portal's `Portal.Admin`: administering the identity
  * provider and administering the portal are different jobs.

@@ -82,6 +82,8 @@ export interface RefreshRecord {
 export interface SigningKeyRecord {
   kid: string;
   privateJwk: JWK;
+  /** Base64 DER of a self-signed certificate for the key (the JWKS's `x5c`); added on load when missing. */
+  certificate?: string;
   createdAt: number;
   /** When a newer key replaced it; it stays published for the grace period. */
   retiredAt?: number;

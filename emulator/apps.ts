@@ -36,7 +36,7 @@ export const TENANT_DOMAIN = "woodgrove.test";
 export const CONSOLE_ROLE = "Emulator.Admin";
 
 /** Optional claims a resource (or client, for ID tokens) opted into. */
-export type OptionalClaim = "acrs" | "auth_time" | "xms_cc";
+export type OptionalClaim = "acrs" | "auth_time" | "login_hint" | "xms_cc";
 
 /** A client application registration. */
 export interface ClientApp {
@@ -122,7 +122,8 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
     redirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`],
     // Entra accepts an SPA's redirect URIs as post-logout targets.
     postLogoutRedirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`, `${origin}/signed-out`],
-    idTokenOptionalClaims: [],
+    // MSAL prefers the ID token's login_hint claim over the user name as the hint of later requests.
+    idTokenOptionalClaims: ["login_hint"],
     applicationPermissions: [],
   };
   const api: ResourceApp = {

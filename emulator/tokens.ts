@@ -42,6 +42,26 @@ export function clientInfo(oid: string, tenantId: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tenantId })).toString("base64url");
 }
 
+const LOGIN_HINT_PREFIX = "O.";
+
+/**
+ * The `login_hint` optional claim: an opaque value naming the user that a client passes back as
+ * the `login_hint` parameter (MSAL does so whenever an account's ID token has it). Opaque to
+ * clients; here base64url of the tenant and object id.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+ */
+export function loginHintClaim(tenantId: string, oid: string): string {
+  return `${LOGIN_HINT_PREFIX}${Buffer.from(`${tenantId}|${oid}`).toString("base64url")}`;
+}
+
+/** The object id a `login_hint` claim value names in this tenant, if it is one. */
+export function oidFromLoginHint(tenantId: string, hint: string): string | undefined {
+  if (!hint.startsWith(LOGIN_HINT_PREFIX)) return undefined;
+  const [tid, oid] = Buffer.from(hint.slice(LOGIN_HINT_PREFIX.length), "base64url").toString("utf8").split("|");
+  return tid === tenantId && oid ? oid : undefined;
+}
+
 /** Unix seconds (token time) of the most recent interactive verification of any factor. */
 export function lastAuthTime(emu: Emulator, auth: AuthSnapshot): number | undefined {
   const times = [auth.passwordAt, auth.totpAt, auth.smsAt, auth.passkeyAt].filter((t): t is number => t !== undefined);
@@ -181,6 +201,7 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
     aio: opaque("AWQAm"),
     ...(wantsAuthTime && authTime !== undefined ? { auth_time: authTime } : {}),
     ...(input.scopes.oidc.has("email") ? { email: input.user.userPrincipalName } : {}),
+    ...(optional.includes("login_hint") ? { login_hint: loginHintClaim(emu.tenantId, input.user.oid) } : {}),
     name: input.user.displayName,
     ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     oid: input.user.oid,

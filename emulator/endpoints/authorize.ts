@@ -21,7 +21,7 @@ import { resolveScopes } from "../scopes.js";
 import { SMS_CODE_TTL_MS, sendSmsCode, verifySmsCode } from "../sms.js";
 import type { SsoSession } from "../state.js";
 import { secretKey } from "../state.js";
-import { clientInfo, randomId } from "../tokens.js";
+import { clientInfo, oidFromLoginHint, randomId } from "../tokens.js";
 import { sendPage } from "../ui/html.js";
 import {
   codePage,
@@ -216,6 +216,9 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     maxAgeSeconds = Number(params.max_age);
     if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0) return fail(errors.invalidRequest(50133, "max_age must be a non-negative integer."));
   }
+  // A login_hint claim value stands for its user's name (the pages show the name, never the value).
+  const hintedOid = params.login_hint ? oidFromLoginHint(emu.tenantId, params.login_hint) : undefined;
+  const loginHint = hintedOid ? emu.store.user(hintedOid)?.userPrincipalName : params.login_hint;
   const now = emu.store.now();
   const tx: AuthorizeTx = {
     ...target,
@@ -228,7 +231,7 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     scopes,
     ...(challenge !== undefined ? { codeChallenge: challenge } : {}),
     ...(params.prompt !== undefined ? { prompt: params.prompt } : {}),
-    ...(params.login_hint ? { loginHint: params.login_hint } : {}),
+    ...(loginHint ? { loginHint } : {}),
     ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
     ...(params.claims ? { rawClaims: params.claims } : {}),
     ...(params.client_info === "1" ? { clientInfo: true } : {}),

@@ -154,6 +154,20 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.equal(returned(page).get("client_info"), null);
   });
 
+  // Microsoft Learn, optional claims reference ("login_hint"): an opaque, reliable hint in the ID
+  // token that the app passes back as the login_hint parameter; MSAL prefers it to the user name.
+  it("login_hint optional claim: in the SPA's ID token (MSAL's client), and accepted back as login_hint", async () => {
+    const { tokens, browser } = await signIn(spa, SPA_REDIRECT, {});
+    const hint = String(tokens.claims()?.login_hint ?? "");
+    assert.ok(hint && !hint.includes(MEGAN.upn), "opaque: not the user name");
+    assert.equal((await signIn(config, WEB_REDIRECT, {})).tokens.claims()?.login_hint, undefined, "only where configured");
+    const silent = await browser.go(authorizeUrl(emu, { prompt: "none", login_hint: hint }));
+    assert.ok(returned(silent).get("code"), "the hint names the signed-in user: no prompt");
+    const fresh = await new TestBrowser(emu).go(authorizeUrl(emu, { login_hint: hint }));
+    assert.match(fresh.html, /<label for="passwd">Password<\/label>/);
+    assert.match(fresh.html, new RegExp(MEGAN.upn), "the page shows the user it names");
+  });
+
   it("refresh: a new refresh token each time, the redeemed one still works (no reuse revocation)", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, {});
     const first = tokens.refresh_token ?? "";

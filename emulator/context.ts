@@ -61,6 +61,8 @@ export interface AuthorizeTx {
   passwordChanged?: boolean;
   /** User identified by the username step. */
   pendingOid?: string;
+  /** `prompt=select_account`: the person picked an account (or chose another) on the picker. */
+  accountPicked?: boolean;
   /** The password was verified in this transaction (satisfies prompt=login / max_age). */
   passwordInTx: boolean;
   /** Registration interrupt: a TOTP secret offered but not yet confirmed. */

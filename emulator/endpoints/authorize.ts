@@ -24,6 +24,7 @@ import { secretKey } from "../state.js";
 import { clientInfo, oidFromLoginHint, randomId } from "../tokens.js";
 import { sendPage } from "../ui/html.js";
 import {
+  accountPickerPage,
   codePage,
   maskedPhone,
   methodChoicePage,
@@ -355,6 +356,11 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   const hintMismatch = tx.loginHint !== undefined && user !== undefined && user.userPrincipalName.toLowerCase() !== tx.loginHint.toLowerCase();
   const tooOld =
     tx.maxAgeSeconds !== undefined && (session?.auth.passwordAt === undefined || now - session.auth.passwordAt > tx.maxAgeSeconds * 1000);
+  // prompt=select_account shows the picker whenever someone is signed in (Entra goes straight to
+  // sign-in when no one is); picking the account continues with its session.
+  if (tx.prompt === "select_account" && !tx.accountPicked && !tx.passwordInTx && session && user) {
+    return page(accountPickerPage(ctx.nonce, flowRef(emu, tx), { accounts: [{ displayName: user.displayName, userPrincipalName: user.userPrincipalName }] }));
+  }
   const needSignIn = !session || !user || (!tx.passwordInTx && (tx.prompt === "login" || tooOld || hintMismatch));
 
   if (needSignIn) {
@@ -550,6 +556,19 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       tx.steps.push({ method: "password", requirement: "primary", succeeded: true, at: now });
       emu.log("password_ok", { oid: candidate.oid, correlationId: tx.correlationId });
       return continueFlow(emu, ctx, tx, next, cookieValue ? sessionCookie(cookieValue) : undefined);
+    }
+    case "account": {
+      // The picker lists the session's account (index 0); anything else is "Use another account".
+      tx.accountPicked = true;
+      if (str(body, "account") === "0" && session && user) {
+        delete tx.loginHint;
+        return continueFlow(emu, ctx, tx, session);
+      }
+      delete tx.pendingOid;
+      delete tx.loginHint;
+      tx.steps = [];
+      tx.passwordInTx = false;
+      return page(usernamePage(ctx.nonce, flow));
     }
     case "another-account": {
       // Entra's "←" beside the user name: the hint was a suggestion, a person may sign in as anyone.

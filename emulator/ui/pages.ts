@@ -80,6 +80,32 @@ export function methodLabel(method: MfaMethod, phoneNumber?: string): string {
   }
 }
 
+/**
+ * `prompt=select_account`: the accounts signed in to this browser's emulator session, each a
+ * button, and "Use another account" (Entra's "Pick an account").
+ */
+export function accountPickerPage(nonce: string, flow: FlowRef, opts: { accounts: { displayName: string; userPrincipalName: string }[] }): string {
+  const accounts = opts.accounts
+    .map(
+      (a, i) =>
+        `<li><button class="method" type="submit" name="account" value="${i}" aria-describedby="account-${i}-state"><strong>${esc(a.displayName)}</strong><br><span class="muted">${esc(a.userPrincipalName)}</span><br><span class="muted" id="account-${i}-state">Signed in</span></button></li>`,
+    )
+    .join("\n");
+  return layout({
+    title: "Pick an account",
+    nonce,
+    body: `<h1>Pick an account</h1>
+<form method="post" action="${action(flow, "account")}">
+${hidden(flow)}
+<ul class="accounts" aria-label="Accounts">
+${accounts}
+<li><button class="method" type="submit" name="account" value="another">Use another account</button></li>
+</ul>
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
 /** Method choice: only methods that satisfy what is missing are listed. */
 export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: MfaMethod[]; phoneNumber?: string; reason: string; notice?: string }): string {
   return layout({

@@ -3,6 +3,7 @@ import { expectNoSeriousA11yViolations } from "./support/accessibility";
 import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { StepUpDialogPage } from "./pages/step-up-dialog.page";
+import { AuthorizationRequest } from "./support/authorize";
 
 /** axe on every page a person meets, the portal's and the identity provider's (the console's: console.spec.ts). */
 test.describe("accessibility @a11y", () => {
@@ -171,6 +172,17 @@ test.describe("accessibility @a11y", () => {
     await signIn(await persona("totp"));
     await transfer.goto();
     await expectNoSeriousA11yViolations(page, "transfer form");
+  });
+  test("the identity provider's account picker and error code page", async ({ page, persona, signIn, settings }) => {
+    await signIn(await persona("totp"));
+    await page.goto(new AuthorizationRequest(settings, { prompt: "select_account" }).url());
+    await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Use another account" })).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "identity provider: account picker");
+
+    await page.goto(`${settings.emulatorOrigin}/error?code=50076`);
+    await expect(page.getByText("AADSTS50076")).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "identity provider: error code lookup");
   });
 });
 

@@ -23,6 +23,12 @@ export const IDS = {
 } as const;
 
 /**
+ * The tenant's verified domain: the directory's user names end with it, and the tenant can be
+ * addressed by it as well as by its id (`/woodgrove.test/v2.0/...`), as Entra allows.
+ */
+export const TENANT_DOMAIN = "woodgrove.test";
+
+/**
  * The app role the console requires (assigned in directory.json, or by `POST /__control/users`
  * with `roles`). A role of its own, not the portal's `Portal.Admin`: administering the identity
  * provider and administering the portal are different jobs.
@@ -30,7 +36,7 @@ export const IDS = {
 export const CONSOLE_ROLE = "Emulator.Admin";
 
 /** Optional claims a resource (or client, for ID tokens) opted into. */
-export type OptionalClaim = "acrs" | "auth_time" | "xms_cc";
+export type OptionalClaim = "acrs" | "auth_time" | "login_hint" | "xms_cc";
 
 /** A client application registration. */
 export interface ClientApp {
@@ -117,7 +123,8 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
     redirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`],
     // Entra accepts an SPA's redirect URIs as post-logout targets.
     postLogoutRedirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`, `${origin}/signed-out`],
-    idTokenOptionalClaims: [],
+    // MSAL prefers the ID token's login_hint claim over the user name as the hint of later requests.
+    idTokenOptionalClaims: ["login_hint"],
     applicationPermissions: [],
   };
   const api: ResourceApp = {
@@ -157,4 +164,30 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
 /** The resource an access token audience names, for the sign-in log. */
 export function resourceOf(apps: AppRegistry, audience: string): { id: string; displayName: string } {
   return audience === apps.api.appId ? { id: apps.api.appId, displayName: apps.api.displayName } : { id: GRAPH_APP_ID, displayName: "Microsoft Graph" };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1"]);
+
+/**
+ * Whether `requested` names one of the client's registered redirect URIs. Exact match, except that
+ * for `localhost` and `127.0.0.1` the port is ignored (Entra's "localhost exceptions", after RFC
+ * 8252 §7.3 and §8.3, for every platform type): scheme, host, path and query must still match.
+ * `[::1]` gets no exception, as in Entra.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions
+ */
+export function isRegisteredRedirectUri(client: ClientApp, requested: string): boolean {
+  if (client.redirectUris.includes(requested)) return true;
+  let url: URL;
+  try {
+    url = new URL(requested);
+  } catch {
+    return false;
+  }
+  if (!LOOPBACK_HOSTS.has(url.hostname) || url.username || url.password || url.hash) return false;
+  const withoutPort = (u: URL) => `${u.protocol}//${u.hostname}${u.pathname}${u.search}`;
+  return client.redirectUris.some((registered) => {
+    const r = new URL(registered);
+    return LOOPBACK_HOSTS.has(r.hostname) && withoutPort(r) === withoutPort(url);
+  });
 }

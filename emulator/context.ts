@@ -37,6 +37,8 @@ export interface AuthorizeTx {
   createdAt: number;
   clientId: string;
   redirectUri: string;
+  /** The request sent no redirect_uri; the app's only one was used (the token request may omit it too). */
+  redirectUriDefaulted?: boolean;
   responseMode: ResponseMode;
   state?: string;
   nonce?: string;
@@ -48,6 +50,8 @@ export interface AuthorizeTx {
   maxAgeSeconds?: number;
   rawClaims?: string;
   claims: ClaimsRequest;
+  /** The request sent `client_info=1`: the response carries `client_info`. */
+  clientInfo?: boolean;
   /** The client's `client-request-id`, or one the emulator generated; in errors and the sign-in log. */
   correlationId: string;
   /** Authentication steps taken in this transaction, for the sign-in log. */
@@ -57,6 +61,8 @@ export interface AuthorizeTx {
   passwordChanged?: boolean;
   /** User identified by the username step. */
   pendingOid?: string;
+  /** `prompt=select_account`: the person picked an account (or chose another) on the picker. */
+  accountPicked?: boolean;
   /** The password was verified in this transaction (satisfies prompt=login / max_age). */
   passwordInTx: boolean;
   /** Registration interrupt: a TOTP secret offered but not yet confirmed. */

@@ -118,3 +118,51 @@ export const errors = {
     new AadError("invalid_request", 90000, "Your sign-in session has expired or could not be found. Go back to the application and sign in again."),
   serverError: () => new AadError("server_error", 90033, "A transient error has occurred. Please try again.", { status: 500 }),
 } as const;
+
+/**
+ * What each AADSTS code the emulator can answer means, for the page `error_uri` points at
+ * (`GET /error?code=n`, as Entra's `https://login.microsoftonline.com/error?code=n`).
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+ */
+export const ERROR_CODE_MEANINGS: Readonly<Record<number, string>> = {
+  50011: "The redirect URI in the request is not registered for the application.",
+  50034: "The user account doesn't exist in the directory.",
+  50053: "The account is locked: too many wrong sign-in attempts or verification codes.",
+  50057: "The user account is disabled.",
+  50058: "A silent sign-in request was sent but no user is signed in, or the session is not enough for single sign-on.",
+  50074: "Strong authentication was required and the user did not complete it (for example, they cancelled).",
+  50076: "Multi-factor authentication (or another Conditional Access requirement) is needed: send an interactive request with the claims challenge.",
+  50079: "The user must register a multi-factor authentication method.",
+  50126: "The user name or password is wrong.",
+  50133: "The session is invalid or the request's max_age is not a valid number.",
+  50142: "A Conditional Access policy requires the user to change their password.",
+  50173: "The grant is no longer valid: the user was disabled or deleted, or the grant was revoked.",
+  53003: "Access was blocked by Conditional Access policies.",
+  53004: "The user must register for multi-factor authentication, but registration is blocked because the sign-in is risky.",
+  54005: "The authorization code was already redeemed.",
+  70000: "The grant is not valid for this request: another client, another redirect URI, or an unknown or expired refresh token.",
+  70003: "The grant type is not supported.",
+  70008: "The authorization code or refresh token has expired.",
+  70011: "A requested scope is not valid.",
+  90000: "The sign-in session expired or could not be found.",
+  90002: "The tenant was not found.",
+  90010: "The request is not supported.",
+  90014: "A required field is missing or malformed (for example, the claims parameter is not valid JSON).",
+  90033: "A transient error occurred. Try again.",
+  500011: "The resource was not found in the tenant.",
+  500121: "Authentication failed during the strong authentication request (the user denied it).",
+  501481: "The code verifier does not match the code challenge of the authorization request.",
+  501491: "The code challenge or its method is not valid.",
+  700016: "The application was not found in the directory.",
+  700054: "The response type is not enabled for the application.",
+  900144: "A required parameter is missing or the request is malformed.",
+  901002: "The request parameter is not supported.",
+  1002012: "The scope of a client credentials request must end with /.default.",
+  7000215: "The client secret is not valid.",
+  7000218: "The request must carry a client secret or client assertion.",
+  9002313: "The request is malformed or invalid (for example, the authorization code is not one the service issued).",
+  9002325: "Proof Key for Code Exchange (PKCE) is required for this client.",
+  9002326: "Cross-origin token redemption is allowed only for single-page application redirect URIs.",
+  9002327: "Tokens for single-page applications may be redeemed only with cross-origin requests.",
+};

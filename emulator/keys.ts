@@ -1,4 +1,6 @@
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from "jose";
+import { generate } from "selfsigned";
 import type { StateStore, SigningKeyRecord } from "./state.js";
 
 /** How long a replaced key stays in the JWKS (emulator clock), so tokens it signed still verify. */
@@ -11,7 +13,35 @@ export interface PublicJwk {
   kid: string;
   n: string;
   e: string;
+  /** Base64url SHA-1 thumbprint of the certificate. */
+  x5t: string;
+  /** The key's certificate chain: one self-signed certificate, base64 DER. */
+  x5c: string[];
   issuer: string;
+}
+
+/** How long a signing key's certificate is valid; keys are not rotated automatically. */
+const SIGNING_CERT_VALIDITY_MS = 5 * 365 * 24 * 60 * 60 * 1000;
+
+/**
+ * A self-signed certificate for a signing key, base64 DER. Entra publishes each key with its
+ * certificate (`x5c`) and thumbprint (`x5t`); some validators (older .NET and Java stacks) use
+ * those rather than `n`/`e`.
+ */
+async function selfSignedCertificate(privateJwk: JWK): Promise<string> {
+  const privateKey = createPrivateKey({ key: privateJwk as JsonWebKey, format: "jwk" });
+  const now = Date.now();
+  const pems = await generate([{ name: "commonName", value: "Woodgrove Entra emulator token signing" }], {
+    keyPair: { privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKey: createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString() },
+    algorithm: "sha256",
+    notBeforeDate: new Date(now - 60_000),
+    notAfterDate: new Date(now + SIGNING_CERT_VALIDITY_MS),
+    extensions: [
+      { name: "basicConstraints", cA: false, critical: true },
+      { name: "keyUsage", digitalSignature: true, critical: true },
+    ],
+  });
+  return new X509Certificate(pems.cert).raw.toString("base64");
 }
 
 async function newKey(now: number): Promise<SigningKeyRecord> {
@@ -19,7 +49,7 @@ async function newKey(now: number): Promise<SigningKeyRecord> {
   const privateJwk = await exportJWK(privateKey);
   // Entra's kids are opaque base64url strings; a thumbprint has the same shape and is stable.
   const kid = await calculateJwkThumbprint({ kty: "RSA", n: privateJwk.n ?? "", e: privateJwk.e ?? "" });
-  return { kid, privateJwk: { ...privateJwk, kid, alg: "RS256" }, createdAt: now };
+  return { kid, privateJwk: { ...privateJwk, kid, alg: "RS256" }, certificate: await selfSignedCertificate(privateJwk), createdAt: now };
 }
 
 /**
@@ -36,12 +66,20 @@ export class KeyStore {
     this.#store = store;
   }
 
-  /** Creates the first key when the state has none. */
+  /** Creates the first key when the state has none, and certificates for keys stored without one. */
   async init(): Promise<void> {
+    let changed = false;
     if (this.#store.state.keys.length === 0) {
       this.#store.state.keys.push(await newKey(this.#store.now()));
-      this.#store.save();
+      changed = true;
     }
+    for (const k of this.#store.state.keys) {
+      if (k.certificate === undefined) {
+        k.certificate = await selfSignedCertificate(k.privateJwk);
+        changed = true;
+      }
+    }
+    if (changed) this.#store.save();
   }
 
   /** Publishes a new signing key and retires the current one. Returns the new kid. */
@@ -71,13 +109,20 @@ export class KeyStore {
     return { kid: record.kid, key, jwk: record.privateJwk };
   }
 
-  /** The public JWKS; `issuer` mirrors the per-key issuer Entra adds to its v2.0 key set. */
+  /**
+   * The public JWKS; `issuer` mirrors the per-key issuer Entra adds to its v2.0 key set (the
+   * `{tenantid}` template for `common` and `organizations`).
+   */
   jwks(issuer: string): { keys: PublicJwk[] } {
     return {
       keys: this.#active()
         .slice()
         .reverse()
-        .map((k) => ({ kty: "RSA", use: "sig", kid: k.kid, n: k.privateJwk.n ?? "", e: k.privateJwk.e ?? "", issuer })),
+        .map((k) => {
+          const der = k.certificate ?? "";
+          const x5t = createHash("sha1").update(Buffer.from(der, "base64")).digest("base64url");
+          return { kty: "RSA", use: "sig", kid: k.kid, x5t, n: k.privateJwk.n ?? "", e: k.privateJwk.e ?? "", x5c: [der], issuer };
+        }),
     };
   }
 

@@ -7,25 +7,27 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { withPolicyStates } from "./admin.js";
-import { buildApps, IDS } from "./apps.js";
+import { buildApps, IDS, TENANT_DOMAIN } from "./apps.js";
 import { ensureCerts } from "./certs.js";
 import type { Emulator } from "./context.js";
 import { consoleRoute, createConsoleState } from "./console.js";
 import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize, loginStep } from "./endpoints/authorize.js";
-import { instanceDiscovery, jwks, openidConfiguration } from "./endpoints/discovery.js";
+import { instanceDiscovery, jwks, openidConfiguration, type TenantSegment } from "./endpoints/discovery.js";
 import { getSignIn, listAuthenticationContexts, listAuthenticationMethods, listConditionalAccessPolicies, listSignIns } from "./endpoints/graph.js";
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
 import { corsHeaders, preflight, token } from "./endpoints/token.js";
-import { AadError, aadErrorBody, errors } from "./errors.js";
+import { AadError, aadErrorBody, ERROR_CODE_MEANINGS, errors } from "./errors.js";
 import { createContext, RequestRejected, Router, sendJson, type RequestContext } from "./http.js";
 import { KeyStore } from "./keys.js";
 import { loadPolicySets, type PolicySetName } from "./policy.js";
 import { loadNetworkTable } from "./risk.js";
 import { SignInLogStore } from "./signin-log.js";
 import { StateStore } from "./state.js";
+import { sendPage } from "./ui/html.js";
+import { errorLookupPage } from "./ui/pages.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -116,19 +118,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
 
   const T = "([^/]+)";
-  const tenantRoute = (handler: (ctx: RequestContext) => Promise<void> | void) => async (ctx: RequestContext) => {
+  // The tenant id or its verified domain, `organizations` and `common` all resolve to the one
+  // emulated tenant; metadata says which of them was asked for.
+  const tenantOf = (segment: string): TenantSegment | undefined => {
+    const s = segment.toLowerCase();
+    if (s === tenantId.toLowerCase() || s === TENANT_DOMAIN) return { kind: "tenant" };
+    return s === "common" || s === "organizations" ? { kind: "multi", name: s } : undefined;
+  };
+  const tenantRoute = (handler: (ctx: RequestContext, tenant: TenantSegment) => Promise<void> | void) => async (ctx: RequestContext) => {
     const tenant = ctx.params[0] ?? "";
-    // `organizations` and `common` resolve to the one emulated tenant.
-    if (tenant !== tenantId && tenant !== "organizations" && tenant !== "common") {
+    const resolved = tenantOf(tenant);
+    if (!resolved) {
       const err = new AadError("invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
       if (ctx.url.pathname.includes("/authorize") || ctx.url.pathname.includes("/logout")) return sendErrorPage(emu, ctx, err);
       return sendJson(ctx.res, 400, aadErrorBody(err, emu.origin, undefined, new Date()), corsHeaders(emu, ctx, true));
     }
-    return handler(ctx);
+    return handler(ctx, resolved);
   };
   const router = new Router()
-    .on("GET|OPTIONS", new RegExp(`^/${T}/v2\\.0/\\.well-known/openid-configuration$`), tenantRoute((ctx) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : openidConfiguration(emu, ctx))))
-    .on("GET|OPTIONS", new RegExp(`^/${T}/discovery/v2\\.0/keys$`), tenantRoute((ctx) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : jwks(emu, ctx))))
+    .on("GET|OPTIONS", new RegExp(`^/${T}/v2\\.0/\\.well-known/openid-configuration$`), tenantRoute((ctx, tenant) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : openidConfiguration(emu, ctx, tenant))))
+    .on("GET|OPTIONS", new RegExp(`^/${T}/discovery/v2\\.0/keys$`), tenantRoute((ctx, tenant) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : jwks(emu, ctx, tenant))))
     .on("GET|OPTIONS", /^\/common\/discovery\/instance$/, (ctx) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : instanceDiscovery(emu, ctx)))
     .on("GET|POST", new RegExp(`^/${T}/oauth2/v2\\.0/authorize$`), tenantRoute((ctx) => authorize(emu, ctx)))
     .on("POST|OPTIONS", new RegExp(`^/${T}/oauth2/v2\\.0/token$`), tenantRoute((ctx) => (ctx.req.method === "OPTIONS" ? preflight(emu, ctx) : token(emu, ctx))))
@@ -147,6 +156,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     .on("GET", /^\/v1\.0\/users\/([^/]+)\/authentication\/methods$/, (ctx) => listAuthenticationMethods(emu, ctx))
     // The admin console: its own sign-in, session and CSRF checks (console.ts).
     .on("GET|POST", /^\/console(?:\/.*)?$/, (ctx) => consoleRoute(emu, ctx))
+    // Where every error_uri points (Entra: https://login.microsoftonline.com/error?code=n).
+    .on("GET", /^\/error$/, (ctx) => {
+      const code = ctx.query().code?.replace(/^AADSTS/i, "").trim();
+      const known = code !== undefined && /^\d{1,9}$/.test(code) ? ERROR_CODE_MEANINGS[Number(code)] : undefined;
+      sendPage(ctx.res, 200, errorLookupPage(ctx.nonce, { ...(code ? { code } : {}), ...(known ? { meaning: known } : {}) }), ctx.nonce, []);
+    })
     .on("GET", /^\/health$/, (ctx) => sendJson(ctx.res, 200, { ok: true, tenantId, issuer: emu.issuer }));
   if (options.controlSecret) router.on("GET|POST|DELETE", /^\/__control\/(.+)$/, (ctx) => control(emu, ctx));
 

@@ -40,18 +40,22 @@ export interface CarriedSignInRisk {
 export interface CodeRecord {
   clientId: string;
   redirectUri: string;
+  /** The authorize request omitted redirect_uri, so the token request may too (RFC 6749 §4.1.3). */
+  redirectUriDefaulted?: boolean;
   codeChallenge?: string;
   nonce?: string;
   scope: string;
   /** The raw `claims` JSON of the authorize request. */
   claims?: string;
+  /** The authorize request carried `max_age`, so the ID token must carry `auth_time`. */
+  maxAgeRequested?: boolean;
   sessionId: string;
   sid: string;
   oid: string;
   auth: AuthSnapshot;
   expiresAt: number;
   redeemed: boolean;
-  /** Refresh-token family minted from this code, revoked if the code is replayed. */
+  /** Refresh-token family minted from this code, revoked if the code is replayed (RFC 6749 §4.1.2). */
   familyId: string;
   /** `uti` of the access token this code redeems for, already named in the sign-in log entry. */
   uti?: string;
@@ -69,9 +73,8 @@ export interface RefreshRecord {
   scope: string;
   auth: AuthSnapshot;
   issuedAt: number;
+  /** For an SPA, the expiry of the first refresh token of its family: rotation never extends it. */
   expiresAt: number;
-  /** Set once the token was exchanged; presenting it again is reuse. */
-  rotated: boolean;
   signInRisk?: CarriedSignInRisk;
 }
 
@@ -79,6 +82,8 @@ export interface RefreshRecord {
 export interface SigningKeyRecord {
   kid: string;
   privateJwk: JWK;
+  /** Base64 DER of a self-signed certificate for the key (the JWKS's `x5c`); added on load when missing. */
+  certificate?: string;
   createdAt: number;
   /** When a newer key replaced it; it stays published for the grace period. */
   retiredAt?: number;

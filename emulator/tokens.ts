@@ -10,8 +10,16 @@ import { MAX_CA_RECORDS, secretKey, type AuthSnapshot, type CarriedSignInRisk } 
 
 /** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
-/** Refresh-token lifetime: Entra gives SPAs 24 hours and other clients 90 days. */
+/**
+ * Refresh-token lifetime: Entra gives SPAs 24 hours (not extended by rotation) and other clients
+ * 90 days.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
+ */
 export const REFRESH_LIFETIME_MS = { spa: 24 * 3600 * 1000, web: 90 * 24 * 3600 * 1000 } as const;
+
+/** What every authorization code the emulator issues looks like (`randomId(48)`). */
+export const AUTHORIZATION_CODE_SHAPE = /^[A-Za-z0-9_-]{64}$/;
 
 /** Base64url of random bytes. */
 export function randomId(bytes = 32): string {
@@ -26,9 +34,32 @@ export function pairwiseSub(tenantId: string, oid: string, appId: string): strin
   return createHmac("sha256", `woodgrove-emulator-sub:${tenantId}`).update(`${oid}|${appId}`).digest("base64url").slice(0, 43);
 }
 
-/** Entra's `client_info`: base64url JSON `{uid, utid}`, which MSAL uses to key its cache. */
+/**
+ * Entra's `client_info`: base64url JSON `{uid, utid}`, which MSAL uses to key its cache. Returned
+ * only to a request that sent `client_info=1` (MSAL always does).
+ */
 export function clientInfo(oid: string, tenantId: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tenantId })).toString("base64url");
+}
+
+const LOGIN_HINT_PREFIX = "O.";
+
+/**
+ * The `login_hint` optional claim: an opaque value naming the user that a client passes back as
+ * the `login_hint` parameter (MSAL does so whenever an account's ID token has it). Opaque to
+ * clients; here base64url of the tenant and object id.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+ */
+export function loginHintClaim(tenantId: string, oid: string): string {
+  return `${LOGIN_HINT_PREFIX}${Buffer.from(`${tenantId}|${oid}`).toString("base64url")}`;
+}
+
+/** The object id a `login_hint` claim value names in this tenant, if it is one. */
+export function oidFromLoginHint(tenantId: string, hint: string): string | undefined {
+  if (!hint.startsWith(LOGIN_HINT_PREFIX)) return undefined;
+  const [tid, oid] = Buffer.from(hint.slice(LOGIN_HINT_PREFIX.length), "base64url").toString("utf8").split("|");
+  return tid === tenantId && oid ? oid : undefined;
 }
 
 /** Unix seconds (token time) of the most recent interactive verification of any factor. */
@@ -69,6 +100,13 @@ export interface IssueInput {
   signInRisk?: CarriedSignInRisk;
   /** Pre-assigned access-token `uti` (the interactive sign-in's log entry already names it). */
   uti?: string;
+  /** The token request sent `client_info=1`. */
+  clientInfo?: boolean;
+  /**
+   * Expiry of the refresh token being redeemed. An SPA's new refresh token keeps it (Entra: "carry
+   * over that expiration time"); other clients get a full lifetime again.
+   */
+  previousRefreshExpiresAt?: number;
 }
 
 /** The v2.0 token endpoint's success body. */
@@ -80,8 +118,16 @@ export interface TokenResponse {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
-  client_info: string;
+  client_info?: string;
 }
+
+/**
+ * Client capabilities Entra knows and so echoes in `xms_cc`: `cp1` (the client handles claims
+ * challenges). Anything else a client declares is dropped.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+ */
+const KNOWN_CLIENT_CAPABILITIES = new Set(["cp1"]);
 
 /**
  * Builds v2.0 access-token claims. `acrs` lists only contexts met by this sign-in: requested ones
@@ -100,6 +146,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
+  const capabilities = input.claims.accessToken.xmsCc.filter((c) => KNOWN_CLIENT_CAPABILITIES.has(c.toLowerCase()));
   return {
     aud: input.scopes.audience,
     iss: emu.issuer,
@@ -122,7 +169,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
     tid: emu.tenantId,
     uti: input.uti ?? randomId(16),
     ver: "2.0",
-    ...(isApi && optional.includes("xms_cc") && input.claims.accessToken.xmsCc.length ? { xms_cc: input.claims.accessToken.xmsCc } : {}),
+    ...(isApi && optional.includes("xms_cc") && capabilities.length ? { xms_cc: capabilities } : {}),
   };
 }
 
@@ -149,10 +196,12 @@ export function idTokenClaims(emu: Emulator, input: Omit<IssueInput, "familyId" 
     iat,
     nbf: iat,
     exp: iat + TOKEN_LIFETIME_SECONDS,
-    ...(acrsRequest || optional.includes("acrs") ? { acrs } : {}),
+    // Entra leaves `acrs` out when no context was met; it never sends an empty array.
+    ...(acrs.length ? { acrs } : {}),
     aio: opaque("AWQAm"),
     ...(wantsAuthTime && authTime !== undefined ? { auth_time: authTime } : {}),
     ...(input.scopes.oidc.has("email") ? { email: input.user.userPrincipalName } : {}),
+    ...(optional.includes("login_hint") ? { login_hint: loginHintClaim(emu.tenantId, input.user.oid) } : {}),
     name: input.user.displayName,
     ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     oid: input.user.oid,
@@ -207,7 +256,7 @@ export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ b
     expires_in: TOKEN_LIFETIME_SECONDS,
     ext_expires_in: TOKEN_LIFETIME_SECONDS,
     access_token: await signJwt(emu, access),
-    client_info: clientInfo(input.user.oid, emu.tenantId),
+    ...(input.clientInfo ? { client_info: clientInfo(input.user.oid, emu.tenantId) } : {}),
   };
   if (input.scopes.oidc.has("openid")) body.id_token = await signJwt(emu, idTokenClaims(emu, input));
   if (input.scopes.oidc.has("offline_access")) {
@@ -222,8 +271,10 @@ export async function issueTokens(emu: Emulator, input: IssueInput): Promise<{ b
       scope: input.scopes.responseScope,
       auth: { ...input.auth },
       issuedAt: now,
-      expiresAt: now + REFRESH_LIFETIME_MS[input.client.platform],
-      rotated: false,
+      expiresAt:
+        input.client.platform === "spa" && input.previousRefreshExpiresAt !== undefined
+          ? input.previousRefreshExpiresAt
+          : now + REFRESH_LIFETIME_MS[input.client.platform],
       ...(input.signInRisk ? { signInRisk: input.signInRisk } : {}),
     };
     body.refresh_token = refreshToken;

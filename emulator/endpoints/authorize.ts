@@ -7,7 +7,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { resourceOf } from "../apps.js";
+import { isRegisteredRedirectUri, resourceOf } from "../apps.js";
 import { essentialContexts, parseClaims } from "../claims.js";
 import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode, type TxRisk } from "../context.js";
 import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../directory.js";
@@ -21,9 +21,10 @@ import { resolveScopes } from "../scopes.js";
 import { SMS_CODE_TTL_MS, sendSmsCode, verifySmsCode } from "../sms.js";
 import type { SsoSession } from "../state.js";
 import { secretKey } from "../state.js";
-import { clientInfo, randomId } from "../tokens.js";
+import { clientInfo, oidFromLoginHint, randomId } from "../tokens.js";
 import { sendPage } from "../ui/html.js";
 import {
+  accountPickerPage,
   codePage,
   maskedPhone,
   methodChoicePage,
@@ -34,7 +35,7 @@ import {
   usernamePage,
   type FlowRef,
 } from "../ui/pages.js";
-import { SESSION_COOKIE, sendErrorPage, sendErrorToClient, sendToClient, sessionCookie } from "./respond.js";
+import { formTargets, SESSION_COOKIE, sendErrorPage, sendErrorToClient, sendToClient, sessionCookie } from "./respond.js";
 
 /** Authorization codes live this long (Entra: about ten minutes). */
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -171,12 +172,19 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
   const clientId = params.client_id ?? "";
   const client = emu.apps.clients.get(clientId);
   if (!client) return sendErrorPage(emu, ctx, errors.unknownClient(clientId), correlationId);
-  const redirectUri = params.redirect_uri ?? "";
-  if (!client.redirectUris.includes(redirectUri)) return sendErrorPage(emu, ctx, errors.redirectMismatch(redirectUri, clientId), correlationId);
+  // Without redirect_uri, an app with exactly one registered redirect URI is answered there
+  // (RFC 6749 §3.1.2.3); with several, the request cannot say where to go (README, "redirect_uri").
+  const [onlyRedirectUri, ...otherRedirectUris] = client.redirectUris;
+  if (params.redirect_uri === undefined && (onlyRedirectUri === undefined || otherRedirectUris.length > 0)) {
+    return sendErrorPage(emu, ctx, errors.invalidRequest(900144, "The request body must contain the following parameter: 'redirect_uri'."), correlationId);
+  }
+  const redirectUri = params.redirect_uri ?? onlyRedirectUri ?? "";
+  if (!isRegisteredRedirectUri(client, redirectUri)) return sendErrorPage(emu, ctx, errors.redirectMismatch(redirectUri, clientId), correlationId);
 
   const mode = (params.response_mode ?? "query") as ResponseMode;
   const target = {
     redirectUri,
+    ...(params.redirect_uri === undefined ? { redirectUriDefaulted: true } : {}),
     responseMode: RESPONSE_MODES.includes(mode) ? mode : "query",
     ...(params.state !== undefined ? { state: params.state } : {}),
     correlationId,
@@ -209,6 +217,9 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     maxAgeSeconds = Number(params.max_age);
     if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0) return fail(errors.invalidRequest(50133, "max_age must be a non-negative integer."));
   }
+  // A login_hint claim value stands for its user's name (the pages show the name, never the value).
+  const hintedOid = params.login_hint ? oidFromLoginHint(emu.tenantId, params.login_hint) : undefined;
+  const loginHint = hintedOid ? emu.store.user(hintedOid)?.userPrincipalName : params.login_hint;
   const now = emu.store.now();
   const tx: AuthorizeTx = {
     ...target,
@@ -221,9 +232,10 @@ export async function authorize(emu: Emulator, ctx: RequestContext): Promise<voi
     scopes,
     ...(challenge !== undefined ? { codeChallenge: challenge } : {}),
     ...(params.prompt !== undefined ? { prompt: params.prompt } : {}),
-    ...(params.login_hint ? { loginHint: params.login_hint } : {}),
+    ...(loginHint ? { loginHint } : {}),
     ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
     ...(params.claims ? { rawClaims: params.claims } : {}),
+    ...(params.client_info === "1" ? { clientInfo: true } : {}),
     claims,
     passwordInTx: false,
     steps: [],
@@ -333,7 +345,7 @@ function secondFactorPage(
  */
 async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, session: SsoSession | undefined, setCookie?: string): Promise<void> {
   const headers: Record<string, string> = setCookie ? { "Set-Cookie": setCookie } : {};
-  const page = (html: string) => sendPage(ctx.res, 200, html, ctx.nonce, emu.apps.redirectOrigins, headers);
+  const page = (html: string) => sendPage(ctx.res, 200, html, ctx.nonce, formTargets(emu, tx), headers);
   const now = emu.store.now();
   const user = session ? emu.store.user(session.oid) : undefined;
   const fail = (err: AadError, evaluation?: Evaluation, conditionalAccessFailure = false) => {
@@ -344,6 +356,11 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   const hintMismatch = tx.loginHint !== undefined && user !== undefined && user.userPrincipalName.toLowerCase() !== tx.loginHint.toLowerCase();
   const tooOld =
     tx.maxAgeSeconds !== undefined && (session?.auth.passwordAt === undefined || now - session.auth.passwordAt > tx.maxAgeSeconds * 1000);
+  // prompt=select_account shows the picker whenever someone is signed in (Entra goes straight to
+  // sign-in when no one is); picking the account continues with its session.
+  if (tx.prompt === "select_account" && !tx.accountPicked && !tx.passwordInTx && session && user) {
+    return page(accountPickerPage(ctx.nonce, flowRef(emu, tx), { accounts: [{ displayName: user.displayName, userPrincipalName: user.userPrincipalName }] }));
+  }
   const needSignIn = !session || !user || (!tx.passwordInTx && (tx.prompt === "login" || tooOld || hintMismatch));
 
   if (needSignIn) {
@@ -445,10 +462,12 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   emu.store.state.codes[secretKey(code)] = {
     clientId: tx.clientId,
     redirectUri: tx.redirectUri,
+    ...(tx.redirectUriDefaulted ? { redirectUriDefaulted: true } : {}),
     ...(tx.codeChallenge ? { codeChallenge: tx.codeChallenge } : {}),
     ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
     scope: tx.scope,
     ...(tx.rawClaims ? { claims: tx.rawClaims } : {}),
+    ...(tx.maxAgeSeconds !== undefined ? { maxAgeRequested: true } : {}),
     sessionId: session.id,
     sid: session.sid,
     oid: user.oid,
@@ -465,7 +484,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
   emu.store.save();
   emu.pending.delete(tx.id);
   emu.log("code_issued", { clientId: tx.clientId, oid: user.oid, correlationId: tx.correlationId });
-  sendToClient(emu, ctx, tx, { code, client_info: clientInfo(user.oid, emu.tenantId), session_state: session.sid }, headers);
+  sendToClient(emu, ctx, tx, { code, ...(tx.clientInfo ? { client_info: clientInfo(user.oid, emu.tenantId) } : {}), session_state: session.sid }, headers);
 }
 
 function webauthnRp(emu: Emulator): { rpID: string; origin: string } {
@@ -490,7 +509,7 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
     return sendErrorPage(emu, ctx, err);
   }
   const flow = flowRef(emu, tx);
-  const page = (html: string, headers: Record<string, string> = {}) => sendPage(ctx.res, 200, html, ctx.nonce, emu.apps.redirectOrigins, headers);
+  const page = (html: string, headers: Record<string, string> = {}) => sendPage(ctx.res, 200, html, ctx.nonce, formTargets(emu, tx), headers);
   const session = currentSession(emu, ctx);
   const user = session ? emu.store.user(session.oid) : undefined;
 
@@ -537,6 +556,19 @@ export async function loginStep(emu: Emulator, ctx: RequestContext): Promise<voi
       tx.steps.push({ method: "password", requirement: "primary", succeeded: true, at: now });
       emu.log("password_ok", { oid: candidate.oid, correlationId: tx.correlationId });
       return continueFlow(emu, ctx, tx, next, cookieValue ? sessionCookie(cookieValue) : undefined);
+    }
+    case "account": {
+      // The picker lists the session's account (index 0); anything else is "Use another account".
+      tx.accountPicked = true;
+      if (str(body, "account") === "0" && session && user) {
+        delete tx.loginHint;
+        return continueFlow(emu, ctx, tx, session);
+      }
+      delete tx.pendingOid;
+      delete tx.loginHint;
+      tx.steps = [];
+      tx.passwordInTx = false;
+      return page(usernamePage(ctx.nonce, flow));
     }
     case "another-account": {
       // Entra's "←" beside the user name: the hint was a suggestion, a person may sign in as anyone.

@@ -16,6 +16,14 @@ export function sessionCookie(id: string | null): string {
     : `${SESSION_COOKIE}=${id}; Path=/; Secure; HttpOnly; SameSite=None`;
 }
 
+/**
+ * Origins a sign-in page's forms (and the redirects after them) may reach: the registered apps'
+ * and this request's redirect URI's, which for a loopback URI may be on another port.
+ */
+export function formTargets(emu: Emulator, tx: Pick<AuthorizeTx, "redirectUri">): Set<string> {
+  return new Set([...emu.apps.redirectOrigins, new URL(tx.redirectUri).origin]);
+}
+
 /** Sends the authorize response (code or error) the way the client asked: query, fragment or form_post. */
 export function sendToClient(
   emu: Emulator,
@@ -26,7 +34,7 @@ export function sendToClient(
 ): void {
   const all = { ...params, ...(tx.state !== undefined ? { state: tx.state } : {}) };
   if (tx.responseMode === "form_post") {
-    sendPage(ctx.res, 200, formPostPage(ctx.nonce, tx.redirectUri, all), ctx.nonce, emu.apps.redirectOrigins, headers);
+    sendPage(ctx.res, 200, formPostPage(ctx.nonce, tx.redirectUri, all), ctx.nonce, formTargets(emu, tx), headers);
     return;
   }
   const search = new URLSearchParams(all).toString();

@@ -9,7 +9,7 @@ import { clientNetwork, effectiveUserRisk } from "../risk.js";
 import { resolveScopes, type ResolvedScopes } from "../scopes.js";
 import { recordSignIn, type AuthStep } from "../signin-log.js";
 import { secretKey, type AuthSnapshot, type CarriedSignInRisk } from "../state.js";
-import { issueAppToken, issueTokens } from "../tokens.js";
+import { AUTHORIZATION_CODE_SHAPE, issueAppToken, issueTokens } from "../tokens.js";
 
 function safeEqual(a: string, b: string): boolean {
   const x = createHash("sha256").update(a).digest();
@@ -152,7 +152,7 @@ function revokeFamily(emu: Emulator, familyId: string): void {
 
 /**
  * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (PKCE, one-time) and refresh_token
- * (rotating, with reuse detection and claims re-evaluation).
+ * (a new refresh token each time, the old one still valid, claims re-evaluated).
  *
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  */
@@ -174,6 +174,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
     const client = authenticateClient(emu, ctx, body);
     const requestClaims = parseClaims(str(body, "claims"));
     const grant = str(body, "grant_type");
+    const wantsClientInfo = str(body, "client_info") === "1";
     const now = emu.store.now();
     const state = emu.store.state;
 
@@ -181,6 +182,9 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const code = str(body, "code") ?? "";
       const key = secretKey(code);
       const record = state.codes[key];
+      // Entra's codes are encrypted: one it cannot read is malformed (9002313); one it can read but
+      // no longer honours has expired (70008). Here, the shape of an issued code stands for that.
+      if (!record && !AUTHORIZATION_CODE_SHAPE.test(code)) throw errors.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.");
       if (!record || record.expiresAt < now) {
         throw errors.invalidGrant(70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
       }
@@ -191,7 +195,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         throw errors.invalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
       }
       if (record.clientId !== client.clientId) throw errors.invalidGrant(70000, "The provided authorization code was issued to a different client.");
-      if (record.redirectUri !== str(body, "redirect_uri")) {
+      const sentRedirectUri = str(body, "redirect_uri");
+      if (record.redirectUriDefaulted ? sentRedirectUri !== undefined && sentRedirectUri !== record.redirectUri : sentRedirectUri !== record.redirectUri) {
         throw errors.invalidGrant(70000, "The provided value for the input parameter 'redirect_uri' is not valid. It does not match the redirect URI used to request the authorization code.");
       }
       const verifier = str(body, "code_verifier");
@@ -206,6 +211,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const user = emu.store.user(record.oid);
       if (!user) throw errors.invalidGrant(50173, "The provided grant has expired due to it being revoked.");
       const claims = mergeClaims(parseClaims(record.claims), requestClaims);
+      // OIDC Core 3.1.2.1: with max_age, auth_time is a required ID-token claim.
+      if (record.maxAgeRequested) claims.idToken.authTime = true;
       // The code's redemption is part of the interactive sign-in already logged at authorize.
       const { body: out, access } = await issueTokens(emu, {
         client,
@@ -222,6 +229,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         risk: riskFacts(emu, user.oid, record.signInRisk),
         ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
         ...(record.uti ? { uti: record.uti } : {}),
+        clientInfo: wantsClientInfo,
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
       return sendJson(ctx.res, 200, out, cors);
@@ -285,11 +293,6 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         logRefresh({ error: err, ...(evaluation ? { evaluation } : {}) });
         throw err;
       };
-      if (record.rotated) {
-        revokeFamily(emu, record.familyId);
-        emu.store.save();
-        refuse(errors.invalidGrant(70000, "The refresh token has already been used; all tokens from this sign-in were revoked."));
-      }
       if (!user || user.accountEnabled === false) refuse(errors.invalidGrant(50173, "The provided grant has expired due to it being revoked."));
       if (user.blockedByConditionalAccess) refuse(errors.blockedByCa());
       const scopes = resolveScopes(emu.apps, scope);
@@ -297,7 +300,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       if (evaluation.blocked) refuse(errors.blockedByCa(), evaluation);
       if (evaluation.required.length > 0) refuse(errors.mfaRequired(str(body, "claims")), evaluation);
       if (evaluation.passwordChange) refuse(errors.passwordChangeRequired(), evaluation);
-      record.rotated = true;
+      // Entra does not revoke the redeemed refresh token: it stays usable until it expires.
+      // https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
       const { body: out, access } = await issueTokens(emu, {
         client,
         user,
@@ -311,6 +315,8 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         correlationId,
         risk,
         ...(record.signInRisk ? { signInRisk: record.signInRisk } : {}),
+        previousRefreshExpiresAt: record.expiresAt,
+        clientInfo: wantsClientInfo,
       });
       logRefresh({ evaluation, uti: String(access.uti) });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });

@@ -47,4 +47,29 @@ describe("login_hint and 'Use another account'", () => {
     const tokens = await redeem(emu, { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(decode(String(tokens.body.id_token)).payload.oid, "7c5e2318-721e-427c-8b43-eeaf7d312d2d");
   });
+  // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow" (prompt):
+  // select_account shows an account picker listing the signed-in accounts and "use another account".
+  it("prompt=select_account: a picker with the signed-in account and 'Use another account'", async () => {
+    const browser = new TestBrowser(emu);
+    const none = await browser.go(authorizeUrl(emu, { prompt: "select_account" }));
+    assert.match(none.html, /<label for="loginfmt">Email or username<\/label>/, "no one signed in: straight to sign-in");
+    let page = await browser.submit(none, "username", { loginfmt: MEGAN.upn, passwd: PASSWORD });
+    assert.ok(returned(page).get("code"));
+
+    page = await browser.go(authorizeUrl(emu, { prompt: "select_account" }));
+    assert.match(page.html, /<h1>Pick an account<\/h1>/);
+    assert.match(page.html, new RegExp(`<button class="method" type="submit" name="account" value="0"[^>]*>.*${MEGAN.upn}`));
+    assert.match(page.html, />Use another account<\/button>/);
+    assert.match(page.html, /<html lang="en">/);
+    const picked = await browser.submit(page, "account", { account: "0" });
+    assert.ok(returned(picked).get("code"), "picking the signed-in account needs no password");
+
+    page = await browser.go(authorizeUrl(emu, { prompt: "select_account" }));
+    const another = await browser.submit(page, "account", { account: "another" });
+    assert.match(another.html, /<label for="loginfmt">Email or username<\/label>/);
+    const adele = await browser.submit(another, "username", { loginfmt: "adele@woodgrove.test", passwd: PASSWORD });
+    const code = returned(adele).get("code") ?? "";
+    const tokens = await redeem(emu, { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    assert.equal(decode(String(tokens.body.id_token)).payload.preferred_username, "adele@woodgrove.test");
+  });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash, X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { createRemoteJWKSet, jwtVerify, customFetch as joseFetch } from "jose";
@@ -31,11 +32,61 @@ describe("discovery, keys and rotation", () => {
     for (const field of ["tenant_region_scope", "cloud_instance_name", "msgraph_host", "claims_supported", "scopes_supported"]) assert.ok(field in meta, field);
   });
 
-  it("resolves organizations/common to the tenant and rejects other tenants in Entra's error shape", async () => {
+  // Microsoft Learn, "OpenID Connect on the Microsoft identity platform" (find your app's OpenID
+  // configuration document URI): common and organizations publish the issuer with a {tenantid}
+  // template and their own segment in the endpoints; a tenant may be named by id or verified domain.
+  it("common and organizations publish the {tenantid} issuer template; the verified domain names the tenant", async () => {
     for (const alias of ["organizations", "common"]) {
-      const res = await emu.fetch(`${emu.origin}/${alias}/v2.0/.well-known/openid-configuration`);
-      assert.equal(res.status, 200);
+      const meta = (await (await emu.fetch(`${emu.origin}/${alias}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.equal(meta.issuer, `${emu.origin}/{tenantid}/v2.0`);
+      assert.equal(meta.authorization_endpoint, `${emu.origin}/${alias}/oauth2/v2.0/authorize`);
+      assert.equal(meta.token_endpoint, `${emu.origin}/${alias}/oauth2/v2.0/token`);
+      assert.equal(meta.jwks_uri, `${emu.origin}/${alias}/discovery/v2.0/keys`);
+      assert.equal(meta.tenant_region_scope, null);
+      const keys = (await (await emu.fetch(`${emu.origin}/${alias}/discovery/v2.0/keys`)).json()) as { keys: { issuer: string }[] };
+      assert.equal(keys.keys[0]?.issuer, `${emu.origin}/{tenantid}/v2.0`);
     }
+    for (const domain of ["woodgrove.test", "Woodgrove.Test"]) {
+      const res = await emu.fetch(`${emu.origin}/${domain}/v2.0/.well-known/openid-configuration`);
+      assert.equal(res.status, 200, domain);
+      const meta = (await res.json()) as Record<string, unknown>;
+      assert.equal(meta.issuer, `${emu.origin}/${TENANT}/v2.0`);
+      assert.equal(meta.token_endpoint, `${emu.origin}/${TENANT}/oauth2/v2.0/token`);
+    }
+    const byDomain = await new TestBrowser(emu).go(authorizeUrl(emu, {}).replace(`/${TENANT}/`, "/woodgrove.test/"));
+    assert.match(byDomain.html, /Email or username/, "authorize answers under the domain too");
+  });
+
+  it("advertises only endpoints the emulator serves", async () => {
+    const meta = (await (await emu.fetch(`${emu.origin}/${TENANT}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(meta.device_authorization_endpoint, undefined);
+    assert.equal(meta.kerberos_endpoint, undefined);
+    assert.ok(!(meta.token_endpoint_auth_methods_supported as string[]).includes("private_key_jwt"));
+    for (const field of ["authorization_endpoint", "token_endpoint", "end_session_endpoint", "jwks_uri"]) {
+      const url = new URL(String(meta[field]));
+      assert.equal(url.origin, emu.origin, field);
+    }
+  });
+
+  // Microsoft Learn, "Application configuration options" (authority, instance discovery) and
+  // Entra's answer for an unknown host (invalid_instance, AADSTS50049).
+  it("instance discovery names the addressed tenant's metadata; unknown instances are refused", async () => {
+    const ask = (endpoint: string) => emu.fetch(`${emu.origin}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(endpoint)}`);
+    const res = await ask(`${emu.origin}/${TENANT}/oauth2/v2.0/authorize`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { tenant_discovery_endpoint: string; metadata: { aliases: string[] }[] };
+    assert.equal(body.tenant_discovery_endpoint, `${emu.origin}/${TENANT}/v2.0/.well-known/openid-configuration`);
+    assert.deepEqual(body.metadata[0]?.aliases, [new URL(emu.origin).host]);
+    const common = (await (await ask(`${emu.origin}/common/oauth2/v2.0/authorize`)).json()) as { tenant_discovery_endpoint: string };
+    assert.equal(common.tenant_discovery_endpoint, `${emu.origin}/common/v2.0/.well-known/openid-configuration`);
+    const unknown = await ask("https://login.example.com/common/oauth2/v2.0/authorize");
+    assert.equal(unknown.status, 400);
+    const error = (await unknown.json()) as { error: string; error_codes: number[] };
+    assert.equal(error.error, "invalid_instance");
+    assert.deepEqual(error.error_codes, [50049]);
+  });
+
+  it("rejects other tenants in Entra's error shape", async () => {
     const res = await emu.fetch(`${emu.origin}/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration`);
     assert.equal(res.status, 400);
     const body = (await res.json()) as { error_codes: number[]; error_description: string };
@@ -67,6 +118,15 @@ describe("discovery, keys and rotation", () => {
     assert.equal(key.use, "sig");
     assert.equal(typeof key.kid, "string");
     assert.equal(Buffer.from(String(key.n), "base64url").length, 256, "2048-bit modulus");
+    // Microsoft Learn, "Signing key rollover": each published key carries its certificate (x5c)
+    // and the certificate's SHA-1 thumbprint (x5t); RFC 7517 §4.7-4.8 define both.
+    const x5c = key.x5c as string[];
+    assert.equal(x5c.length, 1);
+    const cert = new X509Certificate(Buffer.from(x5c[0] ?? "", "base64"));
+    assert.equal(key.x5t, createHash("sha1").update(cert.raw).digest("base64url"));
+    const fromCert = cert.publicKey.export({ format: "jwk" });
+    assert.equal(fromCert.n, key.n, "the certificate holds the signing key");
+    assert.ok(cert.verify(cert.publicKey), "self-signed");
 
     const issue = async () => {
       const b = new TestBrowser(emu);

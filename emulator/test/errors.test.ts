@@ -98,13 +98,33 @@ describe("Entra-shaped errors", () => {
   it("token endpoint: wrong redirect_uri and expired/unknown codes are invalid_grant", async () => {
     const wrong = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: await code(), redirect_uri: `${PORTAL}/x` });
     assertAadShape(wrong.body, 70000, "invalid_grant");
-    const unknown = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: "nope", redirect_uri: WEB_REDIRECT });
+    // Microsoft Learn, error codes reference: 9002313 is a malformed request (a code Entra cannot
+    // read); 70008 a code it can read but that expired.
+    const garbage = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: "nope", redirect_uri: WEB_REDIRECT });
+    assertAadShape(garbage.body, 9002313, "invalid_grant");
+    const unknown = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: "A".repeat(64), redirect_uri: WEB_REDIRECT });
     assertAadShape(unknown.body, 70008, "invalid_grant");
     const c = await code();
     await emu.control("clock", { advanceSeconds: 601 });
     const expired = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: c, redirect_uri: WEB_REDIRECT });
     assertAadShape(expired.body, 70008, "invalid_grant");
     await emu.control("clock", { advanceSeconds: -601 });
+  });
+
+  // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow" (error
+  // response): error_uri is a page about the error; Entra's is its error code lookup page.
+  it("error_uri, from the token endpoint and the redirect, opens the emulator's error code page", async () => {
+    const tokenError = await redeem(emu, { grant_type: "authorization_code", client_id: WEB_CLIENT, client_secret: WEB_SECRET, code: "nope", redirect_uri: WEB_REDIRECT });
+    const redirectError = returned(await new TestBrowser(emu).go(authorizeUrl(emu, { claims: "{not json" }))).get("error_uri") ?? "";
+    for (const [uri, code] of [[String(tokenError.body.error_uri), "9002313"], [redirectError, "90014"]] as const) {
+      assert.ok(uri.startsWith(`${emu.origin}/error?code=`), uri);
+      const page = await new TestBrowser(emu).go(uri);
+      assert.equal(page.status, 200);
+      assert.match(page.html, new RegExp(`<strong>AADSTS${code}</strong>: \\w`));
+      assert.match(page.html, /<label for="code">Error code<\/label>/);
+    }
+    const unknown = await new TestBrowser(emu).go(`${emu.origin}/error?code=12345`);
+    assert.match(unknown.html, /doesn’t answer with error code 12345/);
   });
 
   it("malformed and oversized input never yields a 500 or a stack trace", async () => {

@@ -68,7 +68,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.equal(typeof tokens.expires_in, "number");
     assert.ok(tokens.refresh_token);
     const body = tokens as unknown as Record<string, unknown>;
-    assert.deepEqual(JSON.parse(Buffer.from(String(body.client_info), "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
+    assert.equal(body.client_info, undefined, "client_info only for client_info=1");
     assert.equal(typeof body.ext_expires_in, "number");
     const jwks = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch });
     const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: `${emu.origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] });
@@ -94,13 +94,26 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.notEqual(id?.sub, payload.sub, "sub is pairwise per application");
   });
 
-  it("password only: acrs is absent, and the Auth.js id_token request reports only satisfied contexts", async () => {
+  // Microsoft Learn, "Developer guide to Conditional Access authentication context": acrs lists the
+  // contexts met; with none met Entra leaves the claim out rather than sending [].
+  it("password only: acrs is absent from both tokens, and the Auth.js id_token request reports only satisfied contexts", async () => {
     const claims = JSON.stringify({ id_token: { acrs: { essential: false, values: ["c1", "c2", "c3"] }, auth_time: { essential: true } } });
     const { tokens } = await signIn(config, WEB_REDIRECT, { claims });
     assert.equal(decode(tokens.access_token).payload.acrs, undefined);
     const id = tokens.claims();
-    assert.deepEqual(id?.acrs, []);
+    assert.equal(id?.acrs, undefined, "no context met: no acrs claim, not acrs: []");
     assert.equal(typeof id?.auth_time, "number");
+  });
+
+  // OpenID Connect Core 1.0 §3.1.2.1 (max_age): the ID token must then carry auth_time. Microsoft
+  // Learn's optional claims reference: auth_time is also an ID-token optional claim an app may set.
+  it("ID token auth_time: present when max_age was sent or the app's optional claims ask for it, absent otherwise", async () => {
+    const plain = (await signIn(spa, SPA_REDIRECT, {})).tokens;
+    assert.equal(plain.claims()?.auth_time, undefined, "the SPA has no auth_time optional claim");
+    const withMaxAge = (await signIn(spa, SPA_REDIRECT, { max_age: "3600" })).tokens;
+    assert.equal(typeof withMaxAge.claims()?.auth_time, "number");
+    const optional = (await signIn(config, WEB_REDIRECT, {})).tokens;
+    assert.equal(typeof optional.claims()?.auth_time, "number", "the web app configured auth_time as an optional claim");
   });
 
   it("id_token values form reports c1 and c3 after TOTP, not c2 (passkey only)", async () => {
@@ -109,8 +122,10 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.deepEqual(tokens.claims()?.acrs, ["c1", "c3"]);
   });
 
-  it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it", async () => {
-    const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1"] } } });
+  // Microsoft Learn, optional claims reference (xms_cc) and "Claims challenges, claims requests and
+  // client capabilities": cp1 is the capability Entra knows; others are not echoed.
+  it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it and only cp1", async () => {
+    const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1", "cp2", "madeup"] } } });
     const { tokens } = await signIn(spa, SPA_REDIRECT, { claims });
     const at = decode(tokens.access_token).payload;
     assert.equal(at.azp, SPA_CLIENT);
@@ -118,13 +133,71 @@ describe("authorization code, refresh and claims with openid-client", () => {
     assert.deepEqual(at.xms_cc, ["CP1"]);
   });
 
-  it("refresh rotates: the old refresh token fails and reuse revokes the family", async () => {
+  // Microsoft Learn, "Refresh tokens in the Microsoft identity platform" (token lifetime): every
+  // use returns a new refresh token, Entra does not revoke the one redeemed, and an SPA's new
+  // refresh token carries over the first one's 24-hour expiry.
+  // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow": client_info
+  // comes back when the request sends client_info=1 (MSAL always does; other libraries never).
+  it("client_info: in the authorize and token responses only when the request sent client_info=1", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { client_info: "1" }));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    const fromAuthorize = returned(page).get("client_info");
+    assert.deepEqual(JSON.parse(Buffer.from(fromAuthorize ?? "", "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
+    const form = { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT };
+    const withInfo = await redeem(emu, { ...form, client_info: "1" });
+    assert.equal(withInfo.body.client_info, fromAuthorize);
+    const refreshed = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(withInfo.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.body.client_info, undefined);
+    page = await browser.go(authorizeUrl(emu, {}));
+    assert.equal(returned(page).get("client_info"), null);
+  });
+
+  // Microsoft Learn, optional claims reference ("login_hint"): an opaque, reliable hint in the ID
+  // token that the app passes back as the login_hint parameter; MSAL prefers it to the user name.
+  it("login_hint optional claim: in the SPA's ID token (MSAL's client), and accepted back as login_hint", async () => {
+    const { tokens, browser } = await signIn(spa, SPA_REDIRECT, {});
+    const hint = String(tokens.claims()?.login_hint ?? "");
+    assert.ok(hint && !hint.includes(MEGAN.upn), "opaque: not the user name");
+    assert.equal((await signIn(config, WEB_REDIRECT, {})).tokens.claims()?.login_hint, undefined, "only where configured");
+    const silent = await browser.go(authorizeUrl(emu, { prompt: "none", login_hint: hint }));
+    assert.ok(returned(silent).get("code"), "the hint names the signed-in user: no prompt");
+    const fresh = await new TestBrowser(emu).go(authorizeUrl(emu, { login_hint: hint }));
+    assert.match(fresh.html, /<label for="passwd">Password<\/label>/);
+    assert.match(fresh.html, new RegExp(MEGAN.upn), "the page shows the user it names");
+  });
+
+  it("refresh: a new refresh token each time, the redeemed one still works (no reuse revocation)", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, {});
     const first = tokens.refresh_token ?? "";
     const second = await client.refreshTokenGrant(config, first);
     assert.ok(second.refresh_token && second.refresh_token !== first);
-    await assert.rejects(client.refreshTokenGrant(config, first), (err: client.ResponseBodyError) => err.error === "invalid_grant");
-    await assert.rejects(client.refreshTokenGrant(config, second.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "family revoked after reuse");
+    const again = await client.refreshTokenGrant(config, first);
+    assert.ok(again.access_token, "the redeemed refresh token is not revoked");
+    assert.ok((await client.refreshTokenGrant(config, second.refresh_token ?? "")).access_token, "nor is the rest of its family");
+  });
+
+  it("refresh: an SPA's rotated refresh token keeps the first one's 24-hour expiry; a web app's gets 90 days again", async () => {
+    const spaTokens = (await signIn(spa, SPA_REDIRECT, {})).tokens;
+    await emu.control("clock", { advanceSeconds: 23 * 3600 });
+    try {
+      const rotated = await client.refreshTokenGrant(spa, spaTokens.refresh_token ?? "");
+      assert.ok(rotated.refresh_token);
+      await emu.control("clock", { advanceSeconds: 2 * 3600 });
+      await assert.rejects(client.refreshTokenGrant(spa, rotated.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "expires 24 h after the sign-in");
+    } finally {
+      await emu.control("clock", { advanceSeconds: -25 * 3600 });
+    }
+    const webTokens = (await signIn(config, WEB_REDIRECT, {})).tokens;
+    await emu.control("clock", { advanceSeconds: 89 * 24 * 3600 });
+    try {
+      const rotated = await client.refreshTokenGrant(config, webTokens.refresh_token ?? "");
+      await emu.control("clock", { advanceSeconds: 2 * 24 * 3600 });
+      assert.ok((await client.refreshTokenGrant(config, rotated.refresh_token ?? "")).access_token, "a web app's new refresh token has its own 90 days");
+    } finally {
+      await emu.control("clock", { advanceSeconds: -91 * 24 * 3600 });
+    }
   });
 
   it("refresh with an unmet claims request answers interaction_required (AADSTS50076); a met one is issued silently", async () => {

@@ -60,6 +60,7 @@ button.primary{background:#0067b8;border-color:#0067b8;color:#fff}
 button:disabled{opacity:.6;cursor:default}
 button.link{min-width:0;padding:0;border:0;background:none;color:#0067b8;text-decoration:underline;font-size:13px}
 .method{display:block;width:100%;text-align:left;margin:8px 0;padding:12px}
+.accounts{list-style:none;margin:0;padding:0}
 .error{color:#a4262c;margin:8px 0}
 .warning{color:#8a5100;margin:8px 0}
 .muted{color:#605e5c;font-size:13px}

@@ -80,6 +80,32 @@ export function methodLabel(method: MfaMethod, phoneNumber?: string): string {
   }
 }
 
+/**
+ * `prompt=select_account`: the accounts signed in to this browser's emulator session, each a
+ * button, and "Use another account" (Entra's "Pick an account").
+ */
+export function accountPickerPage(nonce: string, flow: FlowRef, opts: { accounts: { displayName: string; userPrincipalName: string }[] }): string {
+  const accounts = opts.accounts
+    .map(
+      (a, i) =>
+        `<li><button class="method" type="submit" name="account" value="${i}" aria-describedby="account-${i}-state"><strong>${esc(a.displayName)}</strong><br><span class="muted">${esc(a.userPrincipalName)}</span><br><span class="muted" id="account-${i}-state">Signed in</span></button></li>`,
+    )
+    .join("\n");
+  return layout({
+    title: "Pick an account",
+    nonce,
+    body: `<h1>Pick an account</h1>
+<form method="post" action="${action(flow, "account")}">
+${hidden(flow)}
+<ul class="accounts" aria-label="Accounts">
+${accounts}
+<li><button class="method" type="submit" name="account" value="another">Use another account</button></li>
+</ul>
+</form>
+${cancelForm(flow)}`,
+  });
+}
+
 /** Method choice: only methods that satisfy what is missing are listed. */
 export function methodChoicePage(nonce: string, flow: FlowRef, opts: { methods: MfaMethod[]; phoneNumber?: string; reason: string; notice?: string }): string {
   return layout({
@@ -274,6 +300,31 @@ export function errorPage(
 <dt>Timestamp</dt><dd>${esc(opts.timestamp)}</dd>
 </dl>
 ${opts.backUrl ? `<p><a href="${esc(opts.backUrl)}">Back to the application</a></p>` : ""}`,
+  });
+}
+
+/**
+ * `GET /error?code=n`, where every `error_uri` points: what the code means (Entra's error code
+ * lookup page), with a form to look up another.
+ */
+export function errorLookupPage(nonce: string, opts: { code?: string; meaning?: string }): string {
+  const result =
+    opts.code === undefined
+      ? ""
+      : opts.meaning
+        ? `<p id="error-code"><strong>AADSTS${esc(opts.code)}</strong>: ${esc(opts.meaning)}</p>`
+        : `<p id="error-code">The emulator doesn’t answer with error code ${esc(opts.code)}.</p>`;
+  return layout({
+    title: "Error code lookup",
+    nonce,
+    body: `<h1>Error code lookup</h1>
+${result}
+<form method="get" action="/error">
+<label for="code">Error code</label>
+<input id="code" name="code" type="text" inputmode="numeric" value="${esc(opts.code ?? "")}">
+<div class="actions"><button class="primary" type="submit">Look up</button></div>
+</form>
+<p class="muted">Every code Microsoft Entra ID can answer: <a href="https://learn.microsoft.com/entra/identity-platform/reference-error-codes">Microsoft Entra authentication and authorization error codes</a>.</p>`,
   });
 }
 

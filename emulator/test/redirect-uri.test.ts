@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { authorizeUrl, cleanup, MEGAN, redeem, returned, SPA_CLIENT, startTestEmulator, TENANT, TestBrowser, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+
+describe("redirect URIs as Entra matches them", () => {
+  let emu: TestEmulator;
+  before(async () => {
+    emu = await startTestEmulator();
+  });
+  after(async () => {
+    await emu.close();
+    cleanup(emu);
+  });
+
+  /** An authorize URL without redirect_uri (the helper always adds one). */
+  function withoutRedirectUri(params: Record<string, string>): string {
+    const url = new URL(authorizeUrl(emu, params));
+    url.searchParams.delete("redirect_uri");
+    return url.toString();
+  }
+
+  const tokenForm = (code: string, extra: Record<string, string> = {}) => ({ grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, ...extra });
+
+  // RFC 6749 §3.1.2.3: with one registered redirect URI the client may leave redirect_uri out, and
+  // §4.1.3: the token request then needs it only if the authorize request carried it.
+  it("no redirect_uri: an app with one registered redirect URI is answered there; the token request may omit it too", async () => {
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(withoutRedirectUri({}));
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    assert.ok(page.url.startsWith(`${WEB_REDIRECT}?`), page.url);
+    const redeemed = await redeem(emu, tokenForm(returned(page).get("code") ?? ""));
+    assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
+
+    page = await browser.go(withoutRedirectUri({}));
+    const other = await redeem(emu, tokenForm(returned(page).get("code") ?? "", { redirect_uri: "http://localhost:3000/elsewhere" }));
+    assert.deepEqual(other.body.error_codes, [70000]);
+  });
+
+  it("no redirect_uri: an app with several registered redirect URIs gets an error page, never a guess", async () => {
+    const page = await new TestBrowser(emu).go(withoutRedirectUri({ client_id: SPA_CLIENT, code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }));
+    assert.equal(page.status, 400);
+    assert.match(page.html, /AADSTS900144/);
+  });
+
+  // Microsoft Learn, "Redirect URI (reply URL) outline and restrictions", localhost exceptions: the
+  // port of a localhost redirect URI is ignored when matching (RFC 8252 §7.3, §8.3); the rest must match.
+  it("localhost redirect URIs match on any port; scheme, host and path still have to match", async () => {
+    const otherPort = "http://localhost:4010/api/auth/callback/microsoft-entra-id";
+    const browser = new TestBrowser(emu);
+    let page = await browser.go(authorizeUrl(emu, { redirect_uri: otherPort }));
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-security-policy") ?? "", /form-action 'self' [^;]*http:\/\/localhost:4010/);
+    page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
+    assert.ok(page.url.startsWith(`${otherPort}?`), page.url);
+    const code = returned(page).get("code") ?? "";
+    const wrongPort = await redeem(emu, tokenForm(code, { redirect_uri: WEB_REDIRECT }));
+    assert.deepEqual(wrongPort.body.error_codes, [70000], "the token request repeats the URI the code went to");
+    const redeemed = await redeem(emu, tokenForm(code, { redirect_uri: otherPort }));
+    assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
+
+    for (const uri of [
+      "http://localhost:4010/api/auth/callback/other",
+      "https://localhost:4010/api/auth/callback/microsoft-entra-id",
+      "http://127.0.0.1:3000/api/auth/callback/microsoft-entra-id",
+      "http://[::1]:3000/api/auth/callback/microsoft-entra-id",
+    ]) {
+      const refused = await new TestBrowser(emu).go(authorizeUrl(emu, { redirect_uri: uri }));
+      assert.equal(refused.status, 400, uri);
+      assert.match(refused.html, /AADSTS50011/, uri);
+    }
+  });
+
+  it("a non-loopback redirect URI must match exactly", async () => {
+    const page = await new TestBrowser(emu).go(`${emu.origin}/${TENANT}/oauth2/v2.0/authorize?client_id=${WEB_CLIENT}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent("https://portal.example:3000/api/auth/callback/microsoft-entra-id")}`);
+    assert.match(page.html, /AADSTS50011/);
+  });
+});

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { ErrorSummary, Field, describedBy, errorsOf, inputClass, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
@@ -10,7 +10,8 @@ import type { TransferLimitSummary } from "@/lib/data/limits";
 import { formatMoney, minorToDecimalString } from "@/lib/format";
 import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
-import { updateLimitsSchema } from "@/lib/validation/settings";
+import { checkForm } from "@/lib/validation/rules";
+import { updateLimitsRules } from "@/lib/validation/settings-rules";
 
 /**
  * One currency's transfer limits. The request carries the limits this page shows (`current*`):
@@ -48,10 +49,10 @@ export function LimitsForm({ limits, action }: { limits: TransferLimitSummary; a
     event.preventDefault();
     if (busy) return;
     const request = { currency, ...values, currentPerTransferMinor: current.perTransferMinor, currentDailyMinor: current.dailyMinor };
-    const parsed = updateLimitsSchema.safeParse(request);
+    const checked = checkForm(updateLimitsRules, request);
     stepUp.reset();
-    if (!parsed.success) {
-      setClientErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setClientErrors(checked.fieldErrors);
       return;
     }
     setClientErrors({});

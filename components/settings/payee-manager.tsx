@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { ErrorSummary, Field, describedBy, errorsOf, inputClass, primaryButton, secondaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, secondaryButton, type FieldErrors } from "@/components/settings/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
@@ -9,7 +9,8 @@ import type { JsonValue } from "@/lib/actions/result";
 import type { PayeeSummary } from "@/lib/data/transfers";
 import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
-import { PAYEE_NAME_MAX_LENGTH, createPayeeSchema, updatePayeeSchema } from "@/lib/validation/settings";
+import { checkForm } from "@/lib/validation/rules";
+import { PAYEE_NAME_MAX_LENGTH, createPayeeRules, updatePayeeRules } from "@/lib/validation/settings-rules";
 
 /**
  * Payees: list, add, edit, remove. Each change is `security.update` (transaction-bound): the server
@@ -104,10 +105,10 @@ export function PayeeManager({
     event.preventDefault();
     if (busy) return;
     const request = editing ? { payeeId: editing.id, ...values } : values;
-    const parsed = editing ? updatePayeeSchema.safeParse(request) : createPayeeSchema.safeParse(request);
+    const checked = editing ? checkForm(updatePayeeRules, request) : checkForm(createPayeeRules, request);
     active.reset();
-    if (!parsed.success) {
-      setClientErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setClientErrors(checked.fieldErrors);
       return;
     }
     setClientErrors({});

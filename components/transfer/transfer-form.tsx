@@ -12,7 +12,8 @@ import { parseAmount } from "@/lib/money";
 import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
 import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
-import { MEMO_MAX_LENGTH, transferSchema, type TransferInput } from "@/lib/validation/transfers";
+import { checkForm, type FieldErrors } from "@/lib/validation/rules";
+import { MEMO_MAX_LENGTH, transferRules, type TransferInput } from "@/lib/validation/transfer-rules";
 
 /**
  * The transfer flow: form → review (exactly what will run) → send → receipt. Sending goes through
@@ -34,9 +35,7 @@ interface FormValues {
   memo: string;
 }
 
-type FieldErrors = Record<string, string[]>;
-
-/** The order and labels of the error summary; keys are the schema's issue paths. */
+/** The order and labels of the error summary; keys are the rules' field names (lib/validation/transfer-rules.ts). */
 const FIELDS = [
   { key: "fromAccountId", label: "From" },
   { key: "destination", label: "To" },
@@ -60,15 +59,6 @@ function toRequest(values: FormValues, currency: string, idempotencyKey: string)
     memo: values.memo,
     idempotencyKey,
   };
-}
-
-function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
 }
 
 /**
@@ -153,14 +143,14 @@ export function TransferForm({
     event.preventDefault();
     idempotencyKey.current ??= crypto.randomUUID();
     const request = toRequest(values, currency, idempotencyKey.current);
-    const parsed = transferSchema.safeParse(request);
+    const checked = checkForm(transferRules, request);
     stepUp.reset();
-    if (!parsed.success) {
-      setErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setErrors(checked.fieldErrors);
       return;
     }
     setErrors({});
-    setReview({ input: parsed.data, request });
+    setReview({ input: checked.value, request });
     setPhase("review");
   }
 

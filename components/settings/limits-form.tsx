@@ -9,7 +9,8 @@ import type { JsonValue } from "@/lib/actions/result";
 import type { TransferLimitSummary } from "@/lib/data/limits";
 import { formatMoney, minorToDecimalString } from "@/lib/format";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { parseAmount } from "@/lib/money";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
 import { checkForm } from "@/lib/validation/rules";
 import { updateLimitsRules } from "@/lib/validation/settings-rules";
 
@@ -32,6 +33,12 @@ export function LimitsForm({ limits, action }: { limits: TransferLimitSummary; a
   const formId = useId();
   const hydrated = useHydrated();
   const busy = !hydrated || state.status === "running" || state.status === "verifying";
+  // Raising a limit asks for verification (the form says so): get it ready as soon as a typed value raises one.
+  const raises = (typed: string, currentMinor: string) => {
+    const amount = parseAmount(typed, currency);
+    return amount.ok && amount.minor > BigInt(currentMinor);
+  };
+  usePrefetchStepUp(raises(values.perTransfer, current.perTransferMinor) || raises(values.daily, current.dailyMinor));
 
   const serverErrors = state.status === "invalid" ? state.fieldErrors : state.status === "error" && !state.challenge ? { form: [state.message] } : null;
   const errors = serverErrors ?? clientErrors;

@@ -8,7 +8,7 @@ import { Toast } from "@/components/ui/toast";
 import type { JsonValue } from "@/lib/actions/result";
 import type { PayeeSummary } from "@/lib/data/transfers";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
 import { checkForm } from "@/lib/validation/rules";
 import { PAYEE_NAME_MAX_LENGTH, createPayeeRules, updatePayeeRules } from "@/lib/validation/settings-rules";
 
@@ -55,6 +55,8 @@ export function PayeeManager({
   const errors = serverErrors ?? clientErrors;
   const busy = !hydrated || active.state.status === "running" || active.state.status === "verifying";
   const removeBusy = remove.state.status === "running" || remove.state.status === "verifying";
+  // Adding or changing a payee always asks for verification (the form says so): get it ready once the person starts.
+  usePrefetchStepUp(editing !== null || Object.values(values).some((value) => value.trim() !== ""));
 
   useEffect(() => {
     if (Object.keys(errors).length > 0) summary.current?.focus();

@@ -11,7 +11,7 @@ import { formatMoney } from "@/lib/format";
 import { parseAmount } from "@/lib/money";
 import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
 import { checkForm, type FieldErrors } from "@/lib/validation/rules";
 import { MEMO_MAX_LENGTH, transferRules, type TransferInput } from "@/lib/validation/transfer-rules";
 
@@ -122,6 +122,8 @@ export function TransferForm({
   const hydrated = useHydrated();
   const busy = state.status === "running" || state.status === "verifying" || !hydrated;
   const stepUpHint = hintFor(values, currency, payees, policySet, unverifiedToday);
+  // The hint says this transfer will ask for verification: get it ready while the person reviews.
+  usePrefetchStepUp(Boolean(stepUpHint?.authContext));
 
   // The server's field errors (e.g. a limit) send the person back to the form, input intact.
   const serverInvalid = state.status === "invalid";

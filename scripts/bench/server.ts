@@ -221,6 +221,7 @@ try {
   const warmUp = await load("transfers (warm-up)", { ...contentionOptions, duration: Math.min(5, duration) });
   const contention = await load("transfers, one account, JSON API", { ...contentionOptions, duration });
   say(formatLoad(contention));
+  for (const f of [warmUp, contention]) if (Object.keys(f.statuses).some((status) => status !== "201")) problems.push(`${f.label}: answers other than 201 ${JSON.stringify(f.statuses)}`);
   const contendedCount = await db.transfer.count({ where: { ownerId: contended.customer.user.id } });
   const contendedBalance = (await db.bankAccount.findUniqueOrThrow({ where: { id: contended.customer.checkingId } })).balanceMinor;
   const contendedAcknowledged = (warmUp.statuses[201] ?? 0) + (contention.statuses[201] ?? 0);
@@ -248,17 +249,18 @@ try {
   const crowdBalance = (await db.bankAccount.findUniqueOrThrow({ where: { id: crowd.customer.checkingId } })).balanceMinor;
   // Correctness, whatever the load: every acknowledgement is a stored transfer, the balance is
   // exactly what they took, and nothing else was answered but "not enough money" (422) or, when
-  // the database pool is exhausted past the transaction's maxWait, "nothing was changed" (500).
+  // the database pool is exhausted past the transaction's maxWait, "busy, nothing was changed"
+  // (503; an unrecognised failure is a 500, which changes nothing either).
   const acknowledged = burst.statuses[201] ?? 0;
-  const overloaded = burst.statuses[500] ?? 0;
+  const overloaded = (burst.statuses[503] ?? 0) + (burst.statuses[500] ?? 0);
   // An attempt the client gave up on (timeout) may still commit: it is stored, never acknowledged.
   if (burst.responses + burst.errors !== attempts) problems.push(`burst: ${burst.responses} answers and ${burst.errors} errors for ${attempts} attempts`);
   if (crowdCount < acknowledged || crowdCount - acknowledged > burst.errors) problems.push(`burst: ${acknowledged} acknowledged but ${crowdCount} stored (${burst.errors} attempts without an answer)`);
   if (crowdBalance !== BigInt(affordable - crowdCount) * 100n) problems.push(`burst: balance ${crowdBalance} after ${crowdCount} transfers of 1.00 from ${affordable}.00`);
-  const unexpected = Object.entries(burst.statuses).filter(([status]) => !["201", "422", "500"].includes(status));
+  const unexpected = Object.entries(burst.statuses).filter(([status]) => !["201", "422", "503", "500"].includes(status));
   if (unexpected.length) problems.push(`burst: unexpected answers ${JSON.stringify(Object.fromEntries(unexpected))}`);
   if (crowdCount < affordable && (burst.statuses[422] ?? 0) > 0 && overloaded === 0) problems.push(`burst: only ${crowdCount} of ${affordable} affordable transfers went through`);
-  say(`  → acknowledged ${acknowledged}, refused for lack of money ${burst.statuses[422] ?? 0}, refused under overload (500, nothing changed) ${overloaded}, no answer (client timeout) ${burst.errors}`);
+  say(`  → acknowledged ${acknowledged}, refused for lack of money ${burst.statuses[422] ?? 0}, refused under overload (503 busy or 500, nothing changed) ${overloaded}, no answer (client timeout) ${burst.errors}`);
   // The ledger checks cover the whole database; "below zero" covers the accounts money left here
   // (a seeded persona may start overdrawn: prisma/seed-data.ts).
   const violations = await invariantViolations(db, { accounts: [contended.customer.checkingId, contended.customer.savingsId, crowd.customer.checkingId, crowd.customer.savingsId] });

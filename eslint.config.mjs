@@ -36,6 +36,28 @@ export default defineConfig([
     },
   },
   {
+    // Client components check forms with the plain rules (lib/validation/rules.ts, *-rules.ts,
+    // text.ts); the zod schemas built from them are the server's. Importing a schema module here
+    // ships zod to the browser (28-90 kB of first-load JavaScript: npm run bench:bundle fails it).
+    files: ["components/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/emulator/**", "@/emulator/**"], message: "App code must not depend on the emulator: talk to it over the protocol, as to real Entra ID." },
+            {
+              group: ["@/lib/validation/*", "!@/lib/validation/rules", "!@/lib/validation/*-rules", "!@/lib/validation/text"],
+              allowTypeImports: true,
+              message: "Check forms with the plain rules (lib/validation/rules.ts and *-rules.ts); zod schemas stay on the server.",
+            },
+          ],
+          paths: [{ name: "zod", allowTypeImports: true, message: "zod stays on the server: check forms with lib/validation/rules.ts." }],
+        },
+      ],
+    },
+  },
+  {
     files: ["emulator/**"],
     rules: {
       "no-restricted-imports": [

@@ -1,9 +1,9 @@
 "use client";
 
 import { forwardRef } from "react";
+import type { FieldErrors } from "@/lib/validation/rules";
 
-/** Field errors by the schema's issue path (`form` for the request as a whole). */
-export type FieldErrors = Record<string, string[]>;
+export type { FieldErrors };
 
 /** The shared look of text inputs and selects in settings forms. */
 export const inputClass =
@@ -68,16 +68,6 @@ export const ErrorSummary = forwardRef<HTMLDivElement, { errors: FieldErrors; la
     </div>
   );
 });
-
-/** Zod issues as field errors (client-side validation with the server's own schema). */
-export function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
-}
 
 /** Primary and secondary button styles; `aria-disabled` keeps focus on a busy button. */
 export const primaryButton = "rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 disabled:opacity-60 aria-disabled:opacity-60";

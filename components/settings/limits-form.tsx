@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { ErrorSummary, Field, describedBy, errorsOf, inputClass, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
@@ -9,8 +9,10 @@ import type { JsonValue } from "@/lib/actions/result";
 import type { TransferLimitSummary } from "@/lib/data/limits";
 import { formatMoney, minorToDecimalString } from "@/lib/format";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
-import { updateLimitsSchema } from "@/lib/validation/settings";
+import { parseAmount } from "@/lib/money";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { checkForm } from "@/lib/validation/rules";
+import { updateLimitsRules } from "@/lib/validation/settings-rules";
 
 /**
  * One currency's transfer limits. The request carries the limits this page shows (`current*`):
@@ -31,6 +33,12 @@ export function LimitsForm({ limits, action }: { limits: TransferLimitSummary; a
   const formId = useId();
   const hydrated = useHydrated();
   const busy = !hydrated || state.status === "running" || state.status === "verifying";
+  // Raising a limit asks for verification (the form says so): get it ready as soon as a typed value raises one.
+  const raises = (typed: string, currentMinor: string) => {
+    const amount = parseAmount(typed, currency);
+    return amount.ok && amount.minor > BigInt(currentMinor);
+  };
+  usePrefetchStepUp(raises(values.perTransfer, current.perTransferMinor) || raises(values.daily, current.dailyMinor));
 
   const serverErrors = state.status === "invalid" ? state.fieldErrors : state.status === "error" && !state.challenge ? { form: [state.message] } : null;
   const errors = serverErrors ?? clientErrors;
@@ -48,10 +56,10 @@ export function LimitsForm({ limits, action }: { limits: TransferLimitSummary; a
     event.preventDefault();
     if (busy) return;
     const request = { currency, ...values, currentPerTransferMinor: current.perTransferMinor, currentDailyMinor: current.dailyMinor };
-    const parsed = updateLimitsSchema.safeParse(request);
+    const checked = checkForm(updateLimitsRules, request);
     stepUp.reset();
-    if (!parsed.success) {
-      setClientErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setClientErrors(checked.fieldErrors);
       return;
     }
     setClientErrors({});

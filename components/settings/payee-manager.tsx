@@ -1,15 +1,16 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { ErrorSummary, Field, describedBy, errorsOf, inputClass, primaryButton, secondaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, secondaryButton, type FieldErrors } from "@/components/settings/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
 import type { JsonValue } from "@/lib/actions/result";
 import type { PayeeSummary } from "@/lib/data/transfers";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
-import { PAYEE_NAME_MAX_LENGTH, createPayeeSchema, updatePayeeSchema } from "@/lib/validation/settings";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
+import { checkForm } from "@/lib/validation/rules";
+import { PAYEE_NAME_MAX_LENGTH, createPayeeRules, updatePayeeRules } from "@/lib/validation/settings-rules";
 
 /**
  * Payees: list, add, edit, remove. Each change is `security.update` (transaction-bound): the server
@@ -54,6 +55,8 @@ export function PayeeManager({
   const errors = serverErrors ?? clientErrors;
   const busy = !hydrated || active.state.status === "running" || active.state.status === "verifying";
   const removeBusy = remove.state.status === "running" || remove.state.status === "verifying";
+  // Adding or changing a payee always asks for verification (the form says so): get it ready once the person starts.
+  usePrefetchStepUp(editing !== null || Object.values(values).some((value) => value.trim() !== ""));
 
   useEffect(() => {
     if (Object.keys(errors).length > 0) summary.current?.focus();
@@ -104,10 +107,10 @@ export function PayeeManager({
     event.preventDefault();
     if (busy) return;
     const request = editing ? { payeeId: editing.id, ...values } : values;
-    const parsed = editing ? updatePayeeSchema.safeParse(request) : createPayeeSchema.safeParse(request);
+    const checked = editing ? checkForm(updatePayeeRules, request) : checkForm(createPayeeRules, request);
     active.reset();
-    if (!parsed.success) {
-      setClientErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setClientErrors(checked.fieldErrors);
       return;
     }
     setClientErrors({});

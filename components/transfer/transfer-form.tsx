@@ -13,8 +13,9 @@ import { parseAmount } from "@/lib/money";
 import type { MethodsSummary } from "@/lib/step-up/methods";
 import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
-import { MEMO_MAX_LENGTH, transferSchema, type TransferInput } from "@/lib/validation/transfers";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { checkForm, type FieldErrors } from "@/lib/validation/rules";
+import { MEMO_MAX_LENGTH, transferRules, type TransferInput } from "@/lib/validation/transfer-rules";
 
 /**
  * The transfer flow: form → review (exactly what will run) → send → receipt. Sending goes through
@@ -36,9 +37,7 @@ interface FormValues {
   memo: string;
 }
 
-type FieldErrors = Record<string, string[]>;
-
-/** The order and labels of the error summary; keys are the schema's issue paths. */
+/** The order and labels of the error summary; keys are the rules' field names (lib/validation/transfer-rules.ts). */
 const FIELDS = [
   { key: "fromAccountId", label: "From" },
   { key: "destination", label: "To" },
@@ -62,15 +61,6 @@ function toRequest(values: FormValues, currency: string, idempotencyKey: string)
     memo: values.memo,
     idempotencyKey,
   };
-}
-
-function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
 }
 
 /**
@@ -140,6 +130,8 @@ export function TransferForm({
   const hydrated = useHydrated();
   const busy = state.status === "running" || state.status === "verifying" || !hydrated;
   const stepUpHint = hintFor(values, currency, payees, policySet, unverifiedToday);
+  // The hint says this transfer will ask for verification: get it ready while the person reviews.
+  usePrefetchStepUp(Boolean(stepUpHint?.authContext));
 
   // The server's field errors (e.g. a limit) send the person back to the form, input intact.
   const serverInvalid = state.status === "invalid";
@@ -161,14 +153,14 @@ export function TransferForm({
     event.preventDefault();
     idempotencyKey.current ??= crypto.randomUUID();
     const request = toRequest(values, currency, idempotencyKey.current);
-    const parsed = transferSchema.safeParse(request);
+    const checked = checkForm(transferRules, request);
     stepUp.reset();
-    if (!parsed.success) {
-      setErrors(errorsOf(parsed.error.issues));
+    if (!checked.ok) {
+      setErrors(checked.fieldErrors);
       return;
     }
     setErrors({});
-    setReview({ input: parsed.data, request });
+    setReview({ input: checked.value, request });
     setPhase("review");
   }
 

@@ -8,7 +8,8 @@ import type { PolicySetName } from "@/lib/step-up/policy";
  * an access token for the portal's API scope carrying the challenged authentication context.
  *
  * Loading: nothing here imports `@azure/msal-browser` at module level. `prefetchMsal()` starts
- * the dynamic import and `initialize()` when a challenge arrives, so pages that never step up
+ * the dynamic import and `initialize()` when a form's hint says the action will need verification
+ * (`usePrefetchStepUp`), or at the latest when a challenge arrives, so pages that never step up
  * ship no MSAL, and by the time the person clicks Verify the instance is ready and
  * `acquireTokenPopup` runs synchronously in the click (a popup opened after an `await` is
  * blocked by the browser).
@@ -98,7 +99,8 @@ async function createInstance(config: StepUpClientConfig, cacheLocation: MsalCac
 
 /**
  * Starts loading and initializing MSAL (once per page) and resolves with it. Call it as soon as
- * a challenge arrives; a failed load is forgotten, so the next challenge tries again.
+ * verification is known to be coming (a form's hint, or a challenge); a failed load is forgotten,
+ * so the next challenge tries again.
  */
 export function prefetchMsal(config: StepUpClientConfig): Promise<LoadedMsal> {
   loading ??= createInstance(config, "memoryStorage").then(

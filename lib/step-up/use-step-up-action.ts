@@ -436,6 +436,29 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
   return { state, run, verify, cancel, otherTabVerifying, continueInWindow: resumeKey ? continueInWindow : null, resume, reset };
 }
 
+/**
+ * Loads and initializes MSAL in the background (`prefetchMsal`, once per page) as soon as `needed`
+ * is true: for a form that knows before it is submitted that the action will ask for verification
+ * (the policy's answer for this input, which the form shows). The challenge then finds MSAL
+ * ready, so Verify is enabled at once and the page asks the portal for no JavaScript between
+ * sending and the result: the identity provider's requests and the retried action remain. It
+ * waits until the browser is idle (at most a second), so typing is never held up; a failed load
+ * is forgotten (the challenge loads MSAL again).
+ */
+export function usePrefetchStepUp(needed: boolean): void {
+  const config = useContext(StepUpContext)?.config;
+  useEffect(() => {
+    if (!needed || !config) return;
+    const start = () => void prefetchMsal(config).catch(() => undefined);
+    if (typeof window.requestIdleCallback === "function") {
+      const handle = window.requestIdleCallback(start, { timeout: 1000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const handle = window.setTimeout(start, 0);
+    return () => window.clearTimeout(handle);
+  }, [needed, config]);
+}
+
 /** Reads and deletes this instance's redirect intent; a stale or foreign one is left alone or dropped. */
 function readRedirectIntent(resumeKey: string): RedirectIntent | null {
   try {

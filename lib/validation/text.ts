@@ -1,4 +1,4 @@
-import { z } from "@/lib/validation/zod";
+import { invalid, valid, type Rule } from "@/lib/validation/rules";
 
 /**
  * Text a person reads: payee and bank names, transfer memos, and any other name or note that the
@@ -75,28 +75,28 @@ function describeCharacter(character: string): string {
   return name ? `${code} (${name})` : code;
 }
 
-/** A check that refuses the first character `pattern` finds, in the words of `kind` ("invisible"). */
-function refuseCharacters(pattern: RegExp, kind: string) {
-  return (value: string, ctx: z.RefinementCtx<string>) => {
-    const found = pattern.exec(value)?.[0];
-    if (found !== undefined) ctx.addIssue({ code: "custom", message: `Remove the ${kind} character ${describeCharacter(found)}.`, abort: true });
-  };
-}
+/** The first character `pattern` finds, or undefined. */
+const firstOf = (pattern: RegExp, value: string) => pattern.exec(value)?.[0];
 
 /**
- * A string schema for text a person reads (see above): NFKC-normalised, free of invisible and
- * control characters, trimmed, at most `max` characters after normalisation. `label` names the
- * field in messages ("payee's name"); `required` refuses empty text ("Enter the payee's name.").
- * A refusal names the character: "Remove the invisible character U+200B (ZERO WIDTH SPACE)."
- * Its output parses again to itself, so a payload the step-up core stores survives the retry.
+ * The rule for text a person reads (see above): NFKC-normalised, free of invisible and control
+ * characters, trimmed, at most `max` characters after normalisation. `label` names the field in
+ * messages ("payee's name"); `required` refuses empty text ("Enter the payee's name."). A refusal
+ * names the character: "Remove the invisible character U+200B (ZERO WIDTH SPACE)." An invisible
+ * character is the only message; the others are all given at once. Its output passes again
+ * unchanged, so a payload the step-up core stores survives the retry.
  */
-export function readableText(label: string, { max, required }: { max: number; required: boolean }) {
-  const schema = z
-    .string(required ? `Enter the ${label}.` : `Enter the ${label} as text.`)
-    .superRefine(refuseCharacters(INVISIBLE, "invisible"))
-    .normalize("NFKC")
-    .trim()
-    .superRefine(refuseCharacters(CONTROL, "control"))
-    .max(max, `Keep the ${label} to ${max} characters or fewer.`);
-  return required ? schema.min(1, `Enter the ${label}.`) : schema;
+export function readableText(label: string, { max, required }: { max: number; required: boolean }): Rule<string> {
+  return (value) => {
+    if (typeof value !== "string") return invalid(required ? `Enter the ${label}.` : `Enter the ${label} as text.`);
+    const invisible = firstOf(INVISIBLE, value);
+    if (invisible !== undefined) return invalid(`Remove the invisible character ${describeCharacter(invisible)}.`);
+    const text = value.normalize("NFKC").trim();
+    const messages: string[] = [];
+    const control = firstOf(CONTROL, text);
+    if (control !== undefined) messages.push(`Remove the control character ${describeCharacter(control)}.`);
+    if (text.length > max) messages.push(`Keep the ${label} to ${max} characters or fewer.`);
+    if (required && text.length === 0) messages.push(`Enter the ${label}.`);
+    return messages.length > 0 ? { ok: false, messages } : valid(text);
+  };
 }

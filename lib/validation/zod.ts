@@ -1,13 +1,15 @@
 import { z } from "zod";
 
 /**
- * zod, configured for the browser's Content-Security-Policy. zod 4 compiles object parsers with
- * `new Function` when it can, and finds out whether it can by trying: under the portal's CSP
- * (no 'unsafe-eval') that attempt is blocked, which is harmless to zod but a violation report per
- * page for us (and noise that would hide a real one). `jitless` skips the attempt.
+ * zod for the server's schemas (lib/validation). The browser gets none of it: forms check their
+ * input with the plain rules those schemas are built from (lib/validation/rules.ts), because zod
+ * costs 28-90 kB of first-load JavaScript per form page; ESLint refuses schema modules in
+ * components/, and `npm run bench:bundle` fails a page that ships them.
  *
- * Schemas that reach client components import `z` from here, never from "zod" (ESLint enforces it
- * for lib/validation, components and app).
+ * `jitless`: zod 4 compiles object parsers with `new Function` when it can, and finds out whether
+ * it can by trying. Under the portal's CSP (no 'unsafe-eval') that attempt is blocked, a violation
+ * report per page; the setting is kept so that app code, which takes `z` from here, never depends
+ * on where it runs (ESLint enforces the import for lib/validation, components and app).
  */
 z.config({ jitless: true });
 

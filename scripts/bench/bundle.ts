@@ -4,8 +4,9 @@
  * proof that routes which never step up ship no `@azure/msal-*` code, beside a plain Next.js app
  * (create-next-app's page, written here with the same installed `next` and `react`, no network)
  * built in the same run with the same bundler. Prints figures; exits non-zero only when a target
- * in docs/performance.md is missed (MSAL on a route that never steps up, more than 15 kB over the
- * plain app, or a benchmark-only route in the portal's build).
+ * in docs/performance.md is missed: any route more than 15 kB over the plain page, MSAL in any
+ * route's first load, or a benchmark-only route in the portal's build. Generates the Prisma client
+ * first when there is none (a fresh clone after `npm ci`): the build bundles it.
  *
  * First-load JS of a route = the build's `rootMainFiles` (the framework and Next's runtime) plus
  * the chunks its client reference manifest lists for the root and nested layouts and the page
@@ -16,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { ROOT, stackEnv } from "../lib/stack-env";
 import { run } from "../lib/processes";
+import { ensurePrismaClient } from "../lib/prisma-client";
 import { measureBuild, type RouteFigures } from "./lib/first-load";
 
 const args = new Set(process.argv.slice(2));
@@ -24,14 +26,16 @@ const reuseBuild = args.has("--reuse-build");
 const bundler = webpack ? "webpack" : "turbopack";
 const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
 
-/** Routes with no step-up anywhere on them: they must ship 0 bytes of MSAL. */
-const NEVER_STEP_UP = ["/", "/signed-out", "/auth/error", "/finance"];
 /**
- * Routes whose step-up loads MSAL on demand (on a challenge); their first load must not carry it
- * either. `/auth/redirect-bridge` is MSAL's popup landing page: MSAL is its whole purpose.
+ * Every route is held to both targets: at most `BUDGET_OVER_PLAIN` over the plain page, and no
+ * MSAL in its first load (pages that step up load it on demand: lib/step-up/msal.ts). These are
+ * the routes the targets were written for, so a renamed one fails the run instead of dropping out
+ * of it: routes with no step-up anywhere on them, and routes that step up (transfers and the
+ * settings that are transaction-bound carry the forms, the heaviest client code).
  */
-const LAZY_STEP_UP = ["/dashboard", "/finance/accounts/[accountId]", "/transfer"];
-/** Target: first-load JS of a route that never steps up, over the plain page, in bytes (gzip). */
+const NEVER_STEP_UP = ["/", "/signed-out", "/auth/error", "/finance"];
+const STEP_UP = ["/dashboard", "/finance/accounts/[accountId]", "/transfer", "/settings/payees", "/settings/limits", "/settings/security"];
+/** Target: first-load JS of every route over the plain page, in bytes (gzip). */
 const BUDGET_OVER_PLAIN = 15 * 1024;
 
 /** create-next-app's App Router page, minus what needs the network (its Google font). */
@@ -72,7 +76,9 @@ const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 async function main() {
   const portalDist = path.join(ROOT, ".next");
   if (!reuseBuild || !existsSync(path.join(portalDist, "BUILD_ID"))) {
-    await build("portal", ROOT, stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } }));
+    const env = stackEnv({ portalPort: 3000, emulatorPort: 8443, overrides: { AUTH_SECRET: "build-time-secret-not-used-at-run-time-0123456789" } });
+    await ensurePrismaClient(env);
+    await build("portal", ROOT, env);
   } else {
     console.log(`Reusing the portal's build in .next (built ${readFileSync(path.join(portalDist, "BUILD_ID"), "utf8").trim()}); make sure it was built with ${bundler}.`);
   }
@@ -88,34 +94,35 @@ async function main() {
   const problems: string[] = [];
   console.log(`\nFirst-load JavaScript per route (gzip, ${bundler}, next ${nextVersion()}):`);
   console.log(`${"route".padEnd(34)}${"first-load".padStart(12)}${"vs plain".padStart(12)}${"MSAL".padStart(10)}  files`);
-  const row = (name: string, r: RouteFigures) => {
+  const row = (name: string, r: RouteFigures, budget = false) => {
     const delta = r.gzipBytes - plainHome.gzipBytes;
-    console.log(`${name.padEnd(34)}${kB(r.gzipBytes).padStart(12)}${`${delta >= 0 ? "+" : ""}${kB(delta)}`.padStart(12)}${`${r.msalBytes} B`.padStart(10)}  ${r.files.length}`);
+    const verdict = budget && delta > BUDGET_OVER_PLAIN ? "  OVER BUDGET" : "";
+    console.log(`${name.padEnd(34)}${kB(r.gzipBytes).padStart(12)}${`${delta >= 0 ? "+" : ""}${kB(delta)}`.padStart(12)}${`${r.msalBytes} B`.padStart(10)}  ${r.files.length}${verdict}`);
   };
   row("plain create-next-app page (/)", plainHome);
   const plainMinimal = plain.routes.find((r) => r.route === "/minimal");
   if (plainMinimal) row("plain app, server-only page", plainMinimal);
-  for (const r of portal.routes) row(r.route, r);
+  for (const r of portal.routes) row(r.route, r, true);
 
-  for (const route of [...NEVER_STEP_UP, ...LAZY_STEP_UP]) {
-    const r = portal.routes.find((x) => x.route === route);
-    if (!r) {
-      problems.push(`route ${route} is not in the build (update scripts/bench/bundle.ts)`);
-      continue;
-    }
-    if (r.msalBytes > 0) problems.push(`${route} ships ${r.msalBytes} B of MSAL in its first load`);
-    if (NEVER_STEP_UP.includes(route) && r.gzipBytes - plainHome.gzipBytes > BUDGET_OVER_PLAIN) {
-      problems.push(`${route}: ${kB(r.gzipBytes - plainHome.gzipBytes)} over the plain page (budget ${kB(BUDGET_OVER_PLAIN)})`);
+  for (const route of [...NEVER_STEP_UP, ...STEP_UP]) {
+    if (!portal.routes.some((r) => r.route === route)) problems.push(`route ${route} is not in the build (update scripts/bench/bundle.ts)`);
+  }
+  for (const r of portal.routes) {
+    if (r.msalBytes > 0) problems.push(`${r.route} ships ${r.msalBytes} B of MSAL in its first load`);
+    if (r.gzipBytes - plainHome.gzipBytes > BUDGET_OVER_PLAIN) {
+      problems.push(`${r.route}: ${kB(r.gzipBytes - plainHome.gzipBytes)} over the plain page (budget ${kB(BUDGET_OVER_PLAIN)})`);
     }
   }
+  const heaviest = portal.routes.reduce((a, b) => (b.gzipBytes > a.gzipBytes ? b : a));
+  console.log(`\nHeaviest route: ${heaviest.route}, ${kB(heaviest.gzipBytes - plainHome.gzipBytes)} over the plain page (budget ${kB(BUDGET_OVER_PLAIN)} for every route).`);
   const benchRoutes = portal.routes.filter((r) => r.route.startsWith("/bench-baseline"));
   if (benchRoutes.length) problems.push(`the portal's build contains benchmark-only routes: ${benchRoutes.map((r) => r.route).join(", ")}`);
 
-  console.log(`\nMSAL, loaded on demand when a challenge arrives (not first-load JS):`);
+  console.log(`\nMSAL, loaded on demand (when a form's hint says it will be needed, or a challenge arrives; not first-load JS):`);
   for (const chunk of portal.lazyMsal) console.log(`  ${chunk.file}: ${kB(chunk.gzipBytes)} gzip`);
   console.log(`  total: ${kB(portal.lazyMsal.reduce((s, c) => s + c.gzipBytes, 0))} in ${portal.lazyMsal.length} chunk(s)`);
   if (portal.lazyMsal.length === 0) problems.push("no MSAL chunk found at all: the markers in scripts/bench/bundle.ts no longer match MSAL's code");
-  console.log(`\nRoutes that never step up (${NEVER_STEP_UP.join(", ")}): MSAL ${NEVER_STEP_UP.every((r) => portal.routes.find((x) => x.route === r)?.msalBytes === 0) ? "0 B on every one" : "FOUND"}.`);
+  console.log(`\nMSAL in first loads: ${portal.routes.every((r) => r.msalBytes === 0) ? "0 B on every route" : "FOUND"}.`);
   console.log(problems.length ? `\nTargets missed:\n- ${problems.join("\n- ")}` : "\nEvery bundle target met.");
   process.exitCode = problems.length ? 1 : 0;
 }

@@ -1,14 +1,17 @@
 /**
- * `npm run bench [-- --webpack] [-- --reuse-build] [-- --duration 15]`: server-side figures
- * against `next start` on PostgreSQL (scripts/bench/lib/stack.ts), with autocannon:
+ * `npm run bench [-- --webpack] [-- --reuse-build] [-- --duration 15] [-- --step-up-rounds 30]`:
+ * server-side figures against `next start` on PostgreSQL (scripts/bench/lib/stack.ts), with
+ * autocannon:
  *   1. the signed-in dashboard beside the same page with its session and strength checks
  *      bypassed, in the benchmark-only build (app/bench-baseline; the ratio is the figure),
  *      interleaved in three rounds;
  *   2. the protected transfer page with an elevated session;
  *   3. proof verification per request with a warm JWKS, and the JWKS fetches it made;
- *   4. transfers per second under contention on one account (the JSON API, a fresh idempotency
+ *   4. what a step-up adds on the portal's side: a transfer that needs one (submit → challenge,
+ *      then token → commit) beside a transfer that needs none (submit → commit), as a ratio;
+ *   5. transfers per second under contention on one account (the JSON API, a fresh idempotency
  *      key per request), then the ledger invariants;
- *   5. 10,000 concurrent transfer attempts from one account that can afford half of them: every
+ *   6. 10,000 concurrent transfer attempts from one account that can afford half of them: every
  *      acknowledgement stored once, the balance exact, zero invariant violations.
  * It prints figures, the machine and its load average; it asserts correctness (the invariants,
  * the exact number of transfers), never speed. docs/performance.md records a run.
@@ -19,8 +22,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT } from "../lib/stack-env";
+import { transferLimitsOf, type PolicySetName } from "../../lib/step-up/policy";
 import { combine, formatLoad, load, type LoadFigures } from "./lib/load";
 import { startBenchStack } from "./lib/stack";
+import { formatStepUpCost, summarizeStepUpCost, type StepUpCostSamples } from "./lib/step-up-cost";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -30,6 +35,8 @@ const option = (name: string, fallback: number) => {
 };
 const duration = option("--duration", 15);
 const connections = option("--connections", 20);
+/** Transfers of each kind timed for the step-up cost (after a few untimed ones). */
+const stepUpRounds = option("--step-up-rounds", 30);
 const TARGETS = { dashboardRatio: 0.7, verifyMs: 1 };
 
 const problems: string[] = [];
@@ -128,14 +135,73 @@ try {
   if (v.p95Ms >= TARGETS.verifyMs) problems.push(`proof verification p95 ${v.p95Ms.toFixed(3)} ms ≥ ${TARGETS.verifyMs} ms`);
   if (v.fetchesWarm !== 0) problems.push(`${v.fetchesWarm} JWKS/discovery fetch(es) while warm`);
 
-  // 4. Transfers under contention on one account, through the JSON API.
   await ensureClearing(db);
   const transferUser = async (checkingMinor: bigint) => {
     const customer = await createCustomer(db, { checking: checkingMinor });
     const user = await stack.control.createUser({ displayName: "Bench transfers", methods: [] });
     await db.user.update({ where: { id: customer.user.id }, data: { objectId: user.oid } });
-    return { customer, token: await stack.apiToken(user) };
+    return { customer, user, token: await stack.apiToken(user) };
   };
+
+  // 4. What a step-up adds on the portal's side, through the JSON API (the same enforcement core
+  // as the server action). The proof comes from the emulator's control API between the two calls,
+  // after the wait the challenge names (`approvableInMs`): the identity provider's part is not
+  // timed. Each round is a fresh customer (per-user request and proof limits, open approvals), and
+  // alternates which kind goes first, so a change in the machine's load weighs on both alike.
+  const policySet = (stack.portalEnv.STEP_UP_POLICY_SET ?? "production") as PolicySetName;
+  const stepUpAmountMinor = transferLimitsOf(policySet).stepUpFrom * 100n;
+  const postTransfer = async (token: string, idempotencyKey: string, body: Record<string, string>) => {
+    const started = performance.now();
+    const response = await fetch(`${stack.portalOrigin}/api/v1/transfers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as { error?: { code?: string; authContext?: string; pendingOperation?: { approvableInMs?: number } } };
+    return { ms: performance.now() - started, status: response.status, answer };
+  };
+  const costSamples: StepUpCostSamples = { none: [], challenge: [], commit: [] };
+  const warmUpRounds = 3;
+  let stepUpContext = "";
+  for (let round = 0; round < warmUpRounds + stepUpRounds; round += 1) {
+    const { customer, user, token } = await transferUser(stepUpAmountMinor * 10n);
+    const body = (amountMinor: bigint) => ({ fromAccountId: customer.checkingId, toAccountId: customer.savingsId, currency: "USD", amountMinor: String(amountMinor), memo: "bench step-up cost" });
+    const plain = async () => {
+      const done = await postTransfer(token, randomUUID(), body(1n));
+      if (done.status !== 201) throw new Error(`a transfer that needs no step-up answered ${done.status}: ${JSON.stringify(done.answer)}`);
+      return done.ms;
+    };
+    const steppedUp = async () => {
+      const key = randomUUID();
+      const first = await postTransfer(token, key, body(stepUpAmountMinor));
+      const challenge = first.answer.error;
+      if (first.status !== 401 || challenge?.code !== "insufficient_claims" || !challenge.authContext || !challenge.pendingOperation) {
+        throw new Error(`a transfer that needs a step-up answered ${first.status}: ${JSON.stringify(first.answer)}`);
+      }
+      stepUpContext = challenge.authContext;
+      await new Promise((resolve) => setTimeout(resolve, challenge.pendingOperation?.approvableInMs ?? 0));
+      const proof = await stack.control.brokenToken("missing-auth-time", user.oid, [challenge.authContext]);
+      const second = await postTransfer(proof, key, body(stepUpAmountMinor));
+      if (second.status !== 201) throw new Error(`the retry with a ${challenge.authContext} proof answered ${second.status}: ${JSON.stringify(second.answer)}`);
+      return [first.ms, second.ms] as const;
+    };
+    let none: number;
+    let stepped: readonly [number, number];
+    if (round % 2 === 0) {
+      none = await plain();
+      stepped = await steppedUp();
+    } else {
+      stepped = await steppedUp();
+      none = await plain();
+    }
+    if (round < warmUpRounds) continue;
+    costSamples.none.push(none);
+    costSamples.challenge.push(stepped[0]);
+    costSamples.commit.push(stepped[1]);
+  }
+  for (const line of formatStepUpCost(summarizeStepUpCost(costSamples), { transfers: stepUpRounds, authContext: stepUpContext })) say(line);
+
+  // 5. Transfers under contention on one account, through the JSON API.
   const transferRequests = (token: string, body: Record<string, string>) => [
     {
       method: "POST",
@@ -155,6 +221,7 @@ try {
   const warmUp = await load("transfers (warm-up)", { ...contentionOptions, duration: Math.min(5, duration) });
   const contention = await load("transfers, one account, JSON API", { ...contentionOptions, duration });
   say(formatLoad(contention));
+  for (const f of [warmUp, contention]) if (Object.keys(f.statuses).some((status) => status !== "201")) problems.push(`${f.label}: answers other than 201 ${JSON.stringify(f.statuses)}`);
   const contendedCount = await db.transfer.count({ where: { ownerId: contended.customer.user.id } });
   const contendedBalance = (await db.bankAccount.findUniqueOrThrow({ where: { id: contended.customer.checkingId } })).balanceMinor;
   const contendedAcknowledged = (warmUp.statuses[201] ?? 0) + (contention.statuses[201] ?? 0);
@@ -165,7 +232,7 @@ try {
   if (contendedBalance !== 100_000_000n - BigInt(contendedCount)) problems.push(`transfers: balance ${contendedBalance} after ${contendedCount} transfers of 0.01`);
   say(`  → ${contendedCount} transfers committed from one account (warm-up included): ${contendedAcknowledged} acknowledged, ${inFlightAtStop} in flight when the timed runs stopped; balance agrees: ${contendedBalance === 100_000_000n - BigInt(contendedCount)}`);
 
-  // 5. 10,000 concurrent attempts; the account affords exactly 5,000.
+  // 6. 10,000 concurrent attempts; the account affords exactly 5,000.
   const attempts = 10_000;
   const affordable = 5_000;
   const crowd = await transferUser(BigInt(affordable) * 100n);
@@ -182,17 +249,18 @@ try {
   const crowdBalance = (await db.bankAccount.findUniqueOrThrow({ where: { id: crowd.customer.checkingId } })).balanceMinor;
   // Correctness, whatever the load: every acknowledgement is a stored transfer, the balance is
   // exactly what they took, and nothing else was answered but "not enough money" (422) or, when
-  // the database pool is exhausted past the transaction's maxWait, "nothing was changed" (500).
+  // the database pool is exhausted past the transaction's maxWait, "busy, nothing was changed"
+  // (503; an unrecognised failure is a 500, which changes nothing either).
   const acknowledged = burst.statuses[201] ?? 0;
-  const overloaded = burst.statuses[500] ?? 0;
+  const overloaded = (burst.statuses[503] ?? 0) + (burst.statuses[500] ?? 0);
   // An attempt the client gave up on (timeout) may still commit: it is stored, never acknowledged.
   if (burst.responses + burst.errors !== attempts) problems.push(`burst: ${burst.responses} answers and ${burst.errors} errors for ${attempts} attempts`);
   if (crowdCount < acknowledged || crowdCount - acknowledged > burst.errors) problems.push(`burst: ${acknowledged} acknowledged but ${crowdCount} stored (${burst.errors} attempts without an answer)`);
   if (crowdBalance !== BigInt(affordable - crowdCount) * 100n) problems.push(`burst: balance ${crowdBalance} after ${crowdCount} transfers of 1.00 from ${affordable}.00`);
-  const unexpected = Object.entries(burst.statuses).filter(([status]) => !["201", "422", "500"].includes(status));
+  const unexpected = Object.entries(burst.statuses).filter(([status]) => !["201", "422", "503", "500"].includes(status));
   if (unexpected.length) problems.push(`burst: unexpected answers ${JSON.stringify(Object.fromEntries(unexpected))}`);
   if (crowdCount < affordable && (burst.statuses[422] ?? 0) > 0 && overloaded === 0) problems.push(`burst: only ${crowdCount} of ${affordable} affordable transfers went through`);
-  say(`  → acknowledged ${acknowledged}, refused for lack of money ${burst.statuses[422] ?? 0}, refused under overload (500, nothing changed) ${overloaded}, no answer (client timeout) ${burst.errors}`);
+  say(`  → acknowledged ${acknowledged}, refused for lack of money ${burst.statuses[422] ?? 0}, refused under overload (503 busy or 500, nothing changed) ${overloaded}, no answer (client timeout) ${burst.errors}`);
   // The ledger checks cover the whole database; "below zero" covers the accounts money left here
   // (a seeded persona may start overdrawn: prisma/seed-data.ts).
   const violations = await invariantViolations(db, { accounts: [contended.customer.checkingId, contended.customer.savingsId, crowd.customer.checkingId, crowd.customer.savingsId] });

@@ -7,8 +7,8 @@ import path from "node:path";
 import vm from "node:vm";
 import { gzipSync } from "node:zlib";
 
-/** Strings only MSAL's own code contains (its library SKU and error class names). */
-const MSAL_MARKERS = ["msal.js.browser", "@azure/msal-react", "msal.js.common", "BrowserAuthError"];
+/** Strings only MSAL's own code contains (its library SKU, error class names, performance mark prefix). */
+const MSAL_MARKERS = ["msal.js.browser", "@azure/msal-react", "msal.js.common", "BrowserAuthError", "msal.measure."];
 
 export interface RouteFigures {
   route: string;

@@ -235,14 +235,17 @@ try {
   // 6. 10,000 concurrent attempts; the account affords exactly 5,000.
   const attempts = 10_000;
   const affordable = 5_000;
-  const crowd = await transferUser(BigInt(affordable) * 100n);
+  // 0.01 each: the day's transfers from the account stay within what may leave it without a
+  // step-up (lib/step-up/policy.ts, 1,000.00 a day in production); at 1.00 each, every attempt past
+  // the thousandth would be answered with a challenge instead of running.
+  const crowd = await transferUser(BigInt(affordable));
   const burst = await load("10,000 transfer attempts, 200 connections", {
     url: stack.portalOrigin,
     connections: 200,
     amount: attempts,
     // Queued behind one account's row lock, an attempt may wait long; give every one an answer.
     timeout: 120,
-    requests: transferRequests(crowd.token, { fromAccountId: crowd.customer.checkingId, toAccountId: crowd.customer.savingsId, currency: "USD", amountMinor: "100", memo: "bench burst" }),
+    requests: transferRequests(crowd.token, { fromAccountId: crowd.customer.checkingId, toAccountId: crowd.customer.savingsId, currency: "USD", amountMinor: "1", memo: "bench burst" }),
   });
   say(formatLoad(burst));
   const crowdCount = await db.transfer.count({ where: { ownerId: crowd.customer.user.id } });
@@ -256,7 +259,7 @@ try {
   // An attempt the client gave up on (timeout) may still commit: it is stored, never acknowledged.
   if (burst.responses + burst.errors !== attempts) problems.push(`burst: ${burst.responses} answers and ${burst.errors} errors for ${attempts} attempts`);
   if (crowdCount < acknowledged || crowdCount - acknowledged > burst.errors) problems.push(`burst: ${acknowledged} acknowledged but ${crowdCount} stored (${burst.errors} attempts without an answer)`);
-  if (crowdBalance !== BigInt(affordable - crowdCount) * 100n) problems.push(`burst: balance ${crowdBalance} after ${crowdCount} transfers of 1.00 from ${affordable}.00`);
+  if (crowdBalance !== BigInt(affordable - crowdCount)) problems.push(`burst: balance ${crowdBalance} after ${crowdCount} transfers of 0.01 from ${affordable / 100}`);
   const unexpected = Object.entries(burst.statuses).filter(([status]) => !["201", "422", "503", "500"].includes(status));
   if (unexpected.length) problems.push(`burst: unexpected answers ${JSON.stringify(Object.fromEntries(unexpected))}`);
   if (crowdCount < affordable && (burst.statuses[422] ?? 0) > 0 && overloaded === 0) problems.push(`burst: only ${crowdCount} of ${affordable} affordable transfers went through`);
@@ -265,7 +268,7 @@ try {
   // (a seeded persona may start overdrawn: prisma/seed-data.ts).
   const violations = await invariantViolations(db, { accounts: [contended.customer.checkingId, contended.customer.savingsId, crowd.customer.checkingId, crowd.customer.savingsId] });
   const moneyAfter = await totalMoney(db);
-  const created = 100_000_000n + BigInt(affordable) * 100n;
+  const created = 100_000_000n + BigInt(affordable);
   // Opening balances are the only money created; transfers only move it.
   say(`  → ${crowdCount} of ${attempts} attempts committed (the account affords ${affordable}), balance left ${crowdBalance}; invariant violations: ${violations.length}${violations.length ? ` (${violations.join("; ")})` : ""}`);
   if (violations.length) problems.push(...violations);

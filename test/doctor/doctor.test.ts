@@ -108,11 +108,12 @@ test("a wrong SPA client id is reported as unknown in the tenant (AADSTS700016)"
 });
 
 test("a portal origin whose redirect URIs are not registered fails both clients (AADSTS50011)", async () => {
-  const findings = await doctor({ AUTH_URL: "http://localhost:3999" });
+  // Not another localhost port: Entra ignores the port of a localhost redirect URI.
+  const findings = await doctor({ AUTH_URL: "https://portal.example" });
   for (const check of ["web app sign-in", "step-up client (SPA)"]) {
     const finding = byCheck(findings, check);
     assert.equal(finding.status, "fail", check);
-    assert.match(finding.detail, /http:\/\/localhost:3999\/.* is not registered .*AADSTS50011/);
+    assert.match(finding.detail, /https:\/\/portal\.example\/.* is not registered .*AADSTS50011/);
   }
   assert.match(byCheck(findings, "step-up client (SPA)").fix ?? "", /Single-page application/);
 });

@@ -85,8 +85,7 @@ test.describe("accessibility @a11y", () => {
     const user = await persona("totp");
     await page.clock.install();
     await signIn(user);
-    await page.clock.fastForward("28:30");
-    await expect(dashboard.idleWarning()).toBeVisible();
+    await dashboard.fastForwardToIdleWarning();
     await expectNoSeriousA11yViolations(page, "idle warning");
   });
 

@@ -132,8 +132,7 @@ test.describe("the idle-timeout warning", () => {
     await dashboard.expectSignedInAs(user.displayName);
     await expect(dashboard.idleWarning()).toHaveCount(0);
 
-    await page.clock.fastForward("28:30");
-    await expect(dashboard.idleWarning()).toBeVisible();
+    await dashboard.fastForwardToIdleWarning();
     // On the server the same time has passed: the session is a minute from its idle expiry.
     const nearlyExpired = new Date(Date.now() + 60_000);
     await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { expires: nearlyExpired } });
@@ -151,8 +150,7 @@ test.describe("the idle-timeout warning", () => {
     await dashboard.goto();
     await dashboard.expectSignedInAs(user.displayName);
 
-    await page.clock.fastForward("28:30");
-    await expect(dashboard.idleWarning()).toBeVisible();
+    await dashboard.fastForwardToIdleWarning();
     await database.session.updateMany({ where: { user: { objectId: user.oid } }, data: { expires: new Date(Date.now() - 1000) } });
     await page.clock.fastForward("02:00");
     await expect(page).toHaveURL(`${settings.portalOrigin}/?ended=idle`);

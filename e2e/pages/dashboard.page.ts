@@ -29,6 +29,20 @@ export class DashboardPage {
     return this.page.getByRole("alertdialog", { name: "You'll be signed out soon" });
   }
 
+  /**
+   * Moves the page's clock (installed with `page.clock.install()`) to 90 seconds before the idle
+   * timeout, where the warning shows. The warning's timers are set when the page has hydrated,
+   * which can be just after the jump: those timers then count from the new time, so the jump is
+   * made again. A second jump still lands inside the warning's two minutes, well before the page
+   * reloads at the timeout.
+   */
+  async fastForwardToIdleWarning() {
+    await expect(async () => {
+      await this.page.clock.fastForward("28:30");
+      await expect(this.idleWarning()).toBeVisible({ timeout: 3_000 });
+    }).toPass({ timeout: 15_000 });
+  }
+
   /** In the idle warning: "Stay signed in". */
   async staySignedIn() {
     await this.idleWarning().getByRole("button", { name: "Stay signed in" }).click();

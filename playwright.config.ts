@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
+import { chromiumExecutable } from "./e2e/support/browser";
 import { e2eSettings, stackSettings, type StackName } from "./e2e/support/settings";
 import { ROOT, nodeTrustEnv, stackEnv } from "./scripts/lib/stack-env";
 
@@ -13,8 +14,8 @@ import { ROOT, nodeTrustEnv, stackEnv } from "./scripts/lib/stack-env";
 const settings = e2eSettings();
 process.env.E2E_AUTH_SECRET ??= randomBytes(33).toString("base64");
 
-/** Debian's Chromium when present (browsers cannot be downloaded here); else Playwright's own. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+/** Debian's Chromium packages when present (browsers cannot be downloaded everywhere); else Playwright's own. */
+const chromiumPath = chromiumExecutable();
 
 /**
  * Video needs Playwright's own ffmpeg build, which cannot be downloaded on machines without

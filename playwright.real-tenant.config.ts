@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
+import { chromiumExecutable } from "./e2e/support/browser";
 import { realTenantSettings } from "./e2e/real-tenant/settings";
 import { ROOT } from "./scripts/lib/stack-env";
 
@@ -15,7 +15,7 @@ import { ROOT } from "./scripts/lib/stack-env";
  * certificate checks. No emulator, no control API: what the tenant does is the tenant's.
  */
 const settings = realTenantSettings();
-const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const chromiumPath = chromiumExecutable();
 
 export default defineConfig({
   testDir: "./e2e/real-tenant",

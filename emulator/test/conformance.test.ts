@@ -287,6 +287,16 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
     assert.equal(result.account?.environment, host);
   });
 
+  // Microsoft Learn, "OpenID Connect on the Microsoft identity platform": a tenant may be named by
+  // its verified domain; its metadata and tokens still name the tenant by id.
+  it("an authority naming the tenant by its verified domain yields the same account and issuer", async () => {
+    const { url, result } = await codeFlow(msal({ authority: `${emu.origin}/woodgrove.test` }));
+    assert.equal(`${url.origin}${url.pathname}`, `${emu.origin}/woodgrove.test/oauth2/v2.0/authorize`, "MSAL keeps the authority's own tenant segment");
+    assert.equal((result.idTokenClaims as Record<string, unknown>).iss, `${emu.origin}/${TENANT}/v2.0`);
+    assert.equal(result.account?.homeAccountId, `${MEGAN.oid}.${TENANT}`);
+    assert.equal(result.account?.tenantId, TENANT);
+  });
+
   // Nothing MSAL did in these tests left the emulator: no instance discovery at
   // login.microsoftonline.com, no region discovery.
   it("every request MSAL made went to the emulator", () => {

@@ -123,7 +123,8 @@ export interface TokenResponse {
 
 /**
  * Client capabilities Entra knows and so echoes in `xms_cc`: `cp1` (the client handles claims
- * challenges). Anything else a client declares is dropped.
+ * challenges). Anything else a client declares is dropped. The token carries the documented
+ * lower-case value whatever the client's spelling (MSAL's configuration says `CP1`).
  *
  * @see https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
  */
@@ -146,7 +147,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const acrs = evaluate(emu.policy, [...requested, ...opportunistic], { user: input.user, auth: input.auth, now, ...(input.risk ? { risk: input.risk } : {}) }).satisfied;
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
-  const capabilities = input.claims.accessToken.xmsCc.filter((c) => KNOWN_CLIENT_CAPABILITIES.has(c.toLowerCase()));
+  const capabilities = [...new Set(input.claims.accessToken.xmsCc.map((c) => c.toLowerCase()))].filter((c) => KNOWN_CLIENT_CAPABILITIES.has(c));
   return {
     aud: input.scopes.audience,
     iss: emu.issuer,

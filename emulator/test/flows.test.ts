@@ -123,14 +123,15 @@ describe("authorization code, refresh and claims with openid-client", () => {
   });
 
   // Microsoft Learn, optional claims reference (xms_cc) and "Claims challenges, claims requests and
-  // client capabilities": cp1 is the capability Entra knows; others are not echoed.
+  // client capabilities": cp1 is the capability Entra knows, and the token says `cp1` however the
+  // client spelled it; others are not echoed.
   it("SPA: PKCE public client, azpacr 0, xms_cc only when the client sent it and only cp1", async () => {
     const claims = JSON.stringify({ access_token: { xms_cc: { values: ["CP1", "cp2", "madeup"] } } });
     const { tokens } = await signIn(spa, SPA_REDIRECT, { claims });
     const at = decode(tokens.access_token).payload;
     assert.equal(at.azp, SPA_CLIENT);
     assert.equal(at.azpacr, "0");
-    assert.deepEqual(at.xms_cc, ["CP1"]);
+    assert.deepEqual(at.xms_cc, ["cp1"]);
   });
 
   // Microsoft Learn, "Refresh tokens in the Microsoft identity platform" (token lifetime): every

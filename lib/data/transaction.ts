@@ -7,8 +7,13 @@ import { providerOf } from "@/prisma/database-url";
 /** A Prisma client bound to one open transaction: what handlers and lib/data writes receive. */
 export type TransactionClient = Prisma.TransactionClient;
 
-/** Transactions here are short by contract: a handler that needs longer is doing too much in one. */
-const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 } as const;
+/**
+ * Transactions here are short by contract: a handler that needs longer is doing too much in one.
+ * `maxWait` bounds the wait for a connection, `timeout` the transaction itself (milliseconds,
+ * Prisma's interactive-transaction options). Mutable so that a test of the timeout can shorten it
+ * instead of sitting through it.
+ */
+export const transactionLimits = { maxWait: 5_000, timeout: 10_000 };
 
 const onSqlite = providerOf(env.DATABASE_URL) === "sqlite";
 let sqliteQueue: Promise<unknown> = Promise.resolve();
@@ -24,7 +29,7 @@ let sqliteQueue: Promise<unknown> = Promise.resolve();
  * unique keys, not on this queue.
  */
 export function runTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-  const run = () => prisma.$transaction(work, TRANSACTION_OPTIONS);
+  const run = () => prisma.$transaction(work, { ...transactionLimits });
   if (!onSqlite) return run();
   const result = sqliteQueue.then(run, run);
   sqliteQueue = result.catch(() => undefined);

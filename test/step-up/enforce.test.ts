@@ -18,6 +18,7 @@ const { runProtected } = await import("../../lib/step-up/enforce");
 const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
 const { success, failed } = await import("../../lib/actions/result");
 const { env } = await import("../../lib/env");
+const { transactionLimits } = await import("../../lib/data/transaction");
 const { cancelPendingOperation, countOtherOpenPendingOperations, createPendingOperation } = await import("../../lib/data/step-up");
 
 const MINUTE = 60_000;
@@ -513,14 +514,18 @@ describe("a database too busy to take the write", () => {
     const token = await proof(["c1"]);
     const stepUpProof = { token, pendingOperationId: challenge.pendingOperationId };
     const release = await holdWriteLock();
-    // Let go only after the core's transaction timeout (10 s, lib/data/transaction.ts): SQLite gives
-    // up on the lock by itself (busy_timeout), but a PostgreSQL lock wait has no timeout of its own,
-    // so there the blocked statement finishes when the lock goes and finds its transaction expired.
-    const released = new Promise((resolve) => setTimeout(resolve, 12_000)).then(release);
+    // The transaction timeout, shortened from its 10 s for the blocked attempt only, so that the
+    // test need not sit through it. Let go of the lock only after it: SQLite gives up on the lock
+    // by itself (busy_timeout), but a PostgreSQL lock wait has no timeout of its own, so there the
+    // blocked statement finishes when the lock goes and finds its transaction expired.
+    const defaultTimeout = transactionLimits.timeout;
+    transactionLimits.timeout = 1_000;
+    const released = new Promise((resolve) => setTimeout(resolve, transactionLimits.timeout + 500)).then(release);
     let busy: Awaited<ReturnType<typeof runTransfer>>;
     try {
       busy = await runTransfer(session, transferInput("150000"), stepUpProof);
     } finally {
+      transactionLimits.timeout = defaultTimeout;
       await released;
     }
     assert.deepEqual(busy, { status: "failed", message: "Woodgrove is busy right now. Nothing was changed. Try again in a moment.", code: "busy" });

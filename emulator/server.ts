@@ -105,7 +105,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     keys,
     apps: buildApps(portalOrigin),
     // State changes made in the console persist across restarts (state.json).
-    policy: withPolicyStates(policySets[initialPolicySet], store.state.policyStates),
+    policy: withPolicyStates(policySets[initialPolicySet], store.state.policyStates, store.state.policyModified),
     policySets,
     initialPolicySet,
     pending: new Map(),

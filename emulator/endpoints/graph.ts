@@ -153,14 +153,18 @@ export async function getSignIn(emu: Emulator, ctx: RequestContext, version: Gra
 }
 
 /**
- * `GET /v1.0/identity/conditionalAccess/policies`: the active set's policies, as stored (they
- * are Graph-shaped already), with their current state. Needs `Policy.Read.All`.
+ * `GET /v1.0/identity/conditionalAccess/policies`: the active set's policies, as stored (the files
+ * hold Graph's `conditionalAccessPolicy` shape, `sessionControls.signInFrequency` included), with
+ * their current state and `modifiedDateTime`. A policy without session controls has
+ * `sessionControls: null`, as Graph serves it. Needs `Policy.Read.All`.
  *
  * @see https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies
+ * @see https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
  */
 export async function listConditionalAccessPolicies(emu: Emulator, ctx: RequestContext): Promise<void> {
   if (!(await authorizeCaller(emu, ctx, POLICY_READ_ROLE))) return;
-  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/policies`, value: emu.policy.policies });
+  const value = emu.policy.policies.map((p) => ({ ...p, sessionControls: p.sessionControls ?? null }));
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/policies`, value });
 }
 
 /**

@@ -238,6 +238,43 @@ describe("sign-in logs and GET /{v1.0,beta}/auditLogs/signIns", () => {
       assert.equal((await graphGet(emu, "identity/conditionalAccess/policies")).status, 401);
     });
 
+    // conditionalAccessPolicy and signInFrequencySessionControl resource pages: the policy's
+    // timestamps, template, client app types and the sign-in frequency in Graph's own shape.
+    it("conditionalAccessPolicy: timestamps, templateId, clientAppTypes and signInFrequency as Graph's signInFrequencySessionControl", async () => {
+      type Policy = {
+        id: string;
+        displayName: string;
+        state: string;
+        createdDateTime: string | null;
+        modifiedDateTime: string | null;
+        templateId: string | null;
+        conditions: { clientAppTypes: string[]; applications: { includeAuthenticationContextClassReferences?: string[] } };
+        grantControls: { builtInControls: string[] };
+        sessionControls: { signInFrequency?: Record<string, unknown> } | null;
+      };
+      const read = async () => (await graphGet(emu, "identity/conditionalAccess/policies", token)).body.value as Policy[];
+      const policies = await read();
+      for (const p of policies) {
+        assert.ok(p.createdDateTime && !Number.isNaN(Date.parse(p.createdDateTime)), p.displayName);
+        assert.deepEqual([p.modifiedDateTime, p.templateId, p.conditions.clientAppTypes], [null, null, ["all"]], p.displayName);
+      }
+      const forContext = (id: string) => policies.find((p) => p.state === "enabled" && p.conditions.applications.includeAuthenticationContextClassReferences?.includes(id));
+      assert.deepEqual(forContext("c3")?.sessionControls?.signInFrequency, { isEnabled: true, frequencyInterval: "timeBased", type: "hours", value: 1, authenticationType: "primaryAndSecondaryAuthentication" });
+      assert.deepEqual(forContext("c1")?.sessionControls?.signInFrequency, { isEnabled: true, frequencyInterval: "everyTime", type: null, value: null, authenticationType: "secondaryAuthentication" });
+      assert.equal(policies.find((p) => p.grantControls.builtInControls.includes("block"))?.sessionControls, null, "no session controls: null, not absent");
+
+      const c1 = forContext("c1")!;
+      await emu.control(`policies/${c1.id}/state`, { state: "enabledForReportingButNotEnforced" });
+      try {
+        const changed = (await read()).find((p) => p.id === c1.id);
+        assert.equal(changed?.state, "enabledForReportingButNotEnforced");
+        assert.ok(changed?.modifiedDateTime && Math.abs(Date.parse(changed.modifiedDateTime) - Date.now()) < 60_000, "modifiedDateTime is the change's time");
+        assert.equal(changed?.createdDateTime, c1.createdDateTime);
+      } finally {
+        await emu.control(`policies/${c1.id}/state`, { state: "enabled" });
+      }
+    });
+
     it("client credentials for the portal API (what `npm run doctor` asks): a v2.0 app token with no roles, useless for Graph", async () => {
       for (const scope of ["api://woodgrove-portal/.default", "2d748872-b3e5-47e0-9d03-badcd26bf489/.default"]) {
         const answer = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope });

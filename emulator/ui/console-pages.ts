@@ -304,9 +304,11 @@ export function grantText(policy: ConditionalAccessPolicy): string {
 /** The session controls, in words. */
 export function sessionText(policy: ConditionalAccessPolicy): string {
   const frequency = policy.sessionControls?.signInFrequency;
-  if (!frequency) return "None: once per session is enough";
-  if ("type" in frequency) return "Sign-in frequency: every time (a verification within the last 5 minutes counts)";
-  return `Sign-in frequency: every ${frequency.value} hour${frequency.value === 1 ? "" : "s"}`;
+  if (!frequency?.isEnabled) return "None: once per session is enough";
+  const what = frequency.authenticationType === "secondaryAuthentication" ? "the second factor" : "the whole sign-in";
+  if (frequency.frequencyInterval === "everyTime") return `Sign-in frequency: every time for ${what} (a verification within the last 5 minutes counts)`;
+  const unit = frequency.type === "days" ? "day" : "hour";
+  return `Sign-in frequency: every ${frequency.value} ${unit}${frequency.value === 1 ? "" : "s"}`;
 }
 
 /** Policies: the active set in words, switch set, change each policy's state. */

@@ -422,7 +422,7 @@ export function signInsPage(
     viewer,
     section: "sign-ins",
     body: `<h1>Sign-in logs</h1>
-<p class="muted">The same entries as Microsoft Graph's <code>GET /v1.0/auditLogs/signIns</code> on this emulator. Times are the emulator's clock, in UTC.</p>
+<p class="muted">Interactive and non-interactive sign-ins together: Microsoft Graph on this emulator serves the interactive ones at <code>GET /v1.0/auditLogs/signIns</code> and the non-interactive ones only at <code>GET /beta/auditLogs/signIns</code> with <code>signInEventTypes/any(t: t eq 'nonInteractiveUser')</code>, as Entra does. Times are the emulator's clock, in UTC.</p>
 <p class="note"><strong>Simulated:</strong> sign-in risk levels and detections come from the emulator's own rules (simulated Identity Protection).</p>
 ${opts.error ? `<p class="problem" role="alert">${esc(opts.error)}</p>` : ""}
 <form method="get" action="/console/sign-ins" class="filters" aria-label="Filter sign-ins">

@@ -5,9 +5,15 @@
 import type { Emulator } from "./context.js";
 import type { PolicySet, PolicySetName, PolicyState } from "./policy.js";
 
-/** A set with the states changed in the console applied (the files themselves never change). */
-export function withPolicyStates(set: PolicySet, states: Readonly<Record<string, PolicyState>>): PolicySet {
-  return { ...set, policies: set.policies.map((p) => (states[p.id] && states[p.id] !== p.state ? { ...p, state: states[p.id]! } : p)) };
+/**
+ * A set with the states changed in the console applied (the files themselves never change), each
+ * changed policy's `modifiedDateTime` the time of its last change, as Graph reports it.
+ */
+export function withPolicyStates(set: PolicySet, states: Readonly<Record<string, PolicyState>>, modified: Readonly<Record<string, string>> = {}): PolicySet {
+  return {
+    ...set,
+    policies: set.policies.map((p) => ({ ...p, state: states[p.id] ?? p.state, modifiedDateTime: modified[p.id] ?? p.modifiedDateTime })),
+  };
 }
 
 /**
@@ -15,7 +21,7 @@ export function withPolicyStates(set: PolicySet, states: Readonly<Record<string,
  * stays in memory (a restart returns to `EMULATOR_POLICY_SET`); state changes persist in state.json.
  */
 export function activatePolicySet(emu: Emulator, name: PolicySetName): void {
-  emu.policy = withPolicyStates(emu.policySets[name], emu.store.state.policyStates);
+  emu.policy = withPolicyStates(emu.policySets[name], emu.store.state.policyStates, emu.store.state.policyModified);
   emu.log("policy_set_active", { set: name });
 }
 
@@ -33,6 +39,7 @@ export function setPolicyState(emu: Emulator, policyId: string, state: PolicySta
   if (!original) return false;
   if (state === original) delete emu.store.state.policyStates[policyId];
   else emu.store.state.policyStates[policyId] = state;
+  emu.store.state.policyModified[policyId] = new Date(emu.store.now()).toISOString();
   emu.store.save();
   activatePolicySet(emu, emu.policy.name);
   emu.log("policy_state_set", { policyId, state });

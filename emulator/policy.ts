@@ -91,18 +91,42 @@ const grantControlsSchema = z
     "passwordChange must be combined with mfa or an authentication strength using operator AND",
   );
 
-const frequencySchema = z.union([
-  z.strictObject({ type: z.literal("everyTime") }),
-  z.strictObject({ value: z.number().int().positive().max(24 * 365), unit: z.literal("hours") }),
-]);
+/**
+ * Graph's `signInFrequencySessionControl`: `everyTime` (no `type` or `value`) or `timeBased`
+ * (`value` hours or days). `authenticationType` says what must be redone when the frequency
+ * lapses: the second factor only (`secondaryAuthentication`) or the whole sign-in
+ * (`primaryAndSecondaryAuthentication`); Graph notes that it does not matter for `timeBased`, where
+ * the emulator measures the interval from the verification the grant asks for.
+ *
+ * @see https://learn.microsoft.com/graph/api/resources/signinfrequencysessioncontrol
+ */
+const frequencySchema = z
+  .strictObject({
+    isEnabled: z.boolean(),
+    frequencyInterval: z.enum(["timeBased", "everyTime"]),
+    type: z.enum(["days", "hours"]).nullable(),
+    value: z.number().int().positive().nullable(),
+    authenticationType: z.enum(["primaryAndSecondaryAuthentication", "secondaryAuthentication"]),
+  })
+  .refine((f) => (f.frequencyInterval === "everyTime" ? f.type === null && f.value === null : f.type !== null && f.value !== null), "everyTime has no type or value; timeBased needs both")
+  .refine((f) => f.value === null || f.value <= (f.type === "days" ? 365 : 24 * 365), "a sign-in frequency is at most 365 days");
+
+/** Client app types the emulator evaluates: all of them (the condition is not narrowed). */
+const clientAppTypesSchema = z.array(z.literal("all"), { message: "the emulator evaluates clientAppTypes [\"all\"] only" }).min(1).default(["all"]);
 
 const conditionalAccessPolicySchema = z.strictObject({
   id: z.uuid(),
   displayName: z.string().min(1),
   state: z.enum(["enabled", "disabled", "enabledForReportingButNotEnforced"]),
+  /** Graph's read-only timestamps; the emulator sets `modifiedDateTime` when a state is changed (admin.ts). */
+  createdDateTime: z.iso.datetime().nullable().default(null),
+  modifiedDateTime: z.iso.datetime().nullable().default(null),
+  /** The Conditional Access template the policy was made from; none here. */
+  templateId: z.string().nullable().default(null),
   conditions: z.strictObject({
     users: usersSchema,
     applications: applicationsSchema,
+    clientAppTypes: clientAppTypesSchema,
     /** Simulated Identity Protection levels (risk.ts); empty = any risk, including none. */
     signInRiskLevels: z.array(riskLevel).default([]),
     userRiskLevels: z.array(riskLevel).default([]),
@@ -144,7 +168,7 @@ export type PolicyState = ConditionalAccessPolicy["state"];
 export const POLICY_STATES = ["enabled", "enabledForReportingButNotEnforced", "disabled"] as const satisfies readonly PolicyState[];
 /** A validated policy set file. */
 export type PolicySet = z.infer<typeof policySetSchema>;
-/** Sign-in frequency: "every time" (with the 5-minute tolerance) or an interval. */
+/** Sign-in frequency: "every time" (with the 5-minute tolerance) or an interval, as Graph shapes it. */
 export type SignInFrequency = z.infer<typeof frequencySchema>;
 
 /** Validates a policy set document; throws with the zod issues. */
@@ -249,17 +273,25 @@ export interface SignInFacts {
 }
 
 function maxAgeMs(frequency: SignInFrequency | null): number {
-  if (!frequency) return Number.POSITIVE_INFINITY;
-  return "type" in frequency ? EVERY_TIME_TOLERANCE_MS : frequency.value * 3600 * 1000;
+  if (!frequency || !frequency.isEnabled) return Number.POSITIVE_INFINITY;
+  if (frequency.frequencyInterval === "everyTime") return EVERY_TIME_TOLERANCE_MS;
+  return (frequency.value ?? 0) * (frequency.type === "days" ? 24 : 1) * 3600 * 1000;
 }
 
-/** True when the session proved a method of this strength within the frequency window. */
+/**
+ * True when the session proved a method of this strength within the frequency window. With
+ * "every time" for the primary and secondary authentication, the password must be that recent too
+ * (a passkey is both at once).
+ */
 export function meets(requirement: Requirement, { auth, now }: Pick<SignInFacts, "auth" | "now">): boolean {
   const limit = maxAgeMs(requirement.frequency);
+  const frequency = requirement.frequency;
+  const wholeSignIn = frequency?.isEnabled === true && frequency.frequencyInterval === "everyTime" && frequency.authenticationType === "primaryAndSecondaryAuthentication";
   return methodsFor(requirement).some((method) => {
     const at = method === "totp" ? auth.totpAt : method === "sms" ? auth.smsAt : auth.passkeyAt;
     // A passkey is multi-factor on its own; a code (app or SMS) only counts after the password.
-    return at !== undefined && (method === "passkey" || auth.passwordAt !== undefined) && now - at <= limit;
+    const primaryAt = method === "passkey" ? at : auth.passwordAt;
+    return at !== undefined && primaryAt !== undefined && now - at <= limit && (!wholeSignIn || now - primaryAt <= limit);
   });
 }
 
@@ -326,7 +358,7 @@ export function evaluate(set: PolicySet, contexts: readonly string[], facts: Sig
       result,
       contexts: targeted,
       enforcedGrantControls: grantControlNames(policy),
-      enforcedSessionControls: policy.sessionControls?.signInFrequency ? ["SignInFrequency"] : [],
+      enforcedSessionControls: policy.sessionControls?.signInFrequency?.isEnabled ? ["SignInFrequency"] : [],
       ...(riskCondition ? { riskCondition } : {}),
       userActionable: !controls.includes("block"),
     });
@@ -385,7 +417,7 @@ export function intervalContexts(set: PolicySet): string[] {
   return [...ids].filter((id) =>
     enabled.every((p) => {
       const freq = p.sessionControls?.signInFrequency;
-      return !p.conditions.applications.includeAuthenticationContextClassReferences.includes(id) || (freq !== undefined && !("type" in freq));
+      return !p.conditions.applications.includeAuthenticationContextClassReferences.includes(id) || (freq?.isEnabled === true && freq.frequencyInterval === "timeBased");
     }),
   );
 }

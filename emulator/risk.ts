@@ -163,21 +163,24 @@ export function familiarIpKey(ip: string): string {
   return isLoopback(ip) ? "loopback" : normalizeIp(ip);
 }
 
-/**
- * The "browser" property compared for familiarity: family and OS, not the full user agent, so a
- * browser update is not a new device (Entra compares device and browser, not version strings).
- */
-export function browserFamily(userAgent: string | undefined): string {
-  if (!userAgent) return "unknown";
-  const browser = /Edg(e|A|iOS)?\//.test(userAgent)
-    ? "Edge"
+/** A user agent's browser (with its version, when the agent states one) and operating system. */
+export interface UserAgentParts {
+  browser: "Edge" | "Firefox" | "Chrome" | "Safari" | "Other";
+  version: string | null;
+  os: "Windows" | "Android" | "iOS" | "macOS" | "Linux" | "other OS";
+}
+
+/** Splits a user agent into browser family, version and operating system (best effort, as Entra's logs are). */
+export function parseUserAgent(userAgent: string): UserAgentParts {
+  const [browser, token]: [UserAgentParts["browser"], RegExp | null] = /Edg(e|A|iOS)?\//.test(userAgent)
+    ? ["Edge", /Edg(?:e|A|iOS)?\/([\d.]+)/]
     : /Firefox\/|FxiOS\//.test(userAgent)
-      ? "Firefox"
+      ? ["Firefox", /(?:Firefox|FxiOS)\/([\d.]+)/]
       : /Chrome\/|Chromium\/|CriOS\//.test(userAgent)
-        ? "Chrome"
+        ? ["Chrome", /(?:Chrome|Chromium|CriOS)\/([\d.]+)/]
         : /Safari\//.test(userAgent)
-          ? "Safari"
-          : "Other";
+          ? ["Safari", /Version\/([\d.]+)/]
+          : ["Other", null];
   const os = /Windows/.test(userAgent)
     ? "Windows"
     : /Android/.test(userAgent)
@@ -189,6 +192,16 @@ export function browserFamily(userAgent: string | undefined): string {
           : /Linux|X11/.test(userAgent)
             ? "Linux"
             : "other OS";
+  return { browser, version: (token && token.exec(userAgent)?.[1]) ?? null, os };
+}
+
+/**
+ * The "browser" property compared for familiarity: family and OS, not the full user agent, so a
+ * browser update is not a new device (Entra compares device and browser, not version strings).
+ */
+export function browserFamily(userAgent: string | undefined): string {
+  if (!userAgent) return "unknown";
+  const { browser, os } = parseUserAgent(userAgent);
   return `${browser} on ${os}`;
 }
 

@@ -105,7 +105,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     keys,
     apps: buildApps(portalOrigin),
     // State changes made in the console persist across restarts (state.json).
-    policy: withPolicyStates(policySets[initialPolicySet], store.state.policyStates),
+    policy: withPolicyStates(policySets[initialPolicySet], store.state.policyStates, store.state.policyModified),
     policySets,
     initialPolicySet,
     pending: new Map(),
@@ -149,8 +149,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     })
     // Microsoft Graph's sign-in logs, Conditional Access and authentication methods, served on the
     // emulator's origin (app-only token required).
-    .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx))
-    .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx))
+    .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx, "v1.0"))
+    .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx, "v1.0"))
+    // Beta: the only version that lists non-interactive sign-ins (signInEventTypes filter).
+    .on("GET", /^\/beta\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx, "beta"))
+    .on("GET", /^\/beta\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx, "beta"))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/policies$/, (ctx) => listConditionalAccessPolicies(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
     .on("GET", /^\/v1\.0\/users\/([^/]+)\/authentication\/methods$/, (ctx) => listAuthenticationMethods(emu, ctx))

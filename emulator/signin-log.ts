@@ -1,7 +1,9 @@
 /**
  * Sign-in logs in the shape of Microsoft Graph's `signIn` resource: one entry per interactive
  * sign-in (authorize completion or failure, each wrong password) and per non-interactive one
- * (refresh-token redemption, success or failure). Stored in `<dataDir>/signins.jsonl`, one entry
+ * (refresh-token redemption, success or failure). Graph serves the two kinds apart: `v1.0` lists
+ * interactive sign-ins only, `beta` lists the non-interactive ones when its `$filter` asks for
+ * them by `signInEventTypes` (endpoints/graph.ts). Stored in `<dataDir>/signins.jsonl`, one entry
  * per line, because `state.json` is rewritten on every mutation and thousands of entries would
  * make that slow; the file is compacted to the newest `MAX_SIGN_INS` entries as it grows.
  *
@@ -16,7 +18,7 @@ import type { DirectoryUser } from "./directory.js";
 import type { AadError } from "./errors.js";
 import type { AppliedPolicy, Evaluation } from "./policy.js";
 import type { RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./risk.js";
-import { maxRisk } from "./risk.js";
+import { maxRisk, parseUserAgent } from "./risk.js";
 
 /** Entries kept (oldest dropped first). */
 export const MAX_SIGN_INS = 5000;
@@ -32,6 +34,33 @@ export interface AuthenticationDetail {
   authenticationStepDateTime: string;
   authenticationStepRequirement: "Primary authentication" | "Multifactor authentication";
   authenticationStepResultDetail?: string;
+}
+
+/**
+ * Graph's `signInEventTypes` values (beta). The emulator records only user sign-ins; the other two
+ * are accepted in a `$filter` and match nothing.
+ *
+ * @see https://learn.microsoft.com/graph/api/resources/signin?view=graph-rest-beta
+ */
+export const SIGN_IN_EVENT_TYPES = ["interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity"] as const;
+/** One of `SIGN_IN_EVENT_TYPES`. */
+export type SignInEventType = (typeof SIGN_IN_EVENT_TYPES)[number];
+
+/**
+ * Graph's `deviceDetail`. The emulator has no device registration, so every device is what Entra
+ * logs for an unregistered one: no id, name or trust type, neither compliant nor managed; browser
+ * and operating system come from the user agent.
+ *
+ * @see https://learn.microsoft.com/graph/api/resources/devicedetail
+ */
+export interface DeviceDetail {
+  deviceId: string;
+  displayName: string;
+  operatingSystem: string;
+  browser: string;
+  isCompliant: boolean;
+  isManaged: boolean;
+  trustType: string;
 }
 
 /** A sign-in log entry: Graph's `signIn` (the v1.0 and beta properties the emulator can fill). */
@@ -50,6 +79,9 @@ export interface SignInLogEntry {
   userAgent: string;
   correlationId: string;
   isInteractive: boolean;
+  /** Beta only: the v1.0 endpoint leaves it out (endpoints/graph.ts). */
+  signInEventTypes: ["interactiveUser"] | ["nonInteractiveUser"];
+  deviceDetail: DeviceDetail;
   status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
   conditionalAccessStatus: "success" | "failure" | "notApplied";
   appliedConditionalAccessPolicies: {
@@ -116,6 +148,20 @@ export interface SignInEvent {
   uti?: string;
 }
 
+/** `deviceDetail` for an unregistered device with this user agent (see `DeviceDetail`). */
+export function deviceDetailOf(userAgent: string | undefined): DeviceDetail {
+  const agent = userAgent ? parseUserAgent(userAgent) : undefined;
+  return {
+    deviceId: "",
+    displayName: "",
+    operatingSystem: agent && agent.os !== "other OS" ? agent.os : "",
+    browser: agent ? [agent.browser, agent.version].filter(Boolean).join(" ") : "",
+    isCompliant: false,
+    isManaged: false,
+    trustType: "",
+  };
+}
+
 /** Builds the Graph-shaped entry for an event. */
 export function buildSignIn(event: SignInEvent): SignInLogEntry {
   const policies = event.evaluation?.policies ?? [];
@@ -138,6 +184,8 @@ export function buildSignIn(event: SignInEvent): SignInLogEntry {
     userAgent: event.userAgent ?? "",
     correlationId: event.correlationId,
     isInteractive: event.interactive,
+    signInEventTypes: [event.interactive ? "interactiveUser" : "nonInteractiveUser"],
+    deviceDetail: deviceDetailOf(event.userAgent),
     status: {
       errorCode: event.error?.code ?? 0,
       failureReason: event.error ? event.error.description : null,
@@ -195,51 +243,132 @@ export function recordSignIn(emu: Emulator, event: SignInEvent): SignInLogEntry 
 
 /** A parsed `$filter`: every clause must hold. */
 export type SignInFilter = SignInFilterClause[];
-/** One supported `$filter` clause. */
+/**
+ * One clause. `gt`/`lt` are for the admin console's own queries; Graph's `$filter` parser
+ * (`parseSignInFilter`) accepts only what Graph documents.
+ */
 export type SignInFilterClause =
   | { property: "userId" | "correlationId" | "appId" | "userPrincipalName"; op: "eq"; value: string }
-  | { property: "createdDateTime"; op: "ge" | "le" | "gt" | "lt"; value: number };
+  | { property: "userPrincipalName"; op: "startswith"; value: string }
+  | { property: "createdDateTime"; op: "eq" | "ge" | "le" | "gt" | "lt"; value: number }
+  /** `signInEventTypes/any(t: t eq 'a' or t ne 'b')`: some comparison holds for the entry's type. */
+  | { property: "signInEventTypes"; op: "any"; anyOf: { op: "eq" | "ne"; value: SignInEventType }[] };
 
 /** A `$filter` the emulator does not support; the message is safe to return to the caller. */
 export class FilterError extends Error {}
 
 const STRING_PROPS = ["userId", "correlationId", "appId", "userPrincipalName"] as const;
+const QUOTED = /^'((?:[^']|'')*)'$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Splits `text` on a keyword (` and `, ` or `) outside quotes and parentheses. */
+function splitTopLevel(text: string, keyword: "and" | "or"): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  const separator = new RegExp(`^\\s+${keyword}\\s+`, "i");
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === "(") depth += 1;
+    else if (!quoted && ch === ")") depth -= 1;
+    else if (!quoted && depth === 0 && /\s/.test(ch ?? "")) {
+      const m = separator.exec(text.slice(i));
+      if (m) {
+        parts.push(text.slice(start, i));
+        i += m[0].length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+function unquote(raw: string): string | undefined {
+  const m = QUOTED.exec(raw.trim());
+  return m ? (m[1] ?? "").replace(/''/g, "'") : undefined;
+}
+
+/** Which API version's `signIn` the filter is for: only beta has `signInEventTypes`. */
+export type GraphVersion = "v1.0" | "beta";
 
 /**
- * Parses the subset of OData `$filter` the emulator supports: `userId eq '…'`, `correlationId eq '…'`,
- * `appId eq '…'`, `userPrincipalName eq '…'` and `createdDateTime ge|le|gt|lt <ISO 8601>`, joined by
- * `and`. Anything else (`or`, functions, other properties) is a `FilterError`.
+ * Parses the subset of OData `$filter` Graph documents for sign-ins and the emulator supports,
+ * clauses joined by `and`:
+ * - `userId`, `correlationId`, `appId`, `userPrincipalName` `eq '…'`; `startswith(userPrincipalName,'…')`;
+ * - `createdDateTime` `eq`, `ge` or `le` an unquoted ISO 8601 date-time;
+ * - beta only: `signInEventTypes/any(t: t eq '…')`, comparisons `eq`/`ne` joined by `or`.
+ *
+ * Anything else (`or` between clauses, other functions, operators or properties) is a
+ * `FilterError`, which Graph answers with 400 rather than ignoring.
+ *
+ * @see https://learn.microsoft.com/graph/api/resources/signin (which properties support which operators)
+ * @see https://learn.microsoft.com/graph/api/signin-list?view=graph-rest-beta (the signInEventTypes filter)
  */
-export function parseSignInFilter(text: string): SignInFilter {
-  const clauses = text.trim().split(/\s+and\s+/i);
-  return clauses.map((clause) => {
-    const m = /^([A-Za-z]+)\s+(eq|ge|le|gt|lt)\s+(.+)$/.exec(clause.trim());
-    if (!m) throw new FilterError(`Invalid filter clause: '${clause.trim()}'.`);
+export function parseSignInFilter(text: string, version: GraphVersion = "v1.0"): SignInFilter {
+  return splitTopLevel(text.trim(), "and").map((clause): SignInFilterClause => {
+    const invalid = (why: string) => new FilterError(`Invalid filter clause: '${clause}'. ${why}`);
+    const startsWith = /^startswith\(\s*([A-Za-z]+)\s*,\s*('(?:[^']|'')*')\s*\)$/i.exec(clause);
+    if (startsWith) {
+      const value = unquote(startsWith[2] ?? "");
+      if (startsWith[1] !== "userPrincipalName" || value === undefined) throw invalid("startswith is supported on userPrincipalName only.");
+      return { property: "userPrincipalName", op: "startswith", value };
+    }
+    const any = /^signInEventTypes\/any\(\s*([A-Za-z_]\w*)\s*:\s*(.+)\)$/.exec(clause);
+    if (any) {
+      if (version !== "beta") throw new FilterError("Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
+      const variable = any[1] ?? "";
+      const anyOf = splitTopLevel(any[2] ?? "", "or").map((comparison) => {
+        const m = new RegExp(`^${variable}\\s+(eq|ne)\\s+(.+)$`).exec(comparison);
+        const value = m ? unquote(m[2] ?? "") : undefined;
+        if (!m || value === undefined || !(SIGN_IN_EVENT_TYPES as readonly string[]).includes(value)) {
+          throw invalid(`signInEventTypes/any takes '${variable} eq' or '${variable} ne' one of ${SIGN_IN_EVENT_TYPES.join(", ")}, joined by or.`);
+        }
+        return { op: m[1] as "eq" | "ne", value: value as SignInEventType };
+      });
+      return { property: "signInEventTypes", op: "any", anyOf };
+    }
+    const m = /^([A-Za-z]+)\s+([a-z]+)\s+(.+)$/.exec(clause);
+    if (!m) throw invalid("Expected 'property operator value' or a supported function.");
     const [, property = "", op = "", raw = ""] = m;
     if ((STRING_PROPS as readonly string[]).includes(property)) {
-      const quoted = /^'((?:[^']|'')*)'$/.exec(raw.trim());
-      if (op !== "eq" || !quoted) throw new FilterError(`Invalid filter clause: '${clause.trim()}'. ${property} supports only eq with a quoted string.`);
-      return { property: property as (typeof STRING_PROPS)[number], op: "eq", value: (quoted[1] ?? "").replace(/''/g, "'") };
+      const value = unquote(raw);
+      if (op !== "eq" || value === undefined) throw invalid(`${property} supports only eq with a quoted string.`);
+      return { property: property as (typeof STRING_PROPS)[number], op: "eq", value };
     }
     if (property === "createdDateTime") {
       const value = raw.trim();
-      const time = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
-      if (op === "eq" || Number.isNaN(time)) throw new FilterError(`Invalid filter clause: '${clause.trim()}'. createdDateTime supports ge, le, gt and lt with an unquoted ISO 8601 date-time.`);
-      return { property: "createdDateTime", op: op as "ge" | "le" | "gt" | "lt", value: time };
+      const time = ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+      if (!["eq", "ge", "le"].includes(op) || Number.isNaN(time)) throw invalid("createdDateTime supports eq, ge and le with an unquoted ISO 8601 date-time.");
+      return { property: "createdDateTime", op: op as "eq" | "ge" | "le", value: time };
     }
-    throw new FilterError(`Invalid filter clause: '${clause.trim()}'. The emulator filters on userId, correlationId, appId, userPrincipalName and createdDateTime.`);
+    throw invalid(`The emulator filters on userId, correlationId, appId, userPrincipalName, createdDateTime${version === "beta" ? " and signInEventTypes" : ""}.`);
   });
 }
 
 function matches(entry: SignInLogEntry, filter: SignInFilter): boolean {
   return filter.every((c) => {
-    if (c.property === "createdDateTime") {
-      const t = Date.parse(entry.createdDateTime);
-      return c.op === "ge" ? t >= c.value : c.op === "le" ? t <= c.value : c.op === "gt" ? t > c.value : t < c.value;
+    switch (c.property) {
+      case "createdDateTime": {
+        const t = Date.parse(entry.createdDateTime);
+        return c.op === "eq" ? t === c.value : c.op === "ge" ? t >= c.value : c.op === "le" ? t <= c.value : c.op === "gt" ? t > c.value : t < c.value;
+      }
+      case "signInEventTypes":
+        return entry.signInEventTypes.some((type) => c.anyOf.some((cmp) => (cmp.op === "eq" ? type === cmp.value : type !== cmp.value)));
+      default:
+        // Graph compares ids and UPNs case-insensitively.
+        return c.op === "startswith" ? entry[c.property].toLowerCase().startsWith(c.value.toLowerCase()) : entry[c.property].toLowerCase() === c.value.toLowerCase();
     }
-    // Graph compares ids and UPNs case-insensitively.
-    return entry[c.property].toLowerCase() === c.value.toLowerCase();
   });
+}
+
+/** Fills the properties an entry written by an older emulator lacks. */
+function upgrade(entry: SignInLogEntry): SignInLogEntry {
+  entry.signInEventTypes ??= [entry.isInteractive ? "interactiveUser" : "nonInteractiveUser"];
+  entry.deviceDetail ??= deviceDetailOf(entry.userAgent || undefined);
+  return entry;
 }
 
 interface Stored {
@@ -270,7 +399,7 @@ export class SignInLogStore {
       for (const line of readFileSync(this.#file, "utf8").split("\n")) {
         if (!line.trim()) continue;
         try {
-          this.#entries.push({ seq: ++this.#seq, entry: JSON.parse(line) as SignInLogEntry });
+          this.#entries.push({ seq: ++this.#seq, entry: upgrade(JSON.parse(line) as SignInLogEntry) });
         } catch {
           // A crash mid-append can leave half a line; the entries before it are intact.
         }

@@ -163,6 +163,8 @@ export interface PersistedState {
    * (ids are unique across the sets); the files' states apply to every other policy.
    */
   policyStates: Record<string, PolicyState>;
+  /** When each policy's state was last changed (ISO 8601, emulator clock): its Graph `modifiedDateTime`. */
+  policyModified: Record<string, string>;
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -191,6 +193,7 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     networks: {},
     signInHistory: {},
     policyStates: {},
+    policyModified: {},
   };
 }
 
@@ -224,6 +227,7 @@ export class StateStore {
     loaded.networks ??= {};
     loaded.signInHistory ??= {};
     loaded.policyStates ??= {};
+    loaded.policyModified ??= {};
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

@@ -4,7 +4,7 @@ import { GRAPH_APP_ID, GRAPH_RESOURCE } from "../apps.js";
 import type { Emulator } from "../context.js";
 import type { DirectoryMethod, DirectoryUser } from "../directory.js";
 import { sendJson, type RequestContext } from "../http.js";
-import { FilterError, parseSignInFilter, type SignInFilter } from "../signin-log.js";
+import { FilterError, parseSignInFilter, type GraphVersion, type SignInFilter, type SignInLogEntry } from "../signin-log.js";
 
 /** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
 export const AUDIT_LOG_ROLE = "AuditLog.Read.All";
@@ -83,14 +83,27 @@ async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string 
 
 const SUPPORTED_OPTIONS = new Set(["$filter", "$top", "$skiptoken"]);
 
+/** An entry as `version` serves it: `signInEventTypes` is a beta property. */
+function asServed(entry: SignInLogEntry, version: GraphVersion): Omit<SignInLogEntry, "signInEventTypes"> & { signInEventTypes?: SignInLogEntry["signInEventTypes"] } {
+  if (version === "beta") return entry;
+  const v1: Partial<SignInLogEntry> = { ...entry };
+  delete v1.signInEventTypes;
+  return v1 as Omit<SignInLogEntry, "signInEventTypes">;
+}
+
 /**
- * `GET /v1.0/auditLogs/signIns`: newest first, `$filter` (userId, correlationId, appId,
- * userPrincipalName eq; createdDateTime ge/le/gt/lt; joined by `and`), `$top` (default and maximum
- * 1000, as Graph's), `@odata.nextLink` paging with `$skiptoken`.
+ * `GET /{v1.0|beta}/auditLogs/signIns`: newest first, `$filter` (see `parseSignInFilter`), `$top`
+ * (default and maximum 1000, as Graph's), `@odata.nextLink` paging with `$skiptoken`.
+ *
+ * Which kinds of sign-in are listed follows Graph: v1.0 lists interactive sign-ins only, and so
+ * does beta unless its `$filter` names other `signInEventTypes`; non-interactive sign-ins (refresh
+ * tokens redeemed, silent token requests) are read from beta with
+ * `signInEventTypes/any(t: t eq 'nonInteractiveUser')`.
  *
  * @see https://learn.microsoft.com/graph/api/signin-list
+ * @see https://learn.microsoft.com/graph/api/resources/signin?view=graph-rest-beta
  */
-export async function listSignIns(emu: Emulator, ctx: RequestContext): Promise<void> {
+export async function listSignIns(emu: Emulator, ctx: RequestContext, version: GraphVersion): Promise<void> {
   if (!(await authorizeCaller(emu, ctx))) return;
   const query = ctx.query();
   const unsupported = Object.keys(query).find((k) => k.startsWith("$") && !SUPPORTED_OPTIONS.has(k));
@@ -98,12 +111,13 @@ export async function listSignIns(emu: Emulator, ctx: RequestContext): Promise<v
   let filter: SignInFilter = [];
   if (query.$filter !== undefined) {
     try {
-      filter = parseSignInFilter(query.$filter);
+      filter = parseSignInFilter(query.$filter, version);
     } catch (err) {
       if (err instanceof FilterError) return graphError(ctx, 400, "BadRequest", err.message);
       throw err;
     }
   }
+  if (!filter.some((c) => c.property === "signInEventTypes")) filter.push({ property: "signInEventTypes", op: "any", anyOf: [{ op: "eq", value: "interactiveUser" }] });
   const top = query.$top === undefined ? SIGN_INS_MAX_TOP : Number(query.$top);
   if (!/^\d+$/.test(query.$top ?? "1") || !Number.isInteger(top) || top < 1 || top > SIGN_INS_MAX_TOP) {
     return graphError(ctx, 400, "BadRequest", `Invalid page size specified: '${query.$top}'. Must be between 1 and ${SIGN_INS_MAX_TOP} inclusive.`);
@@ -114,9 +128,9 @@ export async function listSignIns(emu: Emulator, ctx: RequestContext): Promise<v
     if (!Number.isInteger(before) || before < 1) return graphError(ctx, 400, "BadRequest", "The $skiptoken is not valid.");
   }
   const result = emu.signIns.query(filter, top, before);
-  const body: Record<string, unknown> = { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/signIns`, value: result.entries };
+  const body: Record<string, unknown> = { "@odata.context": `${emu.origin}/${version}/$metadata#auditLogs/signIns`, value: result.entries.map((e) => asServed(e, version)) };
   if (result.before !== undefined) {
-    const next = new URL(`${emu.origin}/v1.0/auditLogs/signIns`);
+    const next = new URL(`${emu.origin}/${version}/auditLogs/signIns`);
     if (query.$filter !== undefined) next.searchParams.set("$filter", query.$filter);
     if (query.$top !== undefined) next.searchParams.set("$top", query.$top);
     next.searchParams.set("$skiptoken", Buffer.from(String(result.before)).toString("base64url"));
@@ -126,27 +140,31 @@ export async function listSignIns(emu: Emulator, ctx: RequestContext): Promise<v
 }
 
 /**
- * `GET /v1.0/auditLogs/signIns/{id}`.
+ * `GET /{v1.0|beta}/auditLogs/signIns/{id}`: any entry by its id, in the version's shape.
  *
  * @see https://learn.microsoft.com/graph/api/signin-get
  */
-export async function getSignIn(emu: Emulator, ctx: RequestContext): Promise<void> {
+export async function getSignIn(emu: Emulator, ctx: RequestContext, version: GraphVersion): Promise<void> {
   if (!(await authorizeCaller(emu, ctx))) return;
   const id = ctx.params[0] ?? "";
   const entry = GUID.test(id) ? emu.signIns.get(id) : undefined;
   if (!entry) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
-  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/signIns/$entity`, ...entry });
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/${version}/$metadata#auditLogs/signIns/$entity`, ...asServed(entry, version) });
 }
 
 /**
- * `GET /v1.0/identity/conditionalAccess/policies`: the active set's policies, as stored (they
- * are Graph-shaped already), with their current state. Needs `Policy.Read.All`.
+ * `GET /v1.0/identity/conditionalAccess/policies`: the active set's policies, as stored (the files
+ * hold Graph's `conditionalAccessPolicy` shape, `sessionControls.signInFrequency` included), with
+ * their current state and `modifiedDateTime`. A policy without session controls has
+ * `sessionControls: null`, as Graph serves it. Needs `Policy.Read.All`.
  *
  * @see https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies
+ * @see https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
  */
 export async function listConditionalAccessPolicies(emu: Emulator, ctx: RequestContext): Promise<void> {
   if (!(await authorizeCaller(emu, ctx, POLICY_READ_ROLE))) return;
-  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/policies`, value: emu.policy.policies });
+  const value = emu.policy.policies.map((p) => ({ ...p, sessionControls: p.sessionControls ?? null }));
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#identity/conditionalAccess/policies`, value });
 }
 
 /**

@@ -251,7 +251,7 @@ export async function graphAppToken(emu: TestEmulator): Promise<string> {
 }
 
 /** GET on the emulator's Graph endpoint (`path` after `/v1.0/`), with a bearer token when given. */
-export async function graphGet(emu: TestEmulator, path: string, token?: string): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const res = await emu.fetch(`${emu.origin}/v1.0/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+export async function graphGet(emu: TestEmulator, path: string, token?: string, version: "v1.0" | "beta" = "v1.0"): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await emu.fetch(`${emu.origin}/${version}/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }

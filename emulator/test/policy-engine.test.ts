@@ -11,6 +11,9 @@ import { authorizeUrl, cleanup, decode, MEGAN, redeem, returned, startTestEmulat
 const NOW = 1_900_000_000_000;
 const S = 1000;
 const USER = { oid: "00000000-0000-4000-8000-000000000001", roles: [] as string[] };
+/** Graph's signInFrequencySessionControl, every time for the second factor, as the shipped sets use it. */
+const EVERY_TIME = { isEnabled: true, frequencyInterval: "everyTime", type: null, value: null, authenticationType: "secondaryAuthentication" } as const;
+const hours = (value: number) => ({ isEnabled: true, frequencyInterval: "timeBased", type: "hours", value, authenticationType: "primaryAndSecondaryAuthentication" }) as const;
 const STRENGTH = { mfa: "00000000-0000-0000-0000-000000000002", passwordlessMfa: "00000000-0000-0000-0000-000000000003", phishingResistantMfa: "00000000-0000-0000-0000-000000000004" } as const;
 const sets = loadPolicySets(fileURLToPath(new URL("../policies", import.meta.url)));
 
@@ -90,7 +93,12 @@ describe("Conditional Access engine", () => {
       ["both all apps and contexts", policy({}, { applications: { includeApplications: ["All"], includeAuthenticationContextClassReferences: ["c9"] } })],
       ["no users", policy({}, { users: { includeUsers: [] } })],
       ["an unknown state", policy({ state: "on" })],
-      ["a sign-in frequency in days", policy({ sessionControls: { signInFrequency: { value: 1, unit: "days" } } })],
+      ["the emulator's former frequency shape", policy({ sessionControls: { signInFrequency: { value: 1, unit: "hours" } } })],
+      ["everyTime with a value", policy({ sessionControls: { signInFrequency: { ...EVERY_TIME, type: "hours", value: 1 } } })],
+      ["timeBased without a type", policy({ sessionControls: { signInFrequency: { ...hours(1), type: null } } })],
+      ["an unknown authenticationType", policy({ sessionControls: { signInFrequency: { ...EVERY_TIME, authenticationType: "primaryAuthentication" } } })],
+      ["a frequency of 366 days", policy({ sessionControls: { signInFrequency: { ...hours(1), type: "days", value: 366 } } })],
+      ["a narrowed clientAppTypes", policy({}, { clientAppTypes: ["browser"] })],
       ["an unknown field", policy({ grantControl: {} })],
     ];
     for (const [name, bad] of invalid) {
@@ -105,7 +113,7 @@ describe("Conditional Access engine", () => {
 
   describe("risk conditions (simulated Identity Protection)", () => {
     const signInMfa = (state = "enabled") =>
-      policy({ state, sessionControls: { signInFrequency: { type: "everyTime" } } }, { applications: { includeApplications: ["All"] }, signInRiskLevels: ["medium", "high"] });
+      policy({ state, sessionControls: { signInFrequency: EVERY_TIME } }, { applications: { includeApplications: ["All"] }, signInRiskLevels: ["medium", "high"] });
     const signInBlock = (state = "enabled") => policy({ state, grantControls: { builtInControls: ["block"] } }, { applications: { includeApplications: ["All"] }, signInRiskLevels: ["high"] });
     const userPasswordChange = (state = "enabled") =>
       policy({ state, grantControls: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } }, { applications: { includeApplications: ["All"] }, userRiskLevels: ["high"] });
@@ -214,14 +222,17 @@ describe("Conditional Access engine", () => {
 
   describe("sign-in frequency", () => {
     const table: [name: string, frequency: Record<string, unknown>, ageSeconds: number, met: boolean][] = [
-      ["every time", { type: "everyTime" }, 0, true],
-      ["every time", { type: "everyTime" }, 299, true],
-      ["every time", { type: "everyTime" }, 300, true],
-      ["every time", { type: "everyTime" }, 301, false],
-      ["1 hour", { value: 1, unit: "hours" }, 3599, true],
-      ["1 hour", { value: 1, unit: "hours" }, 3600, true],
-      ["1 hour", { value: 1, unit: "hours" }, 3601, false],
-      ["8 hours", { value: 8, unit: "hours" }, 8 * 3600 + 1, false],
+      ["every time", EVERY_TIME, 0, true],
+      ["every time", EVERY_TIME, 299, true],
+      ["every time", EVERY_TIME, 300, true],
+      ["every time", EVERY_TIME, 301, false],
+      ["1 hour", hours(1), 3599, true],
+      ["1 hour", hours(1), 3600, true],
+      ["1 hour", hours(1), 3601, false],
+      ["8 hours", hours(8), 8 * 3600 + 1, false],
+      ["1 day", { ...hours(1), type: "days" }, 86_400, true],
+      ["1 day", { ...hours(1), type: "days" }, 86_401, false],
+      ["a disabled 1-hour control", { ...hours(1), isEnabled: false }, 7 * 86_400, true],
     ];
     for (const [name, frequency, age, met] of table) {
       it(`${name}: a factor ${age} s old ${met ? "counts" : "does not count"}`, () => {
@@ -230,6 +241,18 @@ describe("Conditional Access engine", () => {
         assert.deepEqual(result.satisfied, met ? ["c9"] : []);
       });
     }
+
+    // signInFrequencySessionControl: authenticationType says whether the whole sign-in or only the
+    // second factor must be redone; the emulator honours it for everyTime (Graph: not for timeBased).
+    it("every time for primary and secondary authentication: a fresh code after an old password does not count; a passkey alone does", () => {
+      const whole = set(policy({ sessionControls: { signInFrequency: { ...EVERY_TIME, authenticationType: "primaryAndSecondaryAuthentication" } } }));
+      const oldPassword = { passwordAt: NOW - 3600 * S, totpAt: NOW - 10 * S };
+      assert.deepEqual(evaluate(whole, ["c9"], { user: USER, auth: oldPassword, now: NOW }).satisfied, []);
+      assert.deepEqual(evaluate(whole, ["c9"], { user: USER, auth: { ...oldPassword, passwordAt: NOW - 20 * S }, now: NOW }).satisfied, ["c9"]);
+      assert.deepEqual(evaluate(whole, ["c9"], { user: USER, auth: { passkeyAt: NOW - 10 * S }, now: NOW }).satisfied, ["c9"]);
+      const secondOnly = set(policy({ sessionControls: { signInFrequency: EVERY_TIME } }));
+      assert.deepEqual(evaluate(secondOnly, ["c9"], { user: USER, auth: oldPassword, now: NOW }).satisfied, ["c9"], "secondaryAuthentication: the factor alone");
+    });
 
     it("without a frequency, a factor proven once in the session counts", () => {
       const result = evaluate(set(policy()), ["c9"], { user: USER, auth: { passwordAt: 0, totpAt: 0 }, now: NOW });
@@ -306,9 +329,9 @@ describe("Conditional Access engine", () => {
       for (const s of [sets.production, sets.staging]) {
         const enforced = s.policies.filter((p) => p.state === "enabled");
         const freq = (c: string) => enforced.find((p) => p.conditions.applications.includeAuthenticationContextClassReferences.includes(c))?.sessionControls?.signInFrequency;
-        assert.deepEqual(freq("c1"), { type: "everyTime" });
-        assert.deepEqual(freq("c2"), { type: "everyTime" });
-        assert.deepEqual(freq("c3"), { value: 1, unit: "hours" });
+        assert.deepEqual(freq("c1"), EVERY_TIME);
+        assert.deepEqual(freq("c2"), EVERY_TIME);
+        assert.deepEqual(freq("c3"), hours(1));
       }
     });
   });

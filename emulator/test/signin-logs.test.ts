@@ -32,7 +32,10 @@ type Entry = Record<string, unknown> & {
 const c = (...values: string[]) => JSON.stringify({ access_token: { acrs: { essential: true, values } } });
 const LYNNE = "6bb2a9e6-ab19-483c-8fc9-0b88e0160cd6";
 
-describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
+/** Graph's filter for the non-interactive sign-ins, which only beta lists (the beta signIn resource page). */
+const NON_INTERACTIVE = "signInEventTypes/any(t: t eq 'nonInteractiveUser')";
+
+describe("sign-in logs and GET /{v1.0,beta}/auditLogs/signIns", () => {
   let emu: TestEmulator;
   let token: string;
   before(async () => {
@@ -44,8 +47,10 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
     cleanup(emu);
   });
 
-  async function byCorrelation(correlationId: string): Promise<Entry[]> {
-    const { status, body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(`correlationId eq '${correlationId}'`)}`, token);
+  /** Interactive entries from v1.0; non-interactive ones from beta, the only place Graph lists them. */
+  async function byCorrelation(correlationId: string, kind: "interactive" | "nonInteractive" = "interactive"): Promise<Entry[]> {
+    const filter = `correlationId eq '${correlationId}'${kind === "nonInteractive" ? ` and ${NON_INTERACTIVE}` : ""}`;
+    const { status, body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, token, kind === "nonInteractive" ? "beta" : "v1.0");
     assert.equal(status, 200, JSON.stringify(body));
     return body.value as Entry[];
   }
@@ -161,7 +166,8 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
         { "client-request-id": "corr-refresh-ok" },
       );
       assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
-      const [ok] = await byCorrelation("corr-refresh-ok");
+      assert.deepEqual(await byCorrelation("corr-refresh-ok"), [], "v1.0 lists interactive sign-ins only");
+      const [ok] = await byCorrelation("corr-refresh-ok", "nonInteractive");
       assert.deepEqual(
         [ok?.isInteractive, ok?.clientAppUsed, ok?.status.errorCode, ok?.conditionalAccessStatus, ok?.authenticationContextClassReferences, ok?.authenticationRequirement],
         [false, "Mobile Apps and Desktop clients", 0, "success", [{ id: "c3", detail: "previouslySatisfied" }], "multiFactorAuthentication"],
@@ -174,7 +180,7 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       await emu.control(`users/${MEGAN.oid}/age-authentication`, { seconds: 600 });
       const failed = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(refreshed.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: c("c1") });
       assert.deepEqual(failed.body.error_codes, [50076]);
-      const [entry] = await byCorrelation(String(failed.body.correlation_id));
+      const [entry] = await byCorrelation(String(failed.body.correlation_id), "nonInteractive");
       assert.deepEqual([entry?.isInteractive, entry?.status.errorCode, entry?.conditionalAccessStatus, entry?.uniqueTokenIdentifier], [false, 50076, "failure", ""]);
     });
 
@@ -192,7 +198,7 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
           { "client-request-id": "corr-report-only-refresh" },
         );
         assert.equal(refreshed.status, 200);
-        assert.equal(reportOnly((await byCorrelation("corr-report-only-refresh"))[0])?.result, "reportOnlyFailure");
+        assert.equal(reportOnly((await byCorrelation("corr-report-only-refresh", "nonInteractive"))[0])?.result, "reportOnlyFailure");
       } finally {
         await emu.control("policy-set", { set: "production" });
       }
@@ -230,6 +236,43 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       const contexts = await graphGet(emu, "identity/conditionalAccess/authenticationContextClassReferences", token);
       assert.deepEqual((contexts.body.value as { id: string }[]).map((c) => c.id), ["c1", "c2", "c3"]);
       assert.equal((await graphGet(emu, "identity/conditionalAccess/policies")).status, 401);
+    });
+
+    // conditionalAccessPolicy and signInFrequencySessionControl resource pages: the policy's
+    // timestamps, template, client app types and the sign-in frequency in Graph's own shape.
+    it("conditionalAccessPolicy: timestamps, templateId, clientAppTypes and signInFrequency as Graph's signInFrequencySessionControl", async () => {
+      type Policy = {
+        id: string;
+        displayName: string;
+        state: string;
+        createdDateTime: string | null;
+        modifiedDateTime: string | null;
+        templateId: string | null;
+        conditions: { clientAppTypes: string[]; applications: { includeAuthenticationContextClassReferences?: string[] } };
+        grantControls: { builtInControls: string[] };
+        sessionControls: { signInFrequency?: Record<string, unknown> } | null;
+      };
+      const read = async () => (await graphGet(emu, "identity/conditionalAccess/policies", token)).body.value as Policy[];
+      const policies = await read();
+      for (const p of policies) {
+        assert.ok(p.createdDateTime && !Number.isNaN(Date.parse(p.createdDateTime)), p.displayName);
+        assert.deepEqual([p.modifiedDateTime, p.templateId, p.conditions.clientAppTypes], [null, null, ["all"]], p.displayName);
+      }
+      const forContext = (id: string) => policies.find((p) => p.state === "enabled" && p.conditions.applications.includeAuthenticationContextClassReferences?.includes(id));
+      assert.deepEqual(forContext("c3")?.sessionControls?.signInFrequency, { isEnabled: true, frequencyInterval: "timeBased", type: "hours", value: 1, authenticationType: "primaryAndSecondaryAuthentication" });
+      assert.deepEqual(forContext("c1")?.sessionControls?.signInFrequency, { isEnabled: true, frequencyInterval: "everyTime", type: null, value: null, authenticationType: "secondaryAuthentication" });
+      assert.equal(policies.find((p) => p.grantControls.builtInControls.includes("block"))?.sessionControls, null, "no session controls: null, not absent");
+
+      const c1 = forContext("c1")!;
+      await emu.control(`policies/${c1.id}/state`, { state: "enabledForReportingButNotEnforced" });
+      try {
+        const changed = (await read()).find((p) => p.id === c1.id);
+        assert.equal(changed?.state, "enabledForReportingButNotEnforced");
+        assert.ok(changed?.modifiedDateTime && Math.abs(Date.parse(changed.modifiedDateTime) - Date.now()) < 60_000, "modifiedDateTime is the change's time");
+        assert.equal(changed?.createdDateTime, c1.createdDateTime);
+      } finally {
+        await emu.control(`policies/${c1.id}/state`, { state: "enabled" });
+      }
     });
 
     it("client credentials for the portal API (what `npm run doctor` asks): a v2.0 app token with no roles, useless for Graph", async () => {
@@ -314,10 +357,12 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       const bad = [
         "$filter=" + encodeURIComponent(`userId eq '${MEGAN.oid}' or correlationId eq 'x'`),
         "$filter=" + encodeURIComponent("appDisplayName eq 'x'"),
-        "$filter=" + encodeURIComponent("createdDateTime eq 2026-01-01T00:00:00Z"),
+        "$filter=" + encodeURIComponent("createdDateTime gt 2026-01-01T00:00:00Z"),
         "$filter=" + encodeURIComponent("createdDateTime ge 'yesterday'"),
         "$filter=" + encodeURIComponent("userId ne 'x'"),
-        "$filter=" + encodeURIComponent("startswith(userPrincipalName,'m')"),
+        "$filter=" + encodeURIComponent("startswith(appId,'m')"),
+        "$filter=" + encodeURIComponent("endswith(userPrincipalName,'m')"),
+        "$filter=" + encodeURIComponent(NON_INTERACTIVE),
         "$top=0",
         "$top=1001",
         "$top=ten",
@@ -329,6 +374,15 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
         assert.equal(res.status, 400, q);
         assert.equal((res.body.error as { code: string }).code, "BadRequest", q);
       }
+      for (const filter of ["signInEventTypes/any(t: t eq 'batchUser')", "signInEventTypes/any(t: x eq 'nonInteractiveUser')", "signInEventTypes/all(t: t eq 'nonInteractiveUser')"]) {
+        const res = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, token, "beta");
+        assert.equal(res.status, 400, filter);
+      }
+      // Graph's error body, whole: code, message and the innerError with the request ids.
+      const res = await emu.fetch(`${emu.origin}/v1.0/auditLogs/signIns?$filter=${encodeURIComponent("riskState eq 'atRisk'")}`, { headers: { authorization: `Bearer ${token}`, "client-request-id": "corr-bad-filter" } });
+      const body = (await res.json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+      assert.deepEqual([res.status, body.error.code, Object.keys(body.error.innerError).sort(), body.error.innerError["client-request-id"]], [400, "BadRequest", ["client-request-id", "date", "request-id"], "corr-bad-filter"]);
+      assert.match(body.error.message, /riskState/);
       assert.equal((await graphGet(emu, "auditLogs/signIns?$top=1000", token)).status, 200);
     });
 
@@ -345,6 +399,83 @@ describe("sign-in logs and GET /v1.0/auditLogs/signIns", () => {
       const res = (await (await emu.control(`sign-ins?userId=${MEGAN.oid}`)).json()) as { value: Entry[] };
       assert.deepEqual(res.value.map((e) => e.correlationId), ["corr-f2", "corr-f1"]);
       assert.equal((await emu.control("sign-ins?userId=not-a-guid")).status, 400);
+    });
+  });
+
+  describe("interactive and non-interactive sign-ins, as Graph serves them apart", () => {
+    let signedIn: Awaited<ReturnType<typeof signIn>>;
+    before(async () => {
+      await emu.control("reset", {});
+      token = await graphAppToken(emu);
+      signedIn = await signIn({ claims: c("c1") }, "corr-kinds-interactive");
+      const refreshed = await redeem(
+        emu,
+        { grant_type: "refresh_token", refresh_token: String(signedIn.tokens?.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: c("c3"), scope: API_SCOPE },
+        { "client-request-id": "corr-kinds-refresh" },
+      );
+      assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    });
+    const list = async (filter: string | undefined, version: "v1.0" | "beta") => {
+      const res = await graphGet(emu, `auditLogs/signIns${filter ? `?$filter=${encodeURIComponent(filter)}` : ""}`, token, version);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.value as Entry[];
+    };
+
+    // List signIns (v1.0): Graph documents the list as interactive sign-ins; a refresh never shows.
+    it("v1.0 List signIns: interactive sign-ins only, without the beta-only signInEventTypes", async () => {
+      const entries = await list(`userId eq '${MEGAN.oid}'`, "v1.0");
+      assert.deepEqual(entries.map((e) => [e.correlationId, e.isInteractive]), [["corr-kinds-interactive", true]]);
+      assert.equal("signInEventTypes" in (entries[0] ?? {}), false);
+      const one = await graphGet(emu, `auditLogs/signIns/${entries[0]?.id}`, token);
+      assert.equal("signInEventTypes" in one.body, false, "Get signIn on v1.0 has no signInEventTypes either");
+    });
+
+    // signIn resource (beta): "interactive only unless you set an explicit filter"; the filter for the
+    // non-interactive ones is signInEventTypes/any(t: t eq 'nonInteractiveUser').
+    it("beta signIn resource: interactive only by default; signInEventTypes/any() selects the kind, alone or with and", async () => {
+      const byDefault = await list(`userId eq '${MEGAN.oid}'`, "beta");
+      assert.deepEqual(byDefault.map((e) => [e.correlationId, e.signInEventTypes]), [["corr-kinds-interactive", ["interactiveUser"]]]);
+      const nonInteractive = await list(`userId eq '${MEGAN.oid}' and ${NON_INTERACTIVE}`, "beta");
+      assert.deepEqual(nonInteractive.map((e) => [e.correlationId, e.signInEventTypes, e.isInteractive]), [["corr-kinds-refresh", ["nonInteractiveUser"], false]]);
+      assert.deepEqual((await list(NON_INTERACTIVE, "beta")).map((e) => e.correlationId), ["corr-kinds-refresh"], "the any() clause alone");
+      assert.deepEqual((await list(`${NON_INTERACTIVE} and correlationId eq 'corr-kinds-interactive'`, "beta")).length, 0);
+      assert.deepEqual((await list("signInEventTypes/any(x: x ne 'interactiveUser')", "beta")).map((e) => e.correlationId), ["corr-kinds-refresh"]);
+      assert.deepEqual(
+        (await list("signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')", "beta")).map((e) => e.correlationId),
+        ["corr-kinds-refresh", "corr-kinds-interactive"],
+        "both kinds, newest first",
+      );
+      assert.deepEqual(await list("signInEventTypes/any(t: t eq 'servicePrincipal')", "beta"), [], "a documented kind the emulator never records");
+    });
+
+    it("beta paging: the next link stays on beta and keeps the signInEventTypes filter", async () => {
+      await redeem(emu, { grant_type: "refresh_token", refresh_token: String(signedIn.tokens?.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope: API_SCOPE });
+      const first = await graphGet(emu, `auditLogs/signIns?$top=1&$filter=${encodeURIComponent(NON_INTERACTIVE)}`, token, "beta");
+      const link = new URL(String(first.body["@odata.nextLink"]));
+      assert.deepEqual([link.pathname, link.searchParams.get("$filter")], ["/beta/auditLogs/signIns", NON_INTERACTIVE]);
+      const second = await emu.fetch(link.toString(), { headers: { authorization: `Bearer ${token}` } });
+      const body = (await second.json()) as { value: Entry[]; "@odata.nextLink"?: string };
+      assert.deepEqual([body.value.length, body.value[0]?.signInEventTypes, body["@odata.nextLink"]], [1, ["nonInteractiveUser"], undefined]);
+    });
+
+    // deviceDetail resource: what Entra logs for a device it has no registration for.
+    it("deviceDetail: browser and operating system from the user agent, an unregistered, unmanaged device", async () => {
+      const [entry] = await list("correlationId eq 'corr-kinds-interactive'", "v1.0");
+      assert.deepEqual(entry?.deviceDetail, { deviceId: "", displayName: "", operatingSystem: "Linux", browser: "Chrome 140.0.0.0", isCompliant: false, isManaged: false, trustType: "" });
+      assert.deepEqual([entry?.riskLevelDuringSignIn, entry?.riskEventTypes_v2], ["none", []]);
+    });
+
+    // signIn resource (v1.0): createdDateTime supports eq, ge and le; userPrincipalName eq and startsWith.
+    it("signIn resource filters: createdDateTime eq, ge and le; startswith(userPrincipalName, …)", async () => {
+      const [entry] = await list("correlationId eq 'corr-kinds-interactive'", "v1.0");
+      const at = String(entry?.createdDateTime);
+      assert.deepEqual((await list(`createdDateTime eq ${at}`, "v1.0")).map((e) => e.id), [entry?.id]);
+      assert.deepEqual((await list(`createdDateTime ge ${at} and createdDateTime le ${at}`, "v1.0")).map((e) => e.id), [entry?.id]);
+      assert.deepEqual(await list(`createdDateTime le ${new Date(Date.parse(at) - 1).toISOString()}`, "v1.0"), []);
+      assert.deepEqual((await list("startswith(userPrincipalName,'MEGAN@')", "v1.0")).map((e) => e.id), [entry?.id], "case-insensitive, as Graph compares UPNs");
+      assert.deepEqual(await list("startsWith(userPrincipalName, 'lynne')", "v1.0"), []);
+      assert.deepEqual((await list("startswith(userPrincipalName,'o''brien') and userId eq 'x'", "v1.0")).length, 0, "a quote doubled inside the literal");
+      assert.deepEqual((await list(`startswith(userPrincipalName,'megan') and ${NON_INTERACTIVE}`, "beta")).length, 2);
     });
   });
 });

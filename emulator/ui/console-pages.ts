@@ -304,9 +304,11 @@ export function grantText(policy: ConditionalAccessPolicy): string {
 /** The session controls, in words. */
 export function sessionText(policy: ConditionalAccessPolicy): string {
   const frequency = policy.sessionControls?.signInFrequency;
-  if (!frequency) return "None: once per session is enough";
-  if ("type" in frequency) return "Sign-in frequency: every time (a verification within the last 5 minutes counts)";
-  return `Sign-in frequency: every ${frequency.value} hour${frequency.value === 1 ? "" : "s"}`;
+  if (!frequency?.isEnabled) return "None: once per session is enough";
+  const what = frequency.authenticationType === "secondaryAuthentication" ? "the second factor" : "the whole sign-in";
+  if (frequency.frequencyInterval === "everyTime") return `Sign-in frequency: every time for ${what} (a verification within the last 5 minutes counts)`;
+  const unit = frequency.type === "days" ? "day" : "hour";
+  return `Sign-in frequency: every ${frequency.value} ${unit}${frequency.value === 1 ? "" : "s"}`;
 }
 
 /** Policies: the active set in words, switch set, change each policy's state. */
@@ -420,7 +422,7 @@ export function signInsPage(
     viewer,
     section: "sign-ins",
     body: `<h1>Sign-in logs</h1>
-<p class="muted">The same entries as Microsoft Graph's <code>GET /v1.0/auditLogs/signIns</code> on this emulator. Times are the emulator's clock, in UTC.</p>
+<p class="muted">Interactive and non-interactive sign-ins together: Microsoft Graph on this emulator serves the interactive ones at <code>GET /v1.0/auditLogs/signIns</code> and the non-interactive ones only at <code>GET /beta/auditLogs/signIns</code> with <code>signInEventTypes/any(t: t eq 'nonInteractiveUser')</code>, as Entra does. Times are the emulator's clock, in UTC.</p>
 <p class="note"><strong>Simulated:</strong> sign-in risk levels and detections come from the emulator's own rules (simulated Identity Protection).</p>
 ${opts.error ? `<p class="problem" role="alert">${esc(opts.error)}</p>` : ""}
 <form method="get" action="/console/sign-ins" class="filters" aria-label="Filter sign-ins">

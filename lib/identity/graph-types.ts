@@ -37,6 +37,10 @@ export interface GraphSignIn {
   userId?: string;
   appId?: string;
   correlationId: string;
+  /** v1.0 and beta. */
+  isInteractive?: boolean;
+  /** Beta only, e.g. `["nonInteractiveUser"]`. */
+  signInEventTypes?: string[];
   /** The `uti` of the token this sign-in issued ("" when none). */
   uniqueTokenIdentifier?: string;
   status?: { errorCode: number; failureReason?: string | null };

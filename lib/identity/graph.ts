@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import type { GraphAuthenticationContext, GraphAuthenticationMethod, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
+import { mergeSignIns, signInReads } from "@/lib/identity/sign-in-reads";
 
 /**
  * The portal's Microsoft Graph client, with an app-only token: the web app's client credentials
@@ -38,7 +39,13 @@ export interface GraphClientOptions {
 
 /** The reads the portal makes. */
 export interface GraphClient {
-  /** Sign-ins matching a Graph `$filter` (at most `maxEntries`, following `@odata.nextLink`). */
+  /**
+   * User sign-ins matching a Graph `$filter`, interactive and non-interactive, newest first, at
+   * most `maxEntries`. Two reads, as Entra serves the two kinds apart (lib/identity/sign-in-reads.ts):
+   * v1.0 for the interactive ones, beta with the `signInEventTypes` filter for the rest; each
+   * follows `@odata.nextLink`. Both or an error, never one kind alone: a caller joining a step-up
+   * to its sign-in would otherwise conclude that a silent elevation never happened.
+   */
   listSignIns(filter: string, maxEntries?: number): Promise<GraphSignIn[]>;
   listConditionalAccessPolicies(): Promise<GraphPolicy[]>;
   listAuthenticationContexts(): Promise<GraphAuthenticationContext[]>;
@@ -122,9 +129,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     };
 
   return {
-    listSignIns: guarded((filter: string, maxEntries = 1_000) =>
-      collect<GraphSignIn>(`${options.graphUrl}/v1.0/auditLogs/signIns?${new URLSearchParams({ $filter: filter, $top: String(Math.min(maxEntries, 1_000)) })}`, maxEntries),
-    ),
+    listSignIns: guarded(async (filter: string, maxEntries = 1_000) => {
+      const lists = await Promise.all(signInReads(filter, maxEntries).map((read) => collect<GraphSignIn>(`${options.graphUrl}/${read.path}`, maxEntries)));
+      return mergeSignIns(lists, maxEntries);
+    }),
     listConditionalAccessPolicies: guarded(() => collect<GraphPolicy>(`${options.graphUrl}/v1.0/identity/conditionalAccess/policies`, 1_000)),
     listAuthenticationContexts: guarded(() => collect<GraphAuthenticationContext>(`${options.graphUrl}/v1.0/identity/conditionalAccess/authenticationContextClassReferences`, 1_000)),
     listAuthenticationMethods: guarded(async (userObjectId: string) => {

@@ -8,7 +8,9 @@ import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "@/lib
  * The question behind every function: Entra issues an authentication context in `acrs` to anyone
  * who asks, whether or not a Conditional Access policy enforces anything for it (https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context),
  * so the token alone cannot prove that a step-up verified anything; the policies and the sign-in
- * logs can.
+ * logs can. The sign-ins given are both kinds, interactive and non-interactive, read as Graph
+ * serves them (lib/identity/sign-in-reads.ts): a context issued on a refresh token is issued all
+ * the same, so a reader of v1.0 alone would miss it.
  */
 
 /** How one authentication context is covered by Conditional Access. */

@@ -11,7 +11,9 @@ import type { GraphSignIn } from "@/lib/identity/graph-types";
  *   operation (the "executed"/"satisfied" event's `details.uti`).
  *
  * Sign-ins are read once per page view for the page's time window and the user's object id, and
- * kept for 30 seconds; Graph failing is an answer ("unavailable"), never an error.
+ * kept for 30 seconds; Graph failing is an answer ("unavailable"), never an error. Both kinds are
+ * read (`GraphClient.listSignIns`): a session-bound step-up such as c3 is often satisfied silently,
+ * by a refresh token, and that sign-in is non-interactive, listed only by Graph's beta endpoint.
  */
 
 const CACHE_MS = 30_000;

@@ -13,6 +13,7 @@ import { decodeJwt } from "jose";
 import { portalEnvSchema, type PortalEnv } from "../../lib/env-schema";
 import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "../../lib/identity/graph-types";
 import { contextEnforcement, unenforcedIssuances } from "../../lib/identity/policy-health";
+import { mergeSignIns, signInReads, type SignInRead } from "../../lib/identity/sign-in-reads";
 import { authContexts } from "../../lib/step-up/policy";
 
 export type Status = "ok" | "warn" | "fail";
@@ -378,8 +379,11 @@ function authenticationMethodsFinding(roles: readonly string[]): Finding {
  * policy is a step-up that proves nothing. With Graph's `Policy.Read.All` this checks, for every
  * context the portal's policy table uses, that it is published and that an enabled policy with a
  * grant control targets it; with `AuditLog.Read.All`, it also counts the last day's sign-ins that
- * carried a context while no enforcing policy for it applied. The same token's roles say whether the
- * web app holds the optional `UserAuthenticationMethod.Read.All`.
+ * carried a context while no enforcing policy for it applied. Those are read the way the portal
+ * reads them (lib/identity/sign-in-reads.ts): interactive ones from v1.0, non-interactive ones
+ * (refresh tokens, where silent elevations happen) from beta, and each read is reported, because a
+ * tenant can answer one and refuse the other. The same token's roles say whether the web app holds
+ * the optional `UserAuthenticationMethod.Read.All`.
  */
 async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: string, env: PortalEnv): Promise<Finding[]> {
   const check = "authentication contexts";
@@ -403,11 +407,12 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     });
     return findings;
   }
-  const graph = async <T>(path: string): Promise<T> => {
-    const answer = await fetcher(`${env.ENTRA_GRAPH_URL}/v1.0/${path}`, { headers: { authorization: `Bearer ${body.access_token}` } });
-    if (!answer.ok) throw new Error(`GET ${path} answered ${answer.status}`);
+  const getUrl = async <T>(url: string): Promise<T> => {
+    const answer = await fetcher(url, { headers: { authorization: `Bearer ${body.access_token}` } });
+    if (!answer.ok) throw new Error(`GET ${new URL(url).pathname} answered ${answer.status}`);
     return (await answer.json()) as T;
   };
+  const graph = <T>(path: string): Promise<T> => getUrl<T>(`${env.ENTRA_GRAPH_URL}/v1.0/${path}`);
   let contexts: GraphAuthenticationContext[];
   let policies: GraphPolicy[];
   try {
@@ -450,24 +455,68 @@ async function checkConditionalAccess(fetcher: DoctorFetch, tokenEndpoint: strin
     }
   }
 
-  if (roles.includes("AuditLog.Read.All")) {
-    const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-    try {
-      const logs = await graph<{ value: GraphSignIn[] }>(`auditLogs/signIns?$filter=${encodeURIComponent(`appId eq '${env.ENTRA_SPA_CLIENT_ID}' and createdDateTime ge ${since}`)}&$top=1000`);
-      const unenforced = unenforcedIssuances(logs.value, enforcement);
-      findings.push(
-        unenforced.length === 0
-          ? { check: "sign-in logs", status: "ok", detail: `no step-up sign-in in the last 24 hours carried a context without an enforcing policy (${logs.value.length} sign-ins of the step-up client read)` }
-          : {
-              check: "sign-in logs",
-              status: "warn",
-              detail: `${unenforced.length} context issuance(s) in the last 24 hours with no enforcing policy applied, e.g. ${unenforced[0]!.context} (correlation id ${unenforced[0]!.correlationId})`,
-              fix: "Those step-ups verified nothing; look the correlation id up in the sign-in logs.",
-            },
-      );
-    } catch (error) {
-      findings.push({ check: "sign-in logs", status: "warn", detail: `could not read the sign-in logs: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  }
+  if (roles.includes("AuditLog.Read.All")) findings.push(...(await checkSignInLogs(getUrl, env, enforcement)));
+  return findings;
+}
+
+/** Entries a doctor read takes from one kind of sign-in: a day of a busy tenant's step-ups. */
+const DOCTOR_MAX_SIGN_INS = 5_000;
+const KIND_TEXT: Record<SignInRead["kind"], string> = { interactive: "interactive sign-ins (v1.0)", nonInteractive: "non-interactive sign-ins (beta, signInEventTypes)" };
+
+/**
+ * The last day's sign-ins of the step-up client, both reads, each followed through
+ * `@odata.nextLink` on Graph's origin: a failed read is its own warning; the verdict on unenforced
+ * issuances is given only when both were read, since half the log could hide one.
+ */
+async function checkSignInLogs(getUrl: <T>(url: string) => Promise<T>, env: PortalEnv, enforcement: ReturnType<typeof contextEnforcement>): Promise<Finding[]> {
+  const check = "sign-in logs";
+  const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
+  const graphOrigin = new URL(env.ENTRA_GRAPH_URL).origin;
+  type ReadResult = { read: SignInRead; entries: GraphSignIn[] } | { read: SignInRead; error: string };
+  const results = await Promise.all(
+    signInReads(`appId eq '${env.ENTRA_SPA_CLIENT_ID}' and createdDateTime ge ${since}`).map(async (read): Promise<ReadResult> => {
+      try {
+        const entries: GraphSignIn[] = [];
+        let next: string | undefined = `${env.ENTRA_GRAPH_URL}/${read.path}`;
+        while (next && entries.length < DOCTOR_MAX_SIGN_INS && new URL(next).origin === graphOrigin) {
+          const page: { value: GraphSignIn[]; "@odata.nextLink"?: string } = await getUrl(next);
+          entries.push(...page.value);
+          next = page["@odata.nextLink"];
+        }
+        return { read, entries };
+      } catch (error) {
+        return { read, error: error instanceof Error ? error.message : String(error) };
+      }
+    }),
+  );
+  const findings: Finding[] = results.flatMap((result) =>
+    "error" in result
+      ? [
+          {
+            check,
+            status: "warn" as const,
+            detail: `could not read the ${KIND_TEXT[result.read.kind]}: ${result.error}`,
+            fix:
+              result.read.kind === "nonInteractive"
+                ? "Graph lists non-interactive sign-ins only on its beta endpoint; check that ENTRA_GRAPH_URL serves /beta and that AuditLog.Read.All is consented (docs/real-tenant.md)."
+                : "Check AuditLog.Read.All (with admin consent) and the tenant's Entra ID P1 or P2 licence (docs/real-tenant.md).",
+          },
+        ]
+      : [],
+  );
+  const read = results.flatMap((result) => ("entries" in result ? [result] : []));
+  if (read.length < results.length) return findings;
+  const counts = read.map((result) => `${result.entries.length} ${KIND_TEXT[result.read.kind]}`).join(" and ");
+  const unenforced = unenforcedIssuances(mergeSignIns(read.map((result) => result.entries), 2 * DOCTOR_MAX_SIGN_INS), enforcement);
+  findings.push(
+    unenforced.length === 0
+      ? { check, status: "ok", detail: `no step-up sign-in in the last 24 hours carried a context without an enforcing policy (read ${counts} of the step-up client)` }
+      : {
+          check,
+          status: "warn",
+          detail: `${unenforced.length} context issuance(s) in the last 24 hours with no enforcing policy applied, e.g. ${unenforced[0]!.context} (correlation id ${unenforced[0]!.correlationId})`,
+          fix: "Those step-ups verified nothing; look the correlation id up in the sign-in logs.",
+        },
+  );
   return findings;
 }

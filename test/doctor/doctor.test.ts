@@ -14,6 +14,7 @@ import { parseEnv } from "node:util";
 import {
   API_SCOPE,
   MEGAN,
+  redeem,
   SPA_CLIENT,
   SPA_REDIRECT,
   TestBrowser,
@@ -156,7 +157,32 @@ test("the seeded production policies enforce every context the portal asks for",
       ["ok", "c3"],
     ],
   );
-  assert.equal(byCheck(await doctor(), "sign-in logs").status, "ok");
+  const logs = byCheck(await doctor(), "sign-in logs");
+  assert.equal(logs.status, "ok");
+  assert.match(logs.detail, /\d+ interactive sign-ins \(v1\.0\) and \d+ non-interactive sign-ins \(beta, signInEventTypes\)/, "both reads, as Graph serves the two kinds apart");
+});
+
+test("sign-in logs: a tenant that answers v1.0 but refuses beta gets a warning naming the non-interactive read, and no all-clear", async () => {
+  const requested: string[] = [];
+  const findings = await runDoctor(config, {
+    fetch: async (url, init) => {
+      const { pathname, searchParams } = new URL(url);
+      if (pathname.endsWith("/auditLogs/signIns")) requested.push(`${pathname} ${searchParams.get("$filter")}`);
+      if (pathname.startsWith("/beta/")) return Response.json({ error: { code: "Authorization_RequestDenied" } }, { status: 403 });
+      return emulator.fetch(url, init as never);
+    },
+  });
+  const logs = findings.filter((finding) => finding.check === "sign-in logs");
+  assert.deepEqual(logs.map((finding) => finding.status), ["warn"]);
+  assert.match(logs[0]!.detail, /could not read the non-interactive sign-ins \(beta, signInEventTypes\): GET \/beta\/auditLogs\/signIns answered 403/);
+  assert.match(logs[0]!.fix ?? "", /beta/);
+  assert.deepEqual(
+    requested.map((r) => r.replace(/ge \S+/, "ge <since>")).sort(),
+    [
+      `/beta/auditLogs/signIns appId eq '${SPA_CLIENT}' and createdDateTime ge <since> and signInEventTypes/any(t: t eq 'nonInteractiveUser')`,
+      `/v1.0/auditLogs/signIns appId eq '${SPA_CLIENT}' and createdDateTime ge <since>`,
+    ],
+  );
 });
 
 test("the optional UserAuthenticationMethod.Read.All: ok when granted; without it a warning that says what is lost, never a failure", async () => {
@@ -206,7 +232,18 @@ test("a context with no enforcing policy fails, one covered only by report-only 
       }),
     );
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
-    assert.ok(returned(page).get("code"), "the context was issued without any verification");
+    const code = returned(page).get("code");
+    assert.ok(code, "the context was issued without any verification");
+    // Then silently again, by refresh token: a non-interactive sign-in, which Graph lists only on beta.
+    const origin = { origin: "http://localhost:3000" };
+    const tokens = await redeem(loose, { grant_type: "authorization_code", code, client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" }, origin);
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    const silent = await redeem(
+      loose,
+      { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: SPA_CLIENT, scope: API_SCOPE, claims: JSON.stringify({ access_token: { acrs: { essential: true, value: "c2" } } }) },
+      { ...origin, "client-request-id": "doctor-unenforced-silent" },
+    );
+    assert.equal(silent.status, 200, JSON.stringify(silent.body));
 
     const findings = await runDoctor(
       { ...config, AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${loose.origin}/${example.EMULATOR_TENANT_ID}/v2.0`, ENTRA_GRAPH_URL: loose.origin },
@@ -217,7 +254,8 @@ test("a context with no enforcing policy fails, one covered only by report-only 
     assert.deepEqual([statusOf("c1"), statusOf("c2"), statusOf("c3")], ["ok", "fail", "warn"]);
     const logs = byCheck(findings, "sign-in logs");
     assert.equal(logs.status, "warn");
-    assert.match(logs.detail, /c2 \(correlation id doctor-unenforced-c2\)/);
+    assert.match(logs.detail, /^2 context issuance\(s\)/, "the popup's and the refresh's");
+    assert.match(logs.detail, /c2 \(correlation id doctor-unenforced-silent\)/, "the newest, the non-interactive one, read from beta");
   } finally {
     await loose.close();
     cleanup(loose);

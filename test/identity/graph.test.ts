@@ -51,17 +51,63 @@ test("one app token for several requests, renewed a minute before it expires; cl
 test("sign-ins: $filter and $top sent, nextLink followed on Graph's origin, never elsewhere, capped at maxEntries", async () => {
   const { fetcher, calls } = fakeFetch((url) => {
     if (url.pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
-    if (url.searchParams.get("$skiptoken") === "2") return json({ value: [{ id: "c" }], "@odata.nextLink": "https://elsewhere.test/v1.0/auditLogs/signIns?$skiptoken=3" });
-    if (url.searchParams.get("$skiptoken") === "1") return json({ value: [{ id: "b" }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=2` });
-    return json({ value: [{ id: "a" }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=1` });
+    if (url.pathname.startsWith("/beta/")) return json({ value: [] });
+    const at = (minute: number) => `2026-03-01T10:0${minute}:00Z`;
+    if (url.searchParams.get("$skiptoken") === "2") return json({ value: [{ id: "c", createdDateTime: at(1) }], "@odata.nextLink": "https://elsewhere.test/v1.0/auditLogs/signIns?$skiptoken=3" });
+    if (url.searchParams.get("$skiptoken") === "1") return json({ value: [{ id: "b", createdDateTime: at(2) }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=2` });
+    return json({ value: [{ id: "a", createdDateTime: at(3) }], "@odata.nextLink": `${GRAPH}/v1.0/auditLogs/signIns?$skiptoken=1` });
   });
   const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
   const all = await client.listSignIns("userId eq 'x'", 10);
   assert.deepEqual(all.map((s) => s.id), ["a", "b", "c"]);
   assert.ok(!calls.some((c) => c.includes("elsewhere.test")), "a nextLink on another origin is not followed");
-  assert.ok(calls.some((c) => c.includes("%24filter=userId+eq+%27x%27") && c.includes("%24top=10")), calls.join("\n"));
+  assert.ok(calls.some((c) => c.includes("/v1.0/auditLogs/signIns?%24filter=userId+eq+%27x%27") && c.includes("%24top=10")), calls.join("\n"));
   const two = await client.listSignIns("userId eq 'x'", 2);
   assert.deepEqual(two.map((s) => s.id), ["a", "b"]);
+});
+
+// Graph lists interactive sign-ins on v1.0 only; the non-interactive ones (a refresh token
+// redeemed: how a c3 elevation within the hour is satisfied) only on beta, by signInEventTypes.
+test("sign-ins: both kinds, read the way Graph serves them (v1.0, and beta with signInEventTypes), merged newest first, each once", async () => {
+  const { fetcher, calls } = fakeFetch((url) => {
+    if (url.pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
+    if (url.pathname === "/v1.0/auditLogs/signIns") {
+      return json({ value: [{ id: "popup", createdDateTime: "2026-03-01T10:05:00Z", isInteractive: true }, { id: "first", createdDateTime: "2026-03-01T09:00:00Z", isInteractive: true }] });
+    }
+    if (url.pathname === "/beta/auditLogs/signIns" && url.searchParams.get("$skiptoken") === "1") {
+      return json({ value: [{ id: "refresh-1", createdDateTime: "2026-03-01T09:30:00Z", signInEventTypes: ["nonInteractiveUser"] }] });
+    }
+    if (url.pathname === "/beta/auditLogs/signIns") {
+      return json({
+        value: [{ id: "refresh-2", createdDateTime: "2026-03-01T10:10:00Z", signInEventTypes: ["nonInteractiveUser"] }],
+        "@odata.nextLink": `${GRAPH}/beta/auditLogs/signIns?$skiptoken=1`,
+      });
+    }
+    return json({ error: { code: "BadRequest" } }, 400);
+  });
+  const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+  const all = await client.listSignIns("userId eq 'x' and createdDateTime ge 2026-03-01T00:00:00Z", 100);
+  assert.deepEqual(all.map((s) => s.id), ["refresh-2", "popup", "refresh-1", "first"]);
+  const reads = calls.filter((c) => c.startsWith("GET")).map((c) => decodeURIComponent(c.replaceAll("+", " ")));
+  assert.ok(reads.includes(`GET ${GRAPH}/v1.0/auditLogs/signIns?$filter=userId eq 'x' and createdDateTime ge 2026-03-01T00:00:00Z&$top=100`), reads.join("\n"));
+  assert.ok(
+    reads.includes(`GET ${GRAPH}/beta/auditLogs/signIns?$filter=userId eq 'x' and createdDateTime ge 2026-03-01T00:00:00Z and signInEventTypes/any(t: t eq 'nonInteractiveUser')&$top=100`),
+    reads.join("\n"),
+  );
+  assert.ok(reads.includes(`GET ${GRAPH}/beta/auditLogs/signIns?$skiptoken=1`), "beta's nextLink is followed too");
+  assert.deepEqual((await client.listSignIns("userId eq 'x'", 2)).map((s) => s.id), ["refresh-2", "popup"], "the newest of the union, capped");
+});
+
+test("sign-ins: one of the two reads failing is GraphUnavailableError, never half the list", async () => {
+  for (const failing of ["/v1.0/auditLogs/signIns", "/beta/auditLogs/signIns"]) {
+    const { fetcher } = fakeFetch((url) => {
+      if (url.pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
+      if (url.pathname === failing) return json({ error: { code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant" } }, 403);
+      return json({ value: [{ id: "a", createdDateTime: "2026-03-01T10:00:00Z" }] });
+    });
+    const client = createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+    await assert.rejects(client.listSignIns("userId eq 'x'"), (error: unknown) => error instanceof GraphUnavailableError && error.message.includes(failing), failing);
+  }
 });
 
 test("a refused token, a Graph error, a malformed answer and a network failure are each GraphUnavailableError", async () => {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { contextEnforcement, hourlyFailureCounts, reportOnlyFailures, stepUpRates, unenforcedIssuances } from "../../lib/identity/policy-health";
 import type { GraphPolicy, GraphSignIn } from "../../lib/identity/graph-types";
+import { mergeSignIns, NON_INTERACTIVE_SIGN_INS, signInReads } from "../../lib/identity/sign-in-reads";
 
 const policy = (id: string, state: GraphPolicy["state"], contexts: string[], controls: string[] = ["mfa"]): GraphPolicy => ({
   id,
@@ -101,4 +102,39 @@ test("stepUpRates: matched by pending operation (transaction) or by user and ope
     { operation: "finance.viewStatements", required: 2, satisfied: 1, rejected: 0, abandoned: 0, open: 1 },
     { operation: "transfer.create", required: 3, satisfied: 1, rejected: 1, abandoned: 1, open: 0 },
   ]);
+});
+
+// Graph's v1.0 List signIns is interactive only; beta lists the non-interactive ones by signInEventTypes.
+test("signInReads: v1.0 with the filter, beta with the filter and the signInEventTypes any() clause; no filter reads everything of each kind", () => {
+  const [interactive, nonInteractive] = signInReads("userId eq 'x'", 5_000);
+  assert.deepEqual([interactive.kind, interactive.path], ["interactive", "v1.0/auditLogs/signIns?%24filter=userId+eq+%27x%27&%24top=1000"]);
+  const beta = new URL(`https://graph.test/${nonInteractive.path}`);
+  assert.deepEqual([nonInteractive.kind, beta.pathname, beta.searchParams.get("$filter"), beta.searchParams.get("$top")], ["nonInteractive", "/beta/auditLogs/signIns", `userId eq 'x' and ${NON_INTERACTIVE_SIGN_INS}`, "1000"]);
+  const [all, allSilent] = signInReads("", 10);
+  assert.deepEqual([all.path, new URL(`https://graph.test/${allSilent.path}`).searchParams.get("$filter")], ["v1.0/auditLogs/signIns?%24top=10", NON_INTERACTIVE_SIGN_INS]);
+});
+
+test("mergeSignIns: newest first across both reads, an entry listed twice kept once, capped", () => {
+  const at = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, "0")}:00Z`;
+  const interactive = [signIn({ id: "i2", createdDateTime: at(20) }), signIn({ id: "i1", createdDateTime: at(5) })];
+  const silent = [signIn({ id: "n2", createdDateTime: at(30) }), signIn({ id: "i2", createdDateTime: at(20) }), signIn({ id: "n1", createdDateTime: at(10) })];
+  assert.deepEqual(mergeSignIns([interactive, silent], 10).map((s) => s.id), ["n2", "i2", "n1", "i1"]);
+  assert.deepEqual(mergeSignIns([interactive, silent], 2).map((s) => s.id), ["n2", "i2"]);
+});
+
+test("unenforcedIssuances and reportOnlyFailures count a non-interactive sign-in (a refresh) like an interactive one", () => {
+  const enforcement = contextEnforcement(["c3"], [{ id: "c3", isAvailable: true }], [policy("p3", "enabled", ["c3"]), policy("r3", "enabledForReportingButNotEnforced", ["c3"])]);
+  const refresh = signIn({
+    signInEventTypes: ["nonInteractiveUser"],
+    isInteractive: false,
+    correlationId: "corr-refresh",
+    uniqueTokenIdentifier: "uti-refresh",
+    authenticationContextClassReferences: [{ id: "c3", detail: "previouslySatisfied" }],
+    appliedConditionalAccessPolicies: [
+      { id: "p3", result: "notApplied" },
+      { id: "r3", displayName: "policy r3", result: "reportOnlyFailure" },
+    ],
+  });
+  assert.deepEqual(unenforcedIssuances([refresh], enforcement).map((u) => [u.context, u.correlationId, u.uniqueTokenIdentifier]), [["c3", "corr-refresh", "uti-refresh"]]);
+  assert.deepEqual(reportOnlyFailures([refresh]).map((f) => [f.policyId, f.result, f.correlationId]), [["r3", "reportOnlyFailure", "corr-refresh"]]);
 });

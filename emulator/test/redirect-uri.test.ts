@@ -24,7 +24,7 @@ describe("redirect URIs as Entra matches them", () => {
   // RFC 6749 §3.1.2.3: with several registered redirect URIs the request must say which. Both of
   // the portal's apps have several (the web app's sign-out return is one of its redirect URIs).
   it("no redirect_uri: an app with several registered redirect URIs gets an error page, never a guess", async () => {
-    for (const params of [{}, { client_id: SPA_CLIENT, code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }]) {
+    for (const params of [{}, { client_id: SPA_CLIENT, code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }] as Record<string, string>[]) {
       const page = await new TestBrowser(emu).go(withoutRedirectUri(params));
       assert.equal(page.status, 400);
       assert.match(page.html, /AADSTS900144/);

@@ -23,7 +23,7 @@ interface Receipt {
 }
 
 test.describe("JSON API @api @step-up", () => {
-  test("accounts, the full number after a c3 challenge, a transfer approved with c1 that runs once @database", async ({ persona, apiToken, api }) => {
+  test("accounts, the full number after a c3 challenge, a transfer approved with c1 that runs once @database", async ({ persona, apiToken, api, settings }) => {
     const user = await persona("totp");
     const token = await apiToken(user);
 
@@ -41,6 +41,10 @@ test.describe("JSON API @api @step-up", () => {
     expect(refused.body.error.code).toBe("insufficient_claims");
     const c3 = claimsOfChallenge(refused.headers);
     expect(JSON.parse(c3.claims)).toEqual({ access_token: { acrs: { essential: true, value: "c3" } } });
+    // Microsoft Learn's claims-challenge format requires authorization_uri: here the configured
+    // identity provider's authorize endpoint for the tenant the realm names.
+    expect(c3.authorizationUri).toBe(`${settings.emulatorOrigin}/${settings.tenantId}/oauth2/v2.0/authorize`);
+    expect(refused.headers["www-authenticate"]).toContain(`realm="${settings.tenantId}"`);
 
     const c3Token = await apiToken(user, { claims: c3.claims });
     const detail = await api.get<{ data: Account }>(`/api/v1/accounts/${savings.id}`, c3Token);

@@ -38,6 +38,9 @@ test.describe("sign-in @smoke", () => {
     expect(portalCookies).toHaveLength(1);
 
     await dashboard.signOut();
+    // The identity provider's logout returned here (not the portal's "?idp=unreachable" fallback):
+    // Entra follows post_logout_redirect_uri only to a registered redirect URI of the app
+    // (Microsoft Learn, "Send a sign-out request"), and the web app registers /signed-out as one.
     await expect(page).toHaveURL(/\/signed-out$/);
     await expect(page.getByRole("heading", { name: "You have signed out" })).toBeVisible();
 

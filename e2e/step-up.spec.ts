@@ -131,7 +131,12 @@ test.describe("step-up: full account numbers @step-up", () => {
     expect(await statementOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
   });
 
-  test("when the identity provider's hour has passed too, the silent request is answered interaction_required and the dialog takes over", async ({
+  // Entra's token endpoint refuses a refresh that needs MFA with invalid_grant, AADSTS50076 and
+  // suberror basic_action (MSAL Java's exceptions page on Microsoft Learn: a silent request failing
+  // with invalid_grant must go interactive); MSAL.js sends its correlation id as the token request's
+  // client-request-id query parameter (msal-common createTokenQueryParameters), and Entra files the
+  // request, and echoes it, under that id.
+  test("when the identity provider's hour has passed too, the silent refresh is refused (invalid_grant, MFA required) and the dialog takes over, once, with one correlation id throughout", async ({
     page,
     persona,
     signIn,
@@ -145,6 +150,10 @@ test.describe("step-up: full account numbers @step-up", () => {
     // Both windows lapse: the portal's elevation and the identity provider's "MFA within the hour".
     await lapseElevation(database, user);
     await control.ageAuthentication(user.oid, 3_601);
+    const refreshes: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/oauth2/v2.0/token") && new URLSearchParams(request.postData() ?? "").get("grant_type") === "refresh_token") refreshes.push(request.url());
+    });
     const silentAnswer = page.waitForResponse(
       (response) => response.url().includes("/oauth2/v2.0/token") && new URLSearchParams(response.request().postData() ?? "").get("grant_type") === "refresh_token",
     );
@@ -152,12 +161,33 @@ test.describe("step-up: full account numbers @step-up", () => {
     await showButton(dashboard, SAVINGS).click();
     const answer = await silentAnswer;
     expect(answer.status()).toBe(400);
-    expect(await answer.json()).toMatchObject({ error: "interaction_required", error_codes: [50076] });
+    const refusal = (await answer.json()) as { error: string; error_codes: number[]; suberror: string; correlation_id: string };
+    expect(refusal).toMatchObject({ error: "invalid_grant", error_codes: [50076], suberror: "basic_action" });
     // MSAL turned that into InteractionRequiredAuthError; the hook fell back to the dialog.
     await stepUpDialog.expectOpen(PURPOSE);
+
+    // One id: the challenge's (portal audit log), the one MSAL sent, the one Entra answered and logged.
+    const userId = (await database.user.findFirstOrThrow({ where: { objectId: user.oid }, select: { id: true } })).id;
+    const { correlationId } = await database.auditEvent.findFirstOrThrow({
+      where: { userId, operation: "finance.viewStatements", outcome: "required" },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { correlationId: true },
+    });
+    expect(new URL(answer.url()).searchParams.get("client-request-id")).toBe(correlationId);
+    expect(answer.request().headers()["client-request-id"], "MSAL sends it in the query, not as a header").toBeUndefined();
+    expect(refusal.correlation_id).toBe(correlationId);
+    expect(answer.headers()["client-request-id"]).toBe(correlationId);
+    const logged = await control.signIns({ userId: user.oid, correlationId });
+    expect(logged.map((entry) => [entry.isInteractive, entry.status.errorCode])).toContainEqual([false, 50076]);
+
     const second = await stepUpDialog.verify();
     await new IdentityProviderPage(second).enterCode(await control.totpCode(user.oid));
     await expect(dashboard.account(SAVINGS)).toContainText(grouped(await fullNumberOf(database, user, SAVINGS)));
+    // Never a loop, never a sign-out: one refresh attempt, and the same portal session goes on.
+    expect(refreshes).toHaveLength(1);
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+    expect(await statementOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
+    expect(await database.session.count({ where: { userId } })).toBe(1);
   });
 
   test("a call without a proof is answered step_up_required: nothing revealed, MSAL loaded only then", async ({

@@ -45,8 +45,11 @@ export interface ClientApp {
   /** `web` = confidential (secret, no CORS); `spa` = public, PKCE, cross-origin redemption only. */
   platform: "web" | "spa";
   secret?: string;
+  /**
+   * Where the authorize endpoint may send codes, and also the only places sign-out may return to:
+   * Entra has no separate post-logout list, `post_logout_redirect_uri` must be one of these.
+   */
   redirectUris: string[];
-  postLogoutRedirectUris: string[];
   /** ID-token optional claims (Entra's `optionalClaims.idToken`). */
   idTokenOptionalClaims: OptionalClaim[];
   /**
@@ -106,8 +109,9 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
     displayName: "Woodgrove Step-Up Portal (web)",
     platform: "web",
     secret: IDS.webClientSecret,
-    redirectUris: [`${origin}/api/auth/callback/microsoft-entra-id`],
-    postLogoutRedirectUris: [`${origin}/`, `${origin}/signed-out`],
+    // The callback, and the page the portal's sign-out returns to (lib/auth/actions.ts), which a
+    // real registration must list among its redirect URIs too (docs/real-tenant.md).
+    redirectUris: [`${origin}/api/auth/callback/microsoft-entra-id`, `${origin}/signed-out`],
     // The portal learns the sign-in's strength from these (docs/real-tenant.md configures the
     // same optional claims on the real registration).
     idTokenOptionalClaims: ["acrs", "auth_time"],
@@ -121,8 +125,6 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
     displayName: "Woodgrove Step-Up Portal (SPA)",
     platform: "spa",
     redirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`],
-    // Entra accepts an SPA's redirect URIs as post-logout targets.
-    postLogoutRedirectUris: [`${origin}/auth/redirect-bridge`, `${origin}/`, `${origin}/signed-out`],
     // MSAL prefers the ID token's login_hint claim over the user name as the hint of later requests.
     idTokenOptionalClaims: ["login_hint"],
     applicationPermissions: [],
@@ -144,15 +146,14 @@ export function buildApps(portalOrigin: string, consoleApp?: ConsoleRegistration
           displayName: "Entra emulator console",
           platform: "web",
           secret: consoleApp.secret,
-          redirectUris: [`${consoleApp.origin}/console/callback`],
-          postLogoutRedirectUris: [`${consoleApp.origin}/console/signed-out`],
+          redirectUris: [`${consoleApp.origin}/console/callback`, `${consoleApp.origin}/console/signed-out`],
           idTokenOptionalClaims: [],
           applicationPermissions: [],
         },
       ]
     : [];
   const clients = new Map([web, spa, ...consoleClient].map((c) => [c.clientId, c]));
-  const all = [web, spa].flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris]);
+  const all = [web, spa].flatMap((c) => c.redirectUris);
   return {
     clients,
     api,

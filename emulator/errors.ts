@@ -120,6 +120,24 @@ export const errors = {
 } as const;
 
 /**
+ * The token endpoint's form of a refusal that needs the user: `invalid_grant`, keeping the AADSTS
+ * code, `suberror` and `claims`. A silent token request that only interaction can satisfy fails
+ * with `invalid_grant` (MSAL Java's exceptions page: redeem interactively), while the authorize
+ * endpoint answers `interaction_required`; Microsoft's Conditional Access developer guide shows
+ * `interaction_required` for token requests too, so clients must accept both. The `suberror`
+ * (`basic_action`: resolvable by signing in interactively) is what makes MSAL.js raise
+ * `InteractionRequiredAuthError` for the `invalid_grant` form (msal-common
+ * `isInteractionRequiredError`) instead of retrying silently in a hidden iframe.
+ *
+ * @see https://learn.microsoft.com/entra/msal/java/advanced/exceptions
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-conditional-access-dev-guide
+ * @see https://learn.microsoft.com/entra/msal/javascript/browser/handle-errors-and-exceptions
+ */
+export function atTokenEndpoint(err: AadError): AadError {
+  return err.error === "interaction_required" ? new AadError("invalid_grant", err.code, err.description, err.options) : err;
+}
+
+/**
  * What each AADSTS code the emulator can answer means, for the page `error_uri` points at
  * (`GET /error?code=n`, as Entra's `https://login.microsoftonline.com/error?code=n`).
  *

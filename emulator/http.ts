@@ -143,6 +143,24 @@ export function str(body: Record<string, unknown>, key: string): string | undefi
   return typeof v === "string" ? v : undefined;
 }
 
+const CLIENT_REQUEST_ID = /^[\w-]{1,64}$/;
+
+/**
+ * The caller's correlation id: the `client-request-id` header, else the `client-request-id` query
+ * parameter, else the same field in `params` (a form body). MSAL.js sends it as a query parameter
+ * on authorize, token and logout requests and never as a header there (a custom header would cost
+ * the token request a CORS preflight); other clients send the header. Either way Entra files the
+ * request under that id, so the emulator reads all three on every endpoint. Malformed values are
+ * ignored (the caller then gets an id of the emulator's own).
+ *
+ * @see https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/dev/lib/msal-common/src/protocol/Token.ts (`createTokenQueryParameters`)
+ */
+export function clientRequestIdOf(ctx: Pick<RequestContext, "req" | "url">, params: Record<string, unknown> = {}): string | undefined {
+  const header = ctx.req.headers["client-request-id"];
+  const candidates = [typeof header === "string" ? header : undefined, ctx.url.searchParams.get("client-request-id") ?? undefined, str(params, "client-request-id")];
+  return candidates.find((value): value is string => value !== undefined && CLIENT_REQUEST_ID.test(value));
+}
+
 /** Sends JSON with Entra's no-cache headers. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, {

@@ -148,17 +148,20 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
   const authTime = lastAuthTime(emu, input.auth);
   const roles = (input.user.roles ?? []).filter((r) => !isApi || api.appRoles.includes(r));
   const capabilities = [...new Set(input.claims.accessToken.xmsCc.map((c) => c.toLowerCase()))].filter((c) => KNOWN_CLIENT_CAPABILITIES.has(c));
+  // Microsoft Graph's tokens are v1.0 (OIDC-only scopes make Graph the audience): the v1.0 issuer
+  // and `appid`/`appidacr` in place of `azp`/`azpacr`. Clients never read them; Graph checks them.
+  const graph = input.scopes.audience === GRAPH_APP_ID;
+  const clientAuth = input.client.platform === "spa" ? "0" : "1";
   return {
     aud: input.scopes.audience,
-    iss: emu.issuer,
+    iss: graph ? v1Issuer(emu.tenantId) : emu.issuer,
     iat,
     nbf: iat,
     exp: iat + TOKEN_LIFETIME_SECONDS,
     ...(acrs.length ? { acrs } : {}),
     aio: opaque("E2RgYGh"),
     ...(authTime !== undefined && (optional.includes("auth_time") || input.claims.accessToken.authTime) ? { auth_time: authTime } : {}),
-    azp: input.client.clientId,
-    azpacr: input.client.platform === "spa" ? "0" : "1",
+    ...(graph ? { appid: input.client.clientId, appidacr: clientAuth } : { azp: input.client.clientId, azpacr: clientAuth }),
     name: input.user.displayName,
     oid: input.user.oid,
     preferred_username: input.user.userPrincipalName,
@@ -169,7 +172,7 @@ export function accessTokenClaims(emu: Emulator, input: Omit<IssueInput, "family
     sub: pairwiseSub(emu.tenantId, input.user.oid, input.scopes.audience),
     tid: emu.tenantId,
     uti: input.uti ?? randomId(16),
-    ver: "2.0",
+    ver: graph ? "1.0" : "2.0",
     ...(isApi && optional.includes("xms_cc") && capabilities.length ? { xms_cc: capabilities } : {}),
   };
 }
@@ -293,12 +296,26 @@ export interface AppTokenResponse {
 }
 
 /**
- * Mints an app-only access token for Microsoft Graph (client credentials): `idtyp: "app"`, the
- * app's consented application permissions in `roles`, `oid`/`sub` = its service principal. Real
- * Graph tokens are v1.0 (`iss` https://sts.windows.net/{tid}/, `appid`); this one keeps the
- * emulator's v2.0 issuer and claims, and only the emulator's own Graph endpoint accepts it.
+ * The v1.0 issuer, `https://sts.windows.net/{tid}/`: Entra's `iss` for every token in the v1.0
+ * format, which is the format of all Microsoft Graph tokens (Graph's registration leaves
+ * `requestedAccessTokenVersion` unset). Only the emulator's Graph endpoint checks it.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+ */
+export function v1Issuer(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
+}
+
+/**
+ * Mints an app-only access token (client credentials) in the format the resource's registration
+ * asks for. For Microsoft Graph (`scope=https://graph.microsoft.com/.default`) that is v1.0, as
+ * Entra issues it: `aud` "https://graph.microsoft.com", `iss`/`idp` the v1.0 issuer, `appid` and
+ * `appidacr` (not `azp`/`azpacr`), `ver` "1.0", `idtyp` "app", the app's consented application
+ * permissions in `roles`, `oid`/`sub` = its service principal. For the portal's API
+ * (`requestedAccessTokenVersion: 2`) it is v2.0 with `aud` = the API's app id.
  *
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
  */
 export async function issueAppToken(
   emu: Emulator,
@@ -309,16 +326,17 @@ export async function issueAppToken(
   // Only the roles granted on this resource; none is still a token (Entra issues it without `roles`).
   const roles = client.applicationPermissions.filter((p) => p.resourceAppId === resource.appId).flatMap((p) => p.roles);
   const servicePrincipal = client.servicePrincipalId ?? client.clientId;
+  const v1 = resource.appId === GRAPH_APP_ID;
   const access: JWTPayload = {
     aud: resource.audience,
-    iss: emu.issuer,
+    iss: v1 ? v1Issuer(emu.tenantId) : emu.issuer,
     iat,
     nbf: iat,
     exp: iat + TOKEN_LIFETIME_SECONDS,
     aio: opaque("E2RgYGh"),
     app_displayname: client.displayName,
-    azp: client.clientId,
-    azpacr: "1",
+    // "1": the client authenticated with a secret (v1 `appidacr`, v2 `azpacr`).
+    ...(v1 ? { appid: client.clientId, appidacr: "1", idp: v1Issuer(emu.tenantId) } : { azp: client.clientId, azpacr: "1" }),
     idtyp: "app",
     oid: servicePrincipal,
     rh: opaque("1.AUEA"),
@@ -326,7 +344,7 @@ export async function issueAppToken(
     sub: servicePrincipal,
     tid: emu.tenantId,
     uti: randomId(16),
-    ver: "2.0",
+    ver: v1 ? "1.0" : "2.0",
   };
   const body: AppTokenResponse = { token_type: "Bearer", expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: await signJwt(emu, access) };
   return { body, access };

@@ -100,3 +100,15 @@ export const portalEnvSchema = z
 
 /** The parsed configuration. */
 export type PortalEnv = z.infer<typeof portalEnvSchema>;
+
+/**
+ * The tenant's v2.0 authorize endpoint for an issuer such as
+ * `https://login.microsoftonline.com/<tenant>/v2.0`: `<issuer without /v2.0>/oauth2/v2.0/authorize`,
+ * Entra's layout and the `authorization_endpoint` its discovery document states (the doctor
+ * checks that they agree). The API's claims challenges name it as `authorization_uri`.
+ */
+export function authorizeEndpointOf(issuer: string): string {
+  const url = new URL(issuer);
+  const tenant = url.pathname.split("/")[1] ?? "";
+  return `${url.origin}/${tenant.toLowerCase()}/oauth2/v2.0/authorize`;
+}

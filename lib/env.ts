@@ -1,5 +1,6 @@
 import "server-only";
-import { portalEnvSchema, type PortalEnv } from "@/lib/env-schema";
+import { authorizeEndpointOf, portalEnvSchema, type PortalEnv } from "@/lib/env-schema";
+import type { ChallengeAuthority } from "@/lib/step-up/challenge";
 import type { StepUpClientConfig } from "@/lib/step-up/msal";
 
 /**
@@ -27,6 +28,15 @@ export const identityProviderOrigin = new URL(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER
 
 /** The tenant id the portal trusts (the GUID in the issuer). */
 export const tenantId = new URL(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER).pathname.split("/")[1]!.toLowerCase();
+
+/**
+ * The `realm` and `authorization_uri` of the API's claims challenges: the trusted tenant and its
+ * v2.0 authorize endpoint (`authorizeEndpointOf`; `npm run doctor` checks it against discovery).
+ */
+export const claimsChallengeAuthority: ChallengeAuthority = {
+  realm: tenantId,
+  authorizationUri: authorizeEndpointOf(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER),
+};
 
 /**
  * What the browser needs to step up with MSAL: public values only, built per request on the

@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
-import { parseClaimsChallenges } from "../../lib/step-up/challenge";
+import { parseClaimsChallenges, type ClaimsChallenge } from "../../lib/step-up/challenge";
 import { AuthorizationRequest } from "./authorize";
 import type { EmulatorControl, EmulatorUser } from "./emulator-control";
 import type { E2eSettings } from "./settings";
@@ -68,7 +68,7 @@ async function answer<T>(response: APIResponse): Promise<ApiAnswer<T>> {
 }
 
 /** The decoded claims request of a 401's `WWW-Authenticate: Bearer … error="insufficient_claims"` (exactly one expected). */
-export function claimsOfChallenge(headers: Record<string, string>): { claims: string; acrs: string[] } {
+export function claimsOfChallenge(headers: Record<string, string>): ClaimsChallenge {
   const challenges = parseClaimsChallenges(headers["www-authenticate"] ?? "");
   expect(challenges, `a claims challenge in ${headers["www-authenticate"]}`).toHaveLength(1);
   return challenges[0]!;

@@ -12,7 +12,7 @@ import { essentialContexts, parseClaims } from "../claims.js";
 import { TX_TTL_MS, type AuthorizeTx, type Emulator, type ResponseMode, type TxRisk } from "../context.js";
 import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../directory.js";
 import { AadError, errors } from "../errors.js";
-import { sendJson, str, type RequestContext } from "../http.js";
+import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.js";
 import { isTotpLocked, newTotpSecret, totpUri, verifyTotp, WARN_AFTER_FAILURES } from "../mfa.js";
 import { contextName, evaluate, methodsFor, MFA_METHODS, type Evaluation, type MfaMethod } from "../policy.js";
 import { clientNetwork, detectSignInRisk, effectiveUserRisk, passwordProblem, rememberSignIn, remediateUserRisk } from "../risk.js";
@@ -55,12 +55,6 @@ function stringParams(input: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(input)) if (typeof v === "string") out[k] = v;
   return out;
-}
-
-function correlationOf(ctx: RequestContext, params: Record<string, string>): string | undefined {
-  const header = ctx.req.headers["client-request-id"];
-  const value = (typeof header === "string" ? header : undefined) ?? params["client-request-id"];
-  return value && /^[\w-]{1,64}$/.test(value) ? value : undefined;
 }
 
 function flowRef(emu: Emulator, tx: AuthorizeTx): FlowRef {
@@ -168,7 +162,7 @@ export function currentSession(emu: Emulator, ctx: RequestContext): SsoSession |
 export async function authorize(emu: Emulator, ctx: RequestContext): Promise<void> {
   const params = ctx.req.method === "POST" ? stringParams(await ctx.body()) : ctx.query();
   // Always one id per request, so the error the client sees and the sign-in log entry match.
-  const correlationId = correlationOf(ctx, params) ?? randomUUID();
+  const correlationId = clientRequestIdOf(ctx, params) ?? randomUUID();
   const clientId = params.client_id ?? "";
   const client = emu.apps.clients.get(clientId);
   if (!client) return sendErrorPage(emu, ctx, errors.unknownClient(clientId), correlationId);
@@ -269,6 +263,19 @@ const REGISTRATION_PROOF_MS = 10 * 60 * 1000;
 /** The methods that satisfy every unmet requirement of an evaluation. */
 function allowedMethods(evaluation: Evaluation): MfaMethod[] {
   return MFA_METHODS.filter((m) => evaluation.required.every((r) => methodsFor(r).includes(m)));
+}
+
+/**
+ * What a request that may not interact is answered when Conditional Access still needs a second
+ * factor: 50076 (verify a method the user has), 50079 (register one first) or 53004 (registration
+ * is blocked because the sign-in is risky). Shared by `prompt=none` here and the refresh grant.
+ */
+export function silentMfaRefusal(user: DirectoryUser, evaluation: Evaluation, rawClaims: string | undefined): AadError {
+  const allowed = allowedMethods(evaluation);
+  const usable = methodsOf(user).filter((m) => allowed.includes(m));
+  if (usable.length) return errors.mfaRequired(rawClaims);
+  // A risky sign-in may not register a new method: an attacker holding the password would.
+  return evaluation.required.some((r) => r.riskBased) ? errors.proofUpBlockedDueToRisk() : errors.mfaRegistrationRequired();
 }
 
 /**
@@ -393,7 +400,7 @@ async function continueFlow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx,
     const usable = methodsOf(user).filter((m) => allowed.includes(m));
     // A risky sign-in may not register a new method: an attacker holding the password would.
     const registrationBlocked = usable.length === 0 && evaluation.required.some((r) => r.riskBased);
-    if (tx.prompt === "none") return fail(usable.length ? errors.mfaRequired(tx.rawClaims) : registrationBlocked ? errors.proofUpBlockedDueToRisk() : errors.mfaRegistrationRequired(), evaluation);
+    if (tx.prompt === "none") return fail(silentMfaRefusal(user, evaluation, tx.rawClaims), evaluation);
 
     const scriptIndex = emu.store.state.scripted.findIndex((s) => s.oid === undefined || s.oid === user.oid);
     const script = scriptIndex >= 0 ? emu.store.state.scripted[scriptIndex] : undefined;

@@ -4,6 +4,7 @@ import { GRAPH_APP_ID, GRAPH_RESOURCE } from "../apps.js";
 import type { Emulator } from "../context.js";
 import type { DirectoryMethod, DirectoryUser } from "../directory.js";
 import { sendJson, type RequestContext } from "../http.js";
+import { v1Issuer } from "../tokens.js";
 import { FilterError, parseSignInFilter, type GraphVersion, type SignInFilter, type SignInLogEntry } from "../signin-log.js";
 
 /** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
@@ -42,8 +43,9 @@ const CHALLENGE = `Bearer realm="", authorization_uri="https://login.microsofton
 
 /**
  * Checks the caller's Bearer token as Graph would for an application permission: signed by
- * one of the emulator's published keys, issued by this tenant, for Graph, unexpired, app-only, with
- * the role (or one of the roles). Sends the 401/403 itself and returns undefined when the caller
+ * one of the emulator's published keys, a v1.0 token of this tenant (`iss`
+ * https://sts.windows.net/{tid}/, `ver` "1.0", as the token endpoint mints Graph tokens: see
+ * `issueAppToken`), for Graph, unexpired, app-only, with the role (or one of the roles). Sends the 401/403 itself and returns undefined when the caller
  * may not proceed.
  */
 async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string | readonly string[] = AUDIT_LOG_ROLE): Promise<JWTPayload | undefined> {
@@ -63,9 +65,9 @@ async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string 
         if (!key) throw new joseErrors.JWKSNoMatchingKey();
         return key;
       },
-      { issuer: emu.issuer, audience: [GRAPH_RESOURCE, GRAPH_APP_ID], algorithms: ["RS256"], requiredClaims: ["exp", "tid"] },
+      { issuer: v1Issuer(emu.tenantId), audience: [GRAPH_RESOURCE, GRAPH_APP_ID], algorithms: ["RS256"], requiredClaims: ["exp", "tid"] },
     ));
-    if (payload.tid !== emu.tenantId) throw new Error("tenant");
+    if (payload.tid !== emu.tenantId || payload.ver !== "1.0") throw new Error("tenant or token version");
   } catch (err) {
     const reason = err instanceof joseErrors.JWTExpired ? "Lifetime validation failed, the token is expired." : err instanceof joseErrors.JWTClaimValidationFailed ? `Invalid ${err.claim}.` : "Invalid signature or token.";
     graphError(ctx, 401, "InvalidAuthenticationToken", `Access token validation failure. ${reason}`, { "WWW-Authenticate": CHALLENGE });
@@ -74,7 +76,7 @@ async function authorizeCaller(emu: Emulator, ctx: RequestContext, role: string 
   const roles: unknown[] = Array.isArray(payload.roles) ? payload.roles : [];
   const accepted: readonly string[] = typeof role === "string" ? [role] : role;
   if (payload.idtyp !== "app" || !accepted.some((r) => roles.includes(r))) {
-    emu.log("graph_denied", { azp: payload.azp, idtyp: payload.idtyp });
+    emu.log("graph_denied", { appid: payload.appid, idtyp: payload.idtyp });
     graphError(ctx, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     return undefined;
   }

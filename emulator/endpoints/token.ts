@@ -2,8 +2,9 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { GRAPH_APP_ID, GRAPH_RESOURCE, resourceOf, type ClientApp } from "../apps.js";
 import { essentialContexts, parseClaims, type ClaimsRequest } from "../claims.js";
 import type { Emulator } from "../context.js";
-import { AadError, aadErrorBody, errors } from "../errors.js";
-import { sendJson, str, type RequestContext } from "../http.js";
+import { AadError, aadErrorBody, atTokenEndpoint, errors } from "../errors.js";
+import { silentMfaRefusal } from "./authorize.js";
+import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.js";
 import { evaluate, type Evaluation, type RiskFacts } from "../policy.js";
 import { clientNetwork, effectiveUserRisk } from "../risk.js";
 import { resolveScopes, type ResolvedScopes } from "../scopes.js";
@@ -158,19 +159,23 @@ function revokeFamily(emu: Emulator, familyId: string): void {
  */
 export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
   const cors = corsHeaders(emu, ctx);
-  const header = ctx.req.headers["client-request-id"];
-  const clientRequestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : undefined;
-  // One id per request: the error body and the sign-in log entry carry the same one.
-  const correlationId = clientRequestId ?? randomUUID();
+  // One id per request: the error body, the sign-in log entry and the response headers carry the
+  // same one. Read again once the body is parsed (a client may send it there).
+  let clientRequestId = clientRequestIdOf(ctx);
+  let correlationId = clientRequestId ?? randomUUID();
+  // Entra answers with its own request id (`x-ms-request-id`, the `trace_id` of an error) and
+  // echoes the caller's `client-request-id`; MSAL reads both (CORS exposes them, see corsHeaders).
+  const headers = (requestId: string) => ({ ...cors, "x-ms-request-id": requestId, ...(clientRequestId ? { "client-request-id": clientRequestId } : {}) });
+  const respond = (out: unknown) => sendJson(ctx.res, 200, out, headers(randomUUID()));
   const respondError = (err: AadError) => {
     emu.log("token_error", { code: err.code, error: err.error, correlationId });
-    sendJson(ctx.res, err.status, aadErrorBody(err, emu.origin, correlationId, new Date()), {
-      ...cors,
-      ...(clientRequestId ? { "client-request-id": clientRequestId } : {}),
-    });
+    const out = aadErrorBody(err, emu.origin, correlationId, new Date());
+    sendJson(ctx.res, err.status, out, headers(out.trace_id));
   };
   try {
     const body = await ctx.body();
+    clientRequestId = clientRequestIdOf(ctx, body);
+    correlationId = clientRequestId ?? correlationId;
     const client = authenticateClient(emu, ctx, body);
     const requestClaims = parseClaims(str(body, "claims"));
     const grant = str(body, "grant_type");
@@ -232,10 +237,10 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
         clientInfo: wantsClientInfo,
       });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
-      return sendJson(ctx.res, 200, out, cors);
+      return respond(out);
     }
 
-    if (grant === "client_credentials") return sendJson(ctx.res, 200, await clientCredentialsGrant(emu, client, body), cors);
+    if (grant === "client_credentials") return respond(await clientCredentialsGrant(emu, client, body));
 
     if (grant === "refresh_token") {
       const presented = str(body, "refresh_token") ?? "";
@@ -298,8 +303,9 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       const scopes = resolveScopes(emu.apps, scope);
       const evaluation = evaluate(emu.policy, essential, { user, auth, now, risk });
       if (evaluation.blocked) refuse(errors.blockedByCa(), evaluation);
-      if (evaluation.required.length > 0) refuse(errors.mfaRequired(str(body, "claims")), evaluation);
-      if (evaluation.passwordChange) refuse(errors.passwordChangeRequired(), evaluation);
+      // Nothing here can satisfy a second factor: the client must go interactive (with the claims).
+      if (evaluation.required.length > 0) refuse(atTokenEndpoint(silentMfaRefusal(user, evaluation, str(body, "claims"))), evaluation);
+      if (evaluation.passwordChange) refuse(atTokenEndpoint(errors.passwordChangeRequired()), evaluation);
       // Entra does not revoke the redeemed refresh token: it stays usable until it expires.
       // https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
       const { body: out, access } = await issueTokens(emu, {
@@ -320,7 +326,7 @@ export async function token(emu: Emulator, ctx: RequestContext): Promise<void> {
       });
       logRefresh({ evaluation, uti: String(access.uti) });
       emu.log("token_issued", { grant, clientId: client.clientId, oid: user.oid, acrs: access.acrs ?? [], correlationId });
-      return sendJson(ctx.res, 200, out, cors);
+      return respond(out);
     }
 
     throw new AadError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant ?? ""}'.`);

@@ -201,10 +201,10 @@ describe("authorization code, refresh and claims with openid-client", () => {
     }
   });
 
-  it("refresh with an unmet claims request answers interaction_required (AADSTS50076); a met one is issued silently", async () => {
+  it("refresh with an unmet claims request answers invalid_grant AADSTS50076 (suberror basic_action); a met one is issued silently", async () => {
     const { tokens } = await signIn(config, WEB_REDIRECT, {});
     await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token ?? "", { claims: c1 }), (err: client.ResponseBodyError) => {
-      assert.equal(err.error, "interaction_required");
+      assert.equal(err.error, "invalid_grant");
       assert.deepEqual(err.cause.error_codes, [50076]);
       assert.equal(err.cause.suberror, "basic_action");
       return true;
@@ -215,7 +215,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
     const silent = await client.refreshTokenGrant(config, mfa.tokens.refresh_token ?? "", { claims: c3, scope: API_SCOPE });
     assert.deepEqual(decode(silent.access_token).payload.acrs, ["c3"]);
     await emu.control("clock", { advanceSeconds: 3700 });
-    await assert.rejects(client.refreshTokenGrant(config, silent.refresh_token ?? "", { claims: c3 }), (err: client.ResponseBodyError) => err.error === "interaction_required");
+    await assert.rejects(client.refreshTokenGrant(config, silent.refresh_token ?? "", { claims: c3 }), (err: client.ResponseBodyError) => err.error === "invalid_grant" && err.cause.suberror === "basic_action");
     await emu.control("clock", { advanceSeconds: -3700 });
   });
 

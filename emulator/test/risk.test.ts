@@ -243,7 +243,7 @@ describe("simulated Identity Protection through the authorize flow", () => {
     const tokens = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     await emu.control(`users/${user.oid}/risk`, { userRisk: "high" });
     const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
-    assert.deepEqual([refresh.body.error, refresh.body.error_codes], ["interaction_required", [50142]]);
+    assert.deepEqual([refresh.body.error, refresh.body.error_codes, refresh.body.suberror], ["invalid_grant", [50142], "basic_action"]);
     // The policy's MFA is "every time": once the app code is older than 5 minutes, MFA is asked first.
     await emu.control(`users/${user.oid}/age-authentication`, { seconds: 400 });
     const stale = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });

@@ -215,7 +215,7 @@ describe("sign-in logs and GET /{v1.0,beta}/auditLogs/signIns", () => {
   describe("the Graph endpoint", () => {
     it("client credentials: an app-only Graph token with AuditLog.Read.All, Policy.Read.All and UserAuthenticationMethod.Read.All for the web app only", async () => {
       const claims = decode(token).payload;
-      assert.deepEqual([claims.aud, claims.idtyp, claims.roles, claims.azp, claims.tid], ["https://graph.microsoft.com", "app", ["AuditLog.Read.All", "Policy.Read.All", "UserAuthenticationMethod.Read.All"], WEB_CLIENT, emu.tenantId]);
+      assert.deepEqual([claims.aud, claims.idtyp, claims.roles, claims.appid, claims.tid], ["https://graph.microsoft.com", "app", ["AuditLog.Read.All", "Policy.Read.All", "UserAuthenticationMethod.Read.All"], WEB_CLIENT, emu.tenantId]);
       assert.equal(claims.scp, undefined);
       const spa = await redeem(emu, { grant_type: "client_credentials", client_id: SPA_CLIENT, scope: "https://graph.microsoft.com/.default" }, { origin: PORTAL });
       assert.deepEqual([spa.status, spa.body.error, spa.body.error_codes], [401, "invalid_client", [7000218]]);

@@ -149,8 +149,8 @@ describe("SMS codes (simulated)", () => {
     assert.deepEqual(decode(String(ok.body.access_token)).payload.acrs, ["c1"]);
     await emu.control("clock", { advanceSeconds: 301 });
     const stale = await refresh(String(ok.body.refresh_token));
-    assert.equal(stale.body.error, "interaction_required");
-    assert.deepEqual(stale.body.error_codes, [50076]);
+    assert.equal(stale.body.error, "invalid_grant");
+    assert.deepEqual([stale.body.error_codes, stale.body.suberror], [[50076], "basic_action"]);
   });
 
   it("five wrong codes in a row void the outstanding code; a new one works", async () => {

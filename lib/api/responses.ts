@@ -1,7 +1,7 @@
 import "server-only";
 import type { ActionResult, FailureCode, StepUpChallenge } from "@/lib/actions/result";
 import { UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
-import { env } from "@/lib/env";
+import { claimsChallengeAuthority, env } from "@/lib/env";
 import { insufficientClaimsHeader } from "@/lib/step-up/challenge";
 
 /**
@@ -62,15 +62,15 @@ export function apiError(
 }
 
 /**
- * 401 with Entra's claims challenge (https://learn.microsoft.com/entra/identity-platform/claims-challenge): `WWW-Authenticate: Bearer realm="",
- * error="insufficient_claims", claims="<base64>"`. MSAL and Microsoft's own clients read the
+ * 401 with Entra's claims challenge (https://learn.microsoft.com/entra/identity-platform/claims-challenge): `WWW-Authenticate: Bearer realm="<tenant>",
+ * authorization_uri="<authorize endpoint>", error="insufficient_claims", claims="<base64>"`. MSAL and Microsoft's own clients read the
  * header; the body repeats the decoded claims for clients that do not parse headers, plus what
  * the portal adds: why, and for a transaction-bound operation the stored payload the retry must
  * repeat (under the same Idempotency-Key) and when it expires.
  */
 export function challengeResponse(challenge: StepUpChallenge): Response {
   return apiError(401, "insufficient_claims", "This request needs a stronger or more recent sign-in. Get a new token with the claims in this challenge and retry.", challenge.correlationId, {
-    headers: { "WWW-Authenticate": insufficientClaimsHeader(challenge.authContext) },
+    headers: { "WWW-Authenticate": insufficientClaimsHeader(challenge.authContext, claimsChallengeAuthority) },
     details: {
       reason: challenge.reason,
       operation: challenge.operation,

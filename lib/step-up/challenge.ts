@@ -18,13 +18,33 @@ export function claimsChallenge(authContext: AuthContextId): string {
 }
 
 /**
- * `WWW-Authenticate` for a token that lacks the context:
- * `Bearer realm="", error="insufficient_claims", claims="<base64 of the claims JSON>"`.
- * The status must be 401 and the scheme Bearer, or MSAL-based clients will not treat it as a
- * claims challenge. `realm` is empty as Entra's own resources send it.
+ * Where a claims challenge sends the client to sign in again. Microsoft's format pairs the two:
+ * `authorization_uri` (required) is the authorize endpoint an interactive sign-in can use, and a
+ * `realm` naming a tenant requires that tenant in `authorization_uri` (an empty `realm` goes with
+ * the `common` endpoint only). The portal trusts one tenant, so: its id, and its endpoint.
  */
-export function insufficientClaimsHeader(authContext: AuthContextId): string {
-  return `Bearer realm="", error="insufficient_claims", claims="${encodeBase64(claimsChallenge(authContext))}"`;
+export interface ChallengeAuthority {
+  /** The tenant id. */
+  realm: string;
+  /** The tenant's v2.0 authorize endpoint, e.g. `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/authorize`. */
+  authorizationUri: string;
+}
+
+/**
+ * `WWW-Authenticate` for a token that lacks the context: `Bearer realm="<tenant>",
+ * authorization_uri="<authorize endpoint>", error="insufficient_claims", claims="<base64 of the
+ * claims JSON>"`, every parameter Microsoft's claims-challenge format marks required. The status
+ * must be 401 and the scheme Bearer, or MSAL-based clients will not treat it as a claims challenge.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge#claims-challenge-header-format
+ */
+export function insufficientClaimsHeader(authContext: AuthContextId, authority: ChallengeAuthority): string {
+  return `Bearer realm="${quote(authority.realm)}", authorization_uri="${quote(authority.authorizationUri)}", error="insufficient_claims", claims="${encodeBase64(claimsChallenge(authContext))}"`;
+}
+
+/** RFC 9110 quoted-string content: backslash-escapes `"` and `\`. */
+function quote(value: string): string {
+  return value.replace(/["\\]/g, "\\$&");
 }
 
 /** `WWW-Authenticate` for a request without a token (RFC 6750 §3: no error code). */
@@ -52,6 +72,8 @@ export interface ClaimsChallenge {
   claims: string;
   /** The contexts asked for (`acrs.value` or `acrs.values`), empty when the JSON names none. */
   acrs: string[];
+  /** Where to sign in interactively (`authorization_uri`), when the challenge says. */
+  authorizationUri?: string;
 }
 
 /** Anything carrying `WWW-Authenticate`: raw values, or a Fetch `Headers`. */
@@ -80,7 +102,8 @@ export function parseClaimsChallenges(source: WwwAuthenticateSource): ClaimsChal
     const claims = decodeBase64(encoded);
     if (claims === null) continue;
     const acrs = acrsOf(claims);
-    if (acrs) found.push({ claims, acrs });
+    const authorizationUri = challenge.params.authorization_uri;
+    if (acrs) found.push({ claims, acrs, ...(authorizationUri ? { authorizationUri } : {}) });
   }
   return found;
 }

@@ -240,6 +240,34 @@ export function classifyMsalError(error: unknown): MsalFailure {
   }
 }
 
+/**
+ * Server answers that mean "only the person can resolve this": the `error` values and Entra's
+ * `suberror` classifications (`basic_action`: sign in interactively) that MSAL itself treats as
+ * interaction required, plus `invalid_grant`, which is how Entra's token endpoint refuses a refresh
+ * token it will not honour silently (AADSTS50076 MFA required, 50079 registration required,
+ * 70043 sign-in frequency), with or without a suberror.
+ */
+const INTERACTION_ERRORS = new Set(["interaction_required", "login_required", "consent_required", "invalid_grant", "bad_token", "no_tokens_found", "refresh_token_expired"]);
+const INTERACTION_SUB_ERRORS = new Set(["basic_action", "additional_action", "message_only", "consent_required", "user_password_expired", "bad_token"]);
+
+/**
+ * Whether a failed silent token request should fall back to the dialog (the person verifies in
+ * the identity provider's window) rather than show an error. MSAL raises
+ * `InteractionRequiredAuthError` for most of these; the portal decides from the error's fields so
+ * that either form of Entra's refusal (`interaction_required`, or `invalid_grant` with or without
+ * a `suberror`, as its token endpoint answers a refresh that needs MFA) leads to verification,
+ * never to a dead end or a sign-out. Network failures and the like are not interaction: they get
+ * their own error state.
+ *
+ * @see https://learn.microsoft.com/entra/msal/javascript/browser/handle-errors-and-exceptions
+ * @see https://learn.microsoft.com/entra/msal/java/advanced/exceptions (invalid_grant on a silent request: go interactive)
+ */
+export function needsInteraction(error: unknown): boolean {
+  const { name, errorCode, subError } = (typeof error === "object" && error !== null ? error : {}) as { name?: unknown; errorCode?: unknown; subError?: unknown };
+  if (name === "InteractionRequiredAuthError") return true;
+  return (typeof errorCode === "string" && INTERACTION_ERRORS.has(errorCode)) || (typeof subError === "string" && INTERACTION_SUB_ERRORS.has(subError));
+}
+
 /** The session-scoped key MSAL uses for its temporary state; cleared at sign-out. */
 const MSAL_STORAGE_PREFIX = "msal.";
 

@@ -6,6 +6,7 @@ import {
   classifyMsalError,
   isSameUser,
   loadedMsal,
+  needsInteraction,
   popupOpener,
   prefetchMsal,
   redirectMsal,
@@ -258,7 +259,13 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
     const account = accountFor(msal, user);
     if (account) {
       try {
-        const result = await msal.instance.acquireTokenSilent({ ...tokenRequest(config, user, challenge), account, forceRefresh: true });
+        // Refresh token only: no hidden-iframe retry, which could only time out (see above).
+        const result = await msal.instance.acquireTokenSilent({
+          ...tokenRequest(config, user, challenge),
+          account,
+          forceRefresh: true,
+          cacheLookupPolicy: msal.msal.CacheLookupPolicy.RefreshToken,
+        });
         if (gen !== generation.current) return;
         if (isSameUser(result, user)) {
           // Still "running" for the person: no dialog when nothing is asked of them.
@@ -267,7 +274,9 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
         }
       } catch (error) {
         if (gen !== generation.current) return;
-        if (!(error instanceof msal.msal.InteractionRequiredAuthError)) {
+        // MFA needed (Entra: invalid_grant or interaction_required, AADSTS50076/50079): the dialog
+        // takes over. The portal session is untouched, and the popup's token is the one retried.
+        if (!(error instanceof msal.msal.InteractionRequiredAuthError) && !needsInteraction(error)) {
           setState(errorState(classifyMsalError(error), challenge, config.policySet));
           return;
         }

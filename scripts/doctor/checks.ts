@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
-import { portalEnvSchema, type PortalEnv } from "../../lib/env-schema";
+import { authorizeEndpointOf, portalEnvSchema, type PortalEnv } from "../../lib/env-schema";
 import type { GraphAuthenticationContext, GraphPolicy, GraphSignIn } from "../../lib/identity/graph-types";
 import { contextEnforcement, unenforcedIssuances } from "../../lib/identity/policy-health";
 import { mergeSignIns, signInReads, type SignInRead } from "../../lib/identity/sign-in-reads";
@@ -230,6 +230,17 @@ export async function runDoctor(source: Record<string, string | undefined>, opti
     findings.push({ check: "discovery", status: "fail", detail: `the document lacks ${missing.join(", ")}` });
     return findings;
   }
+  // The API's claims challenges send clients to this endpoint (authorization_uri); it must be the real one.
+  const challengeAuthorize = authorizeEndpointOf(issuer);
+  if (discovery.authorization_endpoint!.toLowerCase() !== challengeAuthorize.toLowerCase()) {
+    findings.push({
+      check: "discovery",
+      status: "fail",
+      detail: `the document's authorization_endpoint is ${discovery.authorization_endpoint}, but the API's claims challenges name ${challengeAuthorize} as authorization_uri`,
+      fix: "Use the issuer exactly as the discovery document states it; its authorize endpoint must be <issuer without /v2.0>/oauth2/v2.0/authorize.",
+    });
+    return findings;
+  }
   findings.push({
     check: "discovery",
     status: discovery.id_token_signing_alg_values_supported?.includes("RS256") ? "ok" : "warn",
@@ -258,6 +269,8 @@ export async function runDoctor(source: Record<string, string | undefined>, opti
     ),
   );
 
+  findings.push(await checkSignOutReturn(fetcher, discovery.authorization_endpoint!, env));
+
   const spaRedirect = `${env.AUTH_URL}/auth/redirect-bridge`;
   const spaScope = `openid profile offline_access ${env.ENTRA_API_SCOPE}`;
   findings.push(
@@ -273,6 +286,32 @@ export async function runDoctor(source: Record<string, string | undefined>, opti
   if (credentials.some((finding) => finding.check === "web app secret" && finding.status !== "ok")) return findings;
   findings.push(...(await checkConditionalAccess(fetcher, discovery.token_endpoint!, env)));
   return findings;
+}
+
+/**
+ * Where sign-out returns: the portal sends `post_logout_redirect_uri=${AUTH_URL}/signed-out`
+ * (lib/auth/actions.ts), and Entra follows it only when it is one of the web app's redirect URIs
+ * (there is no separate list). A logout request cannot be probed without signing someone out, so
+ * this asks the authorize endpoint whether that URI is registered, the way the sign-in checks do.
+ * Missing, sign-out still ends both sessions but leaves the person on Microsoft's own page: a
+ * warning, not a failure.
+ *
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request
+ */
+async function checkSignOutReturn(fetcher: DoctorFetch, authorizationEndpoint: string, env: PortalEnv): Promise<Finding> {
+  const check = "sign-out return";
+  const signedOut = `${env.AUTH_URL}/signed-out`;
+  const probe = await probeAuthorize(fetcher, authorizationEndpoint, { clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID, redirectUri: signedOut, scope: "openid profile" });
+  if (probe.kind === "registered") return { check, status: "ok", detail: `${signedOut} is a redirect URI of the web app, so sign-out returns to the portal` };
+  if (probe.code === 50011) {
+    return {
+      check,
+      status: "warn",
+      detail: `${signedOut} is not a redirect URI of the web app: after sign-out people stay on the identity provider's page (Entra returns only to a registered redirect URI)`,
+      fix: `Add ${signedOut} under Authentication > Web on the web app registration, beside the sign-in callback.`,
+    };
+  }
+  return authorizeFinding(check, probe, { clientVariable: "AUTH_MICROSOFT_ENTRA_ID_ID", clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID, redirectUri: signedOut, platform: "Web", scope: "openid profile" });
 }
 
 /**

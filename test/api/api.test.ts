@@ -122,6 +122,11 @@ const balanceOf = async (id: string) => (await prisma.bankAccount.findUniqueOrTh
 
 /** Entra's claims challenge value for one context, built independently of lib/step-up/challenge.ts. */
 const claimsFor = (context: string) => Buffer.from(`{"access_token":{"acrs":{"essential":true,"value":"${context}"}}}`).toString("base64");
+// Microsoft Learn's claims-challenge format: the tenant as realm, its authorize endpoint (from the
+// configured issuer, whatever host that is) as authorization_uri, then error and claims.
+const AUTHORIZE_ENDPOINT = `${new URL(ISSUER).origin}/${TENANT_ID}/oauth2/v2.0/authorize`;
+const challengeHeaderFor = (context: string) =>
+  `Bearer realm="${TENANT_ID}", authorization_uri="${AUTHORIZE_ENDPOINT}", error="insufficient_claims", claims="${claimsFor(context)}"`;
 
 describe("who calls", () => {
   test("no token: 401 with the plain Bearer challenge, also when a valid session cookie comes along", async () => {
@@ -188,8 +193,8 @@ describe("accounts", () => {
     const detail = (token: string, id = c.customer.checkingId) => api.getAccount(get(`/api/v1/accounts/${id}`, { authorization: `Bearer ${token}` }), { params: Promise.resolve({ id }) });
 
     const plain = await detail(await c.token());
-    assert.equal(plain.headers.get("www-authenticate"), `Bearer realm="", error="insufficient_claims", claims="${claimsFor("c3")}"`);
-    assert.deepEqual(parseClaimsChallenges(plain.headers), [{ claims: '{"access_token":{"acrs":{"essential":true,"value":"c3"}}}', acrs: ["c3"] }]);
+    assert.equal(plain.headers.get("www-authenticate"), challengeHeaderFor("c3"));
+    assert.deepEqual(parseClaimsChallenges(plain.headers), [{ claims: '{"access_token":{"acrs":{"essential":true,"value":"c3"}}}', acrs: ["c3"], authorizationUri: AUTHORIZE_ENDPOINT }]);
     const challenge = await errorOf(plain, 401, "insufficient_claims");
     assert.equal(challenge.reason, "missing_context");
     assert.equal(challenge.claims, '{"access_token":{"acrs":{"essential":true,"value":"c3"}}}');
@@ -263,7 +268,7 @@ describe("transfers", () => {
     const early = await c.token({ acrs: ["c1"] });
     nowMs += 1_000;
     const first = await api.createTransfer(postTransfer(early, ownTransfer(c, "150000"), { key }), noParams);
-    assert.equal(first.headers.get("www-authenticate"), `Bearer realm="", error="insufficient_claims", claims="${claimsFor("c1")}"`);
+    assert.equal(first.headers.get("www-authenticate"), challengeHeaderFor("c1"));
     const challenge = await errorOf(first, 401, "insufficient_claims");
     assert.equal(challenge.reason, "missing_proof");
     assert.equal(challenge.pendingOperation?.payload.amountMinor, "150000");

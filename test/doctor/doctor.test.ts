@@ -68,7 +68,7 @@ test("a correct configuration: discovery, keys, both clients and their redirect 
     findings.filter((finding) => finding.status === "fail"),
     [],
   );
-  for (const check of ["configuration", "discovery", "signing keys", "web app sign-in", "step-up client (SPA)"]) {
+  for (const check of ["configuration", "discovery", "signing keys", "web app sign-in", "sign-out return", "step-up client (SPA)"]) {
     assert.equal(byCheck(findings, check).status, "ok", check);
   }
 });
@@ -117,6 +117,29 @@ test("a portal origin whose redirect URIs are not registered fails both clients 
     assert.match(finding.detail, /https:\/\/portal\.example\/.* is not registered .*AADSTS50011/);
   }
   assert.match(byCheck(findings, "step-up client (SPA)").fix ?? "", /Single-page application/);
+});
+
+// Microsoft Learn, "Send a sign-out request": post_logout_redirect_uri must be one of the app's
+// registered redirect URIs, so the portal's ${AUTH_URL}/signed-out has to be registered as one.
+test("a sign-out return that is not a redirect URI of the web app warns and names the URI to register", async () => {
+  const finding = byCheck(await doctor({ AUTH_URL: "https://portal.example" }), "sign-out return");
+  assert.equal(finding.status, "warn");
+  assert.match(finding.detail, /https:\/\/portal\.example\/signed-out is not a redirect URI of the web app/);
+  assert.match(finding.fix ?? "", /Add https:\/\/portal\.example\/signed-out under Authentication > Web/);
+});
+
+// The API's claims challenges name <issuer without /v2.0>/oauth2/v2.0/authorize as authorization_uri
+// (Microsoft Learn, claims-challenge header format); discovery must agree, or clients are sent astray.
+test("a discovery document whose authorize endpoint is not the one the claims challenges name fails discovery", async () => {
+  const elsewhere = async (url: string, init?: RequestInit) => {
+    const response = await emulator.fetch(url, init as never);
+    if (!url.endsWith("/.well-known/openid-configuration")) return response;
+    const document = (await response.json()) as Record<string, unknown>;
+    return Response.json({ ...document, authorization_endpoint: `${emulator.origin}/common/oauth2/v2.0/authorize` });
+  };
+  const finding = byCheck(await runDoctor(config, { fetch: elsewhere }), "discovery");
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /authorization_endpoint is .*\/common\/oauth2\/v2\.0\/authorize, but the API's claims challenges name .*\/oauth2\/v2\.0\/authorize/);
 });
 
 test("a wrong client secret is refused by the token endpoint (AADSTS7000215)", async () => {

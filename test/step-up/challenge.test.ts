@@ -11,22 +11,36 @@ import {
   parseClaimsChallenges,
   parseWwwAuthenticate,
 } from "../../lib/step-up/challenge";
+import { authorizeEndpointOf } from "../../lib/env-schema";
+
+const TENANT = "60aa9999-b070-45a9-b57a-58ec086ab606";
+const AUTHORITY = { realm: TENANT, authorizationUri: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize` };
 
 test("the claims challenge is Entra's exact JSON", () => {
   assert.equal(claimsChallenge("c1"), '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}');
 });
 
-test("the header matches Entra's documented example byte for byte", () => {
+// Microsoft Learn, "Claims challenges, claims requests and client capabilities", header format:
+// authorization_uri, error and claims are required; a realm naming a tenant needs that tenant in
+// authorization_uri (an empty realm belongs to the common endpoint).
+test("the header carries every required parameter: realm (the tenant), authorization_uri (its authorize endpoint), error, claims", () => {
   assert.equal(
-    insufficientClaimsHeader("c1"),
-    'Bearer realm="", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"',
+    insufficientClaimsHeader("c1", AUTHORITY),
+    `Bearer realm="${TENANT}", authorization_uri="https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"`,
   );
+  const [challenge] = parseWwwAuthenticate(insufficientClaimsHeader("c1", AUTHORITY));
+  assert.ok(challenge?.params.authorization_uri?.includes(challenge.params.realm ?? "(none)"), "the realm's tenant is in authorization_uri");
   assert.equal(bearerChallengeHeader(), 'Bearer realm=""');
+});
+
+test("authorization_uri comes from the configured issuer, whichever host it names", () => {
+  assert.equal(authorizeEndpointOf(`https://login.microsoftonline.com/${TENANT}/v2.0`), AUTHORITY.authorizationUri);
+  assert.equal(authorizeEndpointOf(`https://localhost:8443/${TENANT.toUpperCase()}/v2.0/`), `https://localhost:8443/${TENANT}/oauth2/v2.0/authorize`);
 });
 
 test("what the header says round-trips through the parser", () => {
   for (const context of ["c1", "c2", "c3"] as const) {
-    assert.deepEqual(parseClaimsChallenges(insufficientClaimsHeader(context)), [{ claims: claimsChallenge(context), acrs: [context] }]);
+    assert.deepEqual(parseClaimsChallenges(insufficientClaimsHeader(context, AUTHORITY)), [{ claims: claimsChallenge(context), acrs: [context], authorizationUri: AUTHORITY.authorizationUri }]);
   }
 });
 
@@ -34,9 +48,9 @@ test("several headers, joined by fetch or given separately, each parsed", () => 
   const other = 'Basic realm="legacy"';
   const joined = new Headers();
   joined.append("WWW-Authenticate", other);
-  joined.append("WWW-Authenticate", insufficientClaimsHeader("c2"));
+  joined.append("WWW-Authenticate", insufficientClaimsHeader("c2", AUTHORITY));
   assert.deepEqual(parseClaimsChallenges(joined).map((c) => c.acrs), [["c2"]]);
-  assert.deepEqual(parseClaimsChallenges([other, insufficientClaimsHeader("c3")]).map((c) => c.acrs), [["c3"]]);
+  assert.deepEqual(parseClaimsChallenges([other, insufficientClaimsHeader("c3", AUTHORITY)]).map((c) => c.acrs), [["c3"]]);
   assert.deepEqual(parseWwwAuthenticate(joined).map((c) => c.scheme), ["Basic", "Bearer"]);
 });
 
@@ -45,7 +59,7 @@ test("parameters in any order, extra parameters, padded or url-safe base64, valu
   const padded = Buffer.from(json).toString("base64");
   assert.ok(padded.endsWith("="), "the fixture needs padding");
   const header = `Bearer claims="${padded}", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", realm="", cc_type="authcontext"`;
-  assert.deepEqual(parseClaimsChallenges(header), [{ claims: json, acrs: ["c1", "c2"] }]);
+  assert.deepEqual(parseClaimsChallenges(header), [{ claims: json, acrs: ["c1", "c2"], authorizationUri: "https://login.microsoftonline.com/common/oauth2/authorize" }]);
   const unquotedUrlSafe = `Bearer error=insufficient_claims, claims=${Buffer.from(json).toString("base64url")}`;
   assert.deepEqual(parseClaimsChallenges(unquotedUrlSafe), [{ claims: json, acrs: ["c1", "c2"] }]);
 });

@@ -69,8 +69,10 @@ describe("protocol details clients rely on", () => {
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
     return String(tokens.body.refresh_token);
   }
+  /** Sign-in log entries, interactive and not: beta lists both when the filter asks for both. */
   async function signInsWith(correlationId: string) {
-    const { body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(`correlationId eq '${correlationId}'`)}`, graphToken);
+    const filter = `correlationId eq '${correlationId}' and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`;
+    const { body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, graphToken, "beta");
     return body.value as { correlationId: string; isInteractive: boolean; status: { errorCode: number } }[];
   }
 

@@ -181,6 +181,22 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
   /** The identity provider's window of the verification in flight, closed with the dialog on Cancel. */
   const popupWindow = useRef<Window | null>(null);
 
+  // The verification belongs to this page: when the page goes (Back, a link, the tab closing) or
+  // the component leaves it, its window goes too, so no one approves something that no page is
+  // waiting for. MSAL closes its window on `beforeunload` as well, but only once its listener is
+  // in place, a moment after the window opened; `pagehide` also fires when the page is kept in the
+  // back/forward cache.
+  useEffect(() => {
+    const closeWindow = () => {
+      if (popupWindow.current && !popupWindow.current.closed) popupWindow.current.close();
+    };
+    window.addEventListener("pagehide", closeWindow);
+    return () => {
+      window.removeEventListener("pagehide", closeWindow);
+      closeWindow();
+    };
+  }, []);
+
   async function call(proof?: StepUpProof): Promise<ActionResult<T>> {
     try {
       return await action(input.current, proof);

@@ -20,6 +20,24 @@ test.describe("accessibility @a11y", () => {
     await expectNoSeriousA11yViolations(page, "sign-in error page");
   });
 
+  test("an address the portal doesn't have: a 404 in the portal's own styles that says where to go", async ({ page }) => {
+    const blocked: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    const response = await page.goto("/no-such-page");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { level: 1, name: "We can't find that page" })).toBeVisible();
+    const overview = page.getByRole("link", { name: "Go to your overview" });
+    // Styled by the stylesheet (the brand button), not left bare by a blocked inline style.
+    await expect(overview).toHaveCSS("background-color", "rgb(23, 97, 61)");
+    expect(blocked).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "not found");
+    await overview.click();
+    // Without a session the overview sends them to sign in.
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  });
+
   test("the identity provider's pages: username, password with an error, code entry", async ({ page, persona, home, identityProvider }) => {
     const user = await persona("totp");
     await home.goto();

@@ -51,7 +51,7 @@ async function lapseElevation(database: PrismaClient, user: Persona) {
 }
 
 test.describe("step-up: full account numbers @step-up", () => {
-  test("a TOTP user verifies in a popup, sees the full number, and a second account needs no popup @database", async ({
+  test("a TOTP user verifies in a popup, sees the full number, and a second account needs no popup @database @smoke", async ({
     page,
     persona,
     signIn,

@@ -16,11 +16,12 @@ import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.j
 import { isTotpLocked, newTotpSecret, totpUri, verifyTotp, WARN_AFTER_FAILURES } from "../mfa.js";
 import { contextName, evaluate, methodsFor, MFA_METHODS, type Evaluation, type MfaMethod } from "../policy.js";
 import { clientNetwork, detectSignInRisk, effectiveUserRisk, passwordProblem, rememberSignIn, remediateUserRisk } from "../risk.js";
-import { recordSignIn, type AuthStep } from "../signin-log.js";
+import { recordSignIn } from "../signin-log.js";
 import { resolveScopes } from "../scopes.js";
 import { SMS_CODE_TTL_MS, sendSmsCode, verifySmsCode } from "../sms.js";
 import type { SsoSession } from "../state.js";
 import { secretKey } from "../state.js";
+import type { AuthStep } from "../types.js";
 import { clientInfo, oidFromLoginHint, randomId } from "../tokens.js";
 import { sendPage } from "../ui/html.js";
 import {

@@ -8,8 +8,9 @@ import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.j
 import { evaluate, type Evaluation, type RiskFacts } from "../policy.js";
 import { clientNetwork, effectiveUserRisk } from "../risk.js";
 import { resolveScopes, type ResolvedScopes } from "../scopes.js";
-import { recordSignIn, type AuthStep } from "../signin-log.js";
-import { secretKey, type AuthSnapshot, type CarriedSignInRisk } from "../state.js";
+import { recordSignIn } from "../signin-log.js";
+import { secretKey, type CarriedSignInRisk } from "../state.js";
+import type { AuthSnapshot, AuthStep } from "../types.js";
 import { AUTHORIZATION_CODE_SHAPE, issueAppToken, issueTokens } from "../tokens.js";
 
 function safeEqual(a: string, b: string): boolean {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { evaluate, intervalContexts, loadPolicySets, parsePolicySet, type PolicyResult, type PolicySet } from "../policy.js";
-import type { AuthSnapshot } from "../state.js";
+import type { AuthSnapshot } from "../types.js";
 import { authorizeUrl, cleanup, decode, MEGAN, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
 
 const NOW = 1_900_000_000_000;

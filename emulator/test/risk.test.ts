@@ -9,9 +9,8 @@ import {
   loadNetworkTable,
   parseNetworkTable,
   passwordProblem,
-  type SignInHistory,
-  type SignInLocation,
 } from "../risk.js";
+import type { SignInHistory, SignInLocation } from "../types.js";
 import { authorizeUrl, cleanup, graphAppToken, graphGet, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type Page, type TestEmulator } from "./helpers.js";
 
 const table = loadNetworkTable(fileURLToPath(new URL("../ip-locations.json", import.meta.url)));

@@ -3,7 +3,7 @@ import { GRAPH_APP_ID, GRAPH_RESOURCE, resourceOf, type ClientApp } from "../app
 import { essentialContexts, parseClaims, type ClaimsRequest } from "../claims.js";
 import type { Emulator } from "../context.js";
 import { AadError, aadErrorBody, atTokenEndpoint, errors } from "../errors.js";
-import { silentMfaRefusal } from "./authorize.js";
+import { silentMfaRefusal } from "./login/methods.js";
 import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.js";
 import { evaluate, type Evaluation, type RiskFacts } from "../policy.js";
 import { clientNetwork, effectiveUserRisk } from "../risk.js";

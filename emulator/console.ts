@@ -24,6 +24,7 @@ import { redirect, type RequestContext } from "./http.js";
 import { POLICY_SET_NAMES, POLICY_STATES, type PolicySetName } from "./policy.js";
 import { riskyUser, setUserRisk } from "./risk.js";
 import type { SignInFilter } from "./signin-log.js";
+import type { ConsoleSession, ConsoleState, PendingLogin } from "./types.js";
 import { sendPage } from "./ui/html.js";
 import {
   consoleMessagePage,
@@ -52,30 +53,6 @@ export const CONSOLE_ABSOLUTE_MS = 8 * 60 * 60 * 1000;
 const LOGIN_TTL_MS = 10 * 60 * 1000;
 /** Sign-in log entries one console page shows at most. */
 export const CONSOLE_PAGE_SIZE = 200;
-
-interface ConsoleSession {
-  oid: string;
-  csrf: string;
-  createdAt: number;
-  lastSeenAt: number;
-}
-
-interface PendingLogin {
-  nonce: string;
-  verifier: string;
-  returnTo: string;
-  createdAt: number;
-}
-
-/** The console's in-memory state (a restart signs everyone out of the console, nothing else). */
-export interface ConsoleState {
-  /** By SHA-256 of the cookie value, so a memory dump holds no usable cookie. */
-  sessions: Map<string, ConsoleSession>;
-  /** By `state`. */
-  logins: Map<string, PendingLogin>;
-  /** The dev CA, so the console can reach the emulator's token endpoint over HTTPS. */
-  ca: Buffer;
-}
 
 /** Creates the console's state; `ca` is the dev CA the emulator's certificate chains to. */
 export function createConsoleState(ca: Buffer): ConsoleState {

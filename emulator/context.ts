@@ -1,12 +1,11 @@
 import type { AppRegistry } from "./apps.js";
 import type { ClaimsRequest } from "./claims.js";
-import type { ConsoleState } from "./console.js";
 import type { KeyStore } from "./keys.js";
 import type { MfaMethod, PolicySet, PolicySetName } from "./policy.js";
-import type { NetworkTable, RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./risk.js";
 import type { ResolvedScopes } from "./scopes.js";
-import type { AuthStep, SignInLogStore } from "./signin-log.js";
+import type { SignInLogStore } from "./signin-log.js";
 import type { StateStore } from "./state.js";
+import type { AuthStep, ConsoleState, Log, NetworkTable, RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./types.js";
 
 /** How the authorize response reaches the client. */
 export type ResponseMode = "query" | "fragment" | "form_post";
@@ -103,7 +102,7 @@ export interface Emulator {
   /** The @simplewebauthn/browser UMD bundle served to passkey pages. */
   webauthnBundle: Buffer;
   /** Structured server-side log; never pass tokens, codes, secrets or cookies. */
-  log(event: string, fields?: Record<string, unknown>): void;
+  log: Log;
 }
 
 /** Transactions older than this are discarded (Entra's sign-in pages time out similarly). */

@@ -13,7 +13,7 @@ import { POLICY_SET_NAMES, POLICY_STATES } from "./policy.js";
 import { listRiskyUsers, locationSchema, normalizeIp, riskyUser, RISK_LEVELS, setUserRisk } from "./risk.js";
 import { resolveScopes } from "./scopes.js";
 import { accessTokenClaims, idTokenClaims, randomId, signJwt } from "./tokens.js";
-import type { AuthSnapshot } from "./state.js";
+import type { AuthSnapshot } from "./types.js";
 
 const createUserSchema = z.object({
   displayName: z.string().min(1).max(128).optional(),

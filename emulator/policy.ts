@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { RiskLevel } from "./risk.js";
-import type { AuthSnapshot } from "./state.js";
+import type { AuthSnapshot, RiskLevel } from "./types.js";
 
 /** A second factor the emulator can verify. */
 export type MfaMethod = "totp" | "sms" | "passkey";

@@ -10,21 +10,23 @@
 import { readFileSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
-import type { Emulator } from "./context.js";
 import type { DirectoryUser } from "./directory.js";
 import type { RequestContext } from "./http.js";
 import { isLoopback } from "./http.js";
+import type { StateStore } from "./state.js";
+import type { NetworkTable, RiskDetail, RiskLevel, RiskState, SignInHistory, SignInLocation, SignInRiskEventType } from "./types.js";
+
+/**
+ * What the user-risk functions need of the emulator: its persisted state (and, for `clientNetwork`,
+ * the location table). Narrower than `Emulator`, so this module never imports `context.ts`, which
+ * names these types; callers pass the whole handle.
+ */
+interface RiskHost {
+  store: StateStore;
+}
 
 /** Graph's `riskLevel` values the emulator produces (`hidden` needs a licence it pretends to have). */
-export const RISK_LEVELS = ["none", "low", "medium", "high"] as const;
-/** A sign-in or user risk level. */
-export type RiskLevel = (typeof RISK_LEVELS)[number];
-/** Graph's `riskState` values the emulator produces. */
-export type RiskState = "none" | "atRisk" | "remediated" | "dismissed";
-/** Graph's `riskDetail` values the emulator produces. */
-export type RiskDetail = "none" | "userPassedMFADrivenByRiskBasedPolicy" | "userPerformedSecuredPasswordChange" | "adminDismissedAllRiskForUser";
-/** Sign-in risk detections the emulator simulates (Graph `riskEventType`). */
-export type SignInRiskEventType = "unfamiliarFeatures" | "anonymizedIPAddress" | "unlikelyTravel";
+export const RISK_LEVELS = ["none", "low", "medium", "high"] as const satisfies readonly RiskLevel[];
 
 const RANK: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
@@ -103,22 +105,13 @@ export const locationSchema = z.strictObject({
   countryOrRegion: z.string().regex(/^[A-Z]{2}$/, "a two-letter ISO 3166 code"),
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
-});
-/** A simulated location. */
-export type SignInLocation = z.infer<typeof locationSchema>;
+}) satisfies z.ZodType<SignInLocation>;
 
 const tableSchema = z.strictObject({
   $comment: z.string().optional(),
   locations: z.array(locationSchema.extend({ cidr: cidrSchema })),
   anonymizers: z.array(z.strictObject({ cidr: cidrSchema, description: z.string().min(1) })),
 });
-
-/** The IP → location table and the anonymising ranges (`emulator/ip-locations.json`). */
-export interface NetworkTable {
-  /** The first range containing the address wins. */
-  locate(ip: string): SignInLocation | undefined;
-  isAnonymizer(ip: string): boolean;
-}
 
 /** Builds a table from a parsed document (validated with zod; throws with the issues). */
 export function parseNetworkTable(input: unknown): NetworkTable {
@@ -208,16 +201,6 @@ export function browserFamily(userAgent: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Sign-in risk
 
-/** What the emulator remembers of a user's successful interactive sign-ins. */
-export interface SignInHistory {
-  /** `familiarIpKey` values, newest last. */
-  ips: string[];
-  /** `browserFamily` values, newest last. */
-  browsers: string[];
-  /** The last successful interactive sign-in (emulator clock), for impossible travel. */
-  last?: { at: number; ip: string; location?: SignInLocation };
-}
-
 /** One sign-in as the detections see it. */
 export interface SignInObservation {
   ip: string;
@@ -284,7 +267,7 @@ export function detectSignInRisk(history: SignInHistory | undefined, observation
 }
 
 /** Remembers a successful interactive sign-in: its IP and browser become familiar. */
-export function rememberSignIn(emu: Emulator, oid: string, observation: SignInObservation): void {
+export function rememberSignIn(emu: RiskHost, oid: string, observation: SignInObservation): void {
   const history = (emu.store.state.signInHistory[oid] ??= { ips: [], browsers: [] });
   const remember = (list: string[], value: string) => {
     const i = list.indexOf(value);
@@ -297,15 +280,8 @@ export function rememberSignIn(emu: Emulator, oid: string, observation: SignInOb
   history.last = { at: observation.at, ip: normalizeIp(observation.ip), ...(observation.location ? { location: observation.location } : {}) };
 }
 
-/** A test's or the console's stand-in for the user's network (control API). */
-export interface NetworkOverride {
-  ip: string;
-  /** Overrides the table's location for this IP. */
-  location?: SignInLocation;
-}
-
 /** Where a request comes from: the user's override when one is set, else the socket's address. */
-export function clientNetwork(emu: Emulator, ctx: RequestContext, oid: string | undefined): { ip: string; location?: SignInLocation } {
+export function clientNetwork(emu: RiskHost & { network: NetworkTable }, ctx: RequestContext, oid: string | undefined): { ip: string; location?: SignInLocation } {
   const override = oid ? emu.store.state.networks[oid] : undefined;
   const ip = override?.ip ?? normalizeIp(ctx.req.socket.remoteAddress ?? "0.0.0.0");
   const location = override?.location ?? emu.network.locate(ip);
@@ -314,16 +290,6 @@ export function clientNetwork(emu: Emulator, ctx: RequestContext, oid: string | 
 
 // ---------------------------------------------------------------------------------------------
 // User risk
-
-/** Persisted user risk (emulator clock). */
-export interface UserRiskRecord {
-  riskLevel: RiskLevel;
-  riskState: RiskState;
-  riskDetail: RiskDetail;
-  updatedAt: number;
-  /** Why risk was raised (`leakedCredentials`, or `generic` when no reason was given). */
-  riskEventTypes: string[];
-}
 
 /** Graph's `riskyUser`, as `GET /identityProtection/riskyUsers/{id}` returns it. */
 export interface RiskyUser {
@@ -341,7 +307,7 @@ export interface RiskyUser {
 }
 
 /** A user's risk in Graph's shape (a user never at risk is `none`/`none`). */
-export function riskyUser(emu: Emulator, user: DirectoryUser): RiskyUser {
+export function riskyUser(emu: RiskHost, user: DirectoryUser): RiskyUser {
   const record = emu.store.state.userRisk[user.oid];
   return {
     id: user.oid,
@@ -358,12 +324,12 @@ export function riskyUser(emu: Emulator, user: DirectoryUser): RiskyUser {
 }
 
 /** Every directory user with their risk (for the console's user list). */
-export function listRiskyUsers(emu: Emulator): RiskyUser[] {
+export function listRiskyUsers(emu: RiskHost): RiskyUser[] {
   return emu.store.state.users.map((u) => riskyUser(emu, u));
 }
 
 /** The user risk Conditional Access sees: the level while at risk, otherwise `none`. */
-export function effectiveUserRisk(emu: Emulator, oid: string): RiskLevel {
+export function effectiveUserRisk(emu: RiskHost, oid: string): RiskLevel {
   const record = emu.store.state.userRisk[oid];
   return record?.riskState === "atRisk" ? record.riskLevel : "none";
 }
@@ -372,7 +338,7 @@ export function effectiveUserRisk(emu: Emulator, oid: string): RiskLevel {
  * Sets a user's risk by hand (what leaked-credential or admin "confirm compromised" would do).
  * `none` dismisses existing risk, as an admin's "Dismiss user risk" does.
  */
-export function setUserRisk(emu: Emulator, oid: string, level: RiskLevel, reason?: string): void {
+export function setUserRisk(emu: RiskHost, oid: string, level: RiskLevel, reason?: string): void {
   const previous = emu.store.state.userRisk[oid];
   emu.store.state.userRisk[oid] =
     level === "none"
@@ -381,7 +347,7 @@ export function setUserRisk(emu: Emulator, oid: string, level: RiskLevel, reason
 }
 
 /** A secure password change remediates user risk (Graph: `userPerformedSecuredPasswordChange`). */
-export function remediateUserRisk(emu: Emulator, oid: string): void {
+export function remediateUserRisk(emu: RiskHost, oid: string): void {
   const record = emu.store.state.userRisk[oid];
   if (!record || record.riskState !== "atRisk") return;
   emu.store.state.userRisk[oid] = { ...record, riskLevel: "none", riskState: "remediated", riskDetail: "userPerformedSecuredPasswordChange", updatedAt: emu.store.now() };

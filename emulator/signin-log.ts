@@ -13,12 +13,11 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClientApp } from "./apps.js";
-import type { Emulator } from "./context.js";
 import type { DirectoryUser } from "./directory.js";
 import type { AadError } from "./errors.js";
 import type { AppliedPolicy, Evaluation } from "./policy.js";
-import type { RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./risk.js";
 import { maxRisk, parseUserAgent } from "./risk.js";
+import type { AuthStep, Log, RiskDetail, RiskLevel, RiskState, SignInLocation, SignInRiskEventType } from "./types.js";
 
 /** Entries kept (oldest dropped first). */
 export const MAX_SIGN_INS = 5000;
@@ -102,16 +101,6 @@ export interface SignInLogEntry {
   /** The `uti` of the access token issued by this sign-in (empty when none was issued). */
   uniqueTokenIdentifier: string;
   location: { city: string | null; state: string | null; countryOrRegion: string | null; geoCoordinates: { latitude: number; longitude: number } | null };
-}
-
-/** An authentication step recorded during a sign-in. */
-export interface AuthStep {
-  method: "password" | "totp" | "sms" | "passkey" | "previous";
-  requirement: "primary" | "mfa";
-  succeeded: boolean;
-  /** Emulator clock, ms. */
-  at: number;
-  detail?: string;
 }
 
 const METHOD_NAMES: Record<AuthStep["method"], string> = {
@@ -226,7 +215,7 @@ export function buildSignIn(event: SignInEvent): SignInLogEntry {
 }
 
 /** Builds, stores and logs (without secrets) one sign-in log entry. */
-export function recordSignIn(emu: Emulator, event: SignInEvent): SignInLogEntry {
+export function recordSignIn(emu: { signIns: SignInLogStore; log: Log }, event: SignInEvent): SignInLogEntry {
   const entry = buildSignIn(event);
   emu.signIns.append(entry);
   emu.log("sign_in", {

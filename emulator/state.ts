@@ -5,15 +5,7 @@ import type { JWK } from "jose";
 import type { DirectoryUser } from "./directory.js";
 import { parseDirectory } from "./directory.js";
 import type { PolicyState } from "./policy.js";
-import type { NetworkOverride, RiskDetail, RiskLevel, RiskState, SignInHistory, UserRiskRecord } from "./risk.js";
-
-/** Times (emulator clock, ms) at which each factor was last verified interactively. */
-export interface AuthSnapshot {
-  passwordAt?: number;
-  totpAt?: number;
-  passkeyAt?: number;
-  smsAt?: number;
-}
+import type { AuthSnapshot, NetworkOverride, RiskDetail, RiskLevel, RiskState, SignInHistory, UserRiskRecord } from "./types.js";
 
 /** The emulator's SSO session, referenced by the `estsemu` cookie. */
 export interface SsoSession {

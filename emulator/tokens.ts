@@ -6,7 +6,8 @@ import type { Emulator } from "./context.js";
 import type { DirectoryUser } from "./directory.js";
 import { evaluate, intervalContexts, type RiskFacts } from "./policy.js";
 import type { ResolvedScopes } from "./scopes.js";
-import { MAX_CA_RECORDS, secretKey, type AuthSnapshot, type CarriedSignInRisk } from "./state.js";
+import { MAX_CA_RECORDS, secretKey, type CarriedSignInRisk } from "./state.js";
+import type { AuthSnapshot } from "./types.js";
 
 /** Access and ID token lifetime; Entra's default is 60-90 minutes, fixed here for predictability. */
 export const TOKEN_LIFETIME_SECONDS = 3600;

@@ -3,13 +3,14 @@ import { GRAPH_APP_ID, GRAPH_RESOURCE, resourceOf, type ClientApp } from "../app
 import { essentialContexts, parseClaims, type ClaimsRequest } from "../claims.js";
 import type { Emulator } from "../context.js";
 import { AadError, aadErrorBody, atTokenEndpoint, errors } from "../errors.js";
-import { silentMfaRefusal } from "./authorize.js";
+import { silentMfaRefusal } from "./login/methods.js";
 import { clientRequestIdOf, sendJson, str, type RequestContext } from "../http.js";
 import { evaluate, type Evaluation, type RiskFacts } from "../policy.js";
 import { clientNetwork, effectiveUserRisk } from "../risk.js";
 import { resolveScopes, type ResolvedScopes } from "../scopes.js";
-import { recordSignIn, type AuthStep } from "../signin-log.js";
-import { secretKey, type AuthSnapshot, type CarriedSignInRisk } from "../state.js";
+import { recordSignIn } from "../signin-log.js";
+import { secretKey, type CarriedSignInRisk } from "../state.js";
+import type { AuthSnapshot, AuthStep } from "../types.js";
 import { AUTHORIZATION_CODE_SHAPE, issueAppToken, issueTokens } from "../tokens.js";
 
 function safeEqual(a: string, b: string): boolean {

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
-import { authorizeUrl, cleanup, decode, graphAppToken, graphGet, MEGAN, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+import { describe, it } from "node:test";
+import { authorizeUrl, decode, graphGet, MEGAN, redeem, returned, TestBrowser, totpCode, useGraphAppToken, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 type Method = Record<string, unknown> & { "@odata.type": string; id: string };
 
@@ -55,25 +55,17 @@ function attestation(options: { challenge: string }, origin: string) {
 }
 
 describe("GET /v1.0/users/{id}/authentication/methods", () => {
-  let emu: TestEmulator;
-  let token: string;
-  before(async () => {
-    emu = await startTestEmulator();
-    token = await graphAppToken(emu);
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
-  });
+  const emu = useTestEmulator();
+  const token = useGraphAppToken(emu);
 
   async function methodsOf(id: string): Promise<Method[]> {
-    const { status, body } = await graphGet(emu, `users/${encodeURIComponent(id)}/authentication/methods`, token);
+    const { status, body } = await graphGet(emu(), `users/${encodeURIComponent(id)}/authentication/methods`, token());
     assert.equal(status, 200, JSON.stringify(body));
     return body.value as Method[];
   }
 
   it("the web app's app-only Graph token carries UserAuthenticationMethod.Read.All", () => {
-    assert.ok((decode(token).payload.roles as string[]).includes("UserAuthenticationMethod.Read.All"));
+    assert.ok((decode(token()).payload.roles as string[]).includes("UserAuthenticationMethod.Read.All"));
   });
 
   it("each user's registered methods with Graph's @odata.type and ids, the password first, no secret", async () => {
@@ -85,7 +77,7 @@ describe("GET /v1.0/users/{id}/authentication/methods", () => {
     );
     assert.match(megan[1]?.id ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.deepEqual(await methodsOf(MEGAN.oid), megan, "ids are stable across reads");
-    const { body } = await graphGet(emu, `users/${MEGAN.oid}/authentication/methods`, token);
+    const { body } = await graphGet(emu(), `users/${MEGAN.oid}/authentication/methods`, token());
     assert.doesNotMatch(JSON.stringify(body), /NNGFPYVOUVX7S3HQX6NX/, "the authenticator app's secret never leaves");
 
     const adele = await methodsOf(ADELE.oid);
@@ -115,7 +107,7 @@ describe("GET /v1.0/users/{id}/authentication/methods", () => {
 
   it("an unknown user is Graph's 404 Request_ResourceNotFound", async () => {
     for (const id of ["0b7c1f4e-0000-4000-8000-000000000000", "nobody@woodgrove.test"]) {
-      const { status, body } = await graphGet(emu, `users/${encodeURIComponent(id)}/authentication/methods`, token);
+      const { status, body } = await graphGet(emu(), `users/${encodeURIComponent(id)}/authentication/methods`, token());
       assert.equal(status, 404);
       const error = body.error as { code: string; message: string; innerError: Record<string, string> };
       assert.equal(error.code, "Request_ResourceNotFound");
@@ -125,38 +117,38 @@ describe("GET /v1.0/users/{id}/authentication/methods", () => {
   });
 
   it("401 without a valid app token; 403 for a token without the permission (a user's delegated Graph token)", async () => {
-    const none = await graphGet(emu, `users/${MEGAN.oid}/authentication/methods`);
+    const none = await graphGet(emu(), `users/${MEGAN.oid}/authentication/methods`);
     assert.equal(none.status, 401);
     assert.equal((none.body.error as { code: string }).code, "InvalidAuthenticationToken");
     assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer /);
 
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { scope: "openid profile offline_access" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { scope: "openid profile offline_access" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
-    const tokens = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const tokens = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     const delegated = String(tokens.body.access_token);
     assert.equal(decode(delegated).payload.aud, "00000003-0000-0000-c000-000000000000");
-    const denied = await graphGet(emu, `users/${MEGAN.oid}/authentication/methods`, delegated);
+    const denied = await graphGet(emu(), `users/${MEGAN.oid}/authentication/methods`, delegated);
     assert.equal(denied.status, 403);
     assert.equal((denied.body.error as { code: string }).code, "Authorization_RequestDenied");
   });
 
   it("reads the live directory: a passkey registered in a sign-in is listed at once", async () => {
-    const user = (await (await emu.control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
+    const user = (await (await emu().control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
     assert.deepEqual(
       (await methodsOf(user.oid)).map((m) => m["@odata.type"]),
       ["#microsoft.graph.passwordAuthenticationMethod", "#microsoft.graph.softwareOathAuthenticationMethod"],
     );
 
     // c2 needs a passkey: the authenticator app first, then the registration interrupt.
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: c2, scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: c2, scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
     page = await browser.submit(page, "username", { loginfmt: user.userPrincipalName, passwd: user.password });
-    page = await browser.submit(page, "totp", { otc: await totpCode(emu, user.oid) });
+    page = await browser.submit(page, "totp", { otc: await totpCode(emu(), user.oid) });
     assert.match(page.html, /Register a passkey/);
     const options = await browser.json(page, "register/passkey/options");
     assert.equal(options.status, 200, JSON.stringify(options.body));
-    const credential = attestation(options.body as { challenge: string }, emu.origin);
+    const credential = attestation(options.body as { challenge: string }, emu().origin);
     const registered = await browser.json(page, "register/passkey/verify", { response: credential });
     assert.deepEqual(registered.body, { ok: true });
 

@@ -6,16 +6,13 @@
  * request they make is recorded so a test fails if one leaves for another host.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import {
   ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError,
   type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse,
 } from "@azure/msal-node";
 import * as client from "openid-client";
-import {
-  API_APP, API_SCOPE, cleanup, decode, MEGAN, PORTAL, startTestEmulator, TENANT, TestBrowser, totpCode,
-  WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type Page, type TestEmulator,
-} from "./helpers.js";
+import { API_APP, API_SCOPE, decode, MEGAN, type Page, PORTAL, TENANT, TestBrowser, type TestEmulator, totpCode, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 const c1 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
 const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
@@ -63,18 +60,13 @@ async function signInAt(emu: TestEmulator, authorizeUrl: string, factor?: "totp"
 }
 
 describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
-  let emu: TestEmulator;
+  const emu = useTestEmulator();
   let host: string;
   const log: Exchange[] = [];
   const crypto = new CryptoProvider();
 
   before(async () => {
-    emu = await startTestEmulator();
-    host = new URL(emu.origin).host;
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
+    host = new URL(emu().origin).host;
   });
 
   /**
@@ -84,8 +76,8 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
    */
   function msal(extra: Partial<Configuration["auth"]> = {}): ConfidentialClientApplication {
     return new ConfidentialClientApplication({
-      auth: { clientId: WEB_CLIENT, clientSecret: WEB_SECRET, authority: `${emu.origin}/${TENANT}`, knownAuthorities: [host], ...extra },
-      system: { networkClient: recordingNetworkClient(emu, log) },
+      auth: { clientId: WEB_CLIENT, clientSecret: WEB_SECRET, authority: `${emu().origin}/${TENANT}`, knownAuthorities: [host], ...extra },
+      system: { networkClient: recordingNetworkClient(emu(), log) },
     });
   }
 
@@ -98,7 +90,7 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
     const url = await app.getAuthCodeUrl({
       scopes, redirectUri: WEB_REDIRECT, codeChallenge: challenge, codeChallengeMethod: "S256", state, nonce, ...(options.claims ? { claims: options.claims } : {}),
     });
-    const { callback, browser } = await signInAt(emu, url, options.factor);
+    const { callback, browser } = await signInAt(emu(), url, options.factor);
     const code = callback.searchParams.get("code") ?? "";
     const clientInfo = callback.searchParams.get("client_info") ?? undefined;
     // MSAL compares the returned state with the request's and the ID token's nonce with the request's.
@@ -120,7 +112,7 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
   // ext_expires_in, scope) and "ID token claims reference" (iss, aud, tid, oid, nonce, ver).
   it("authorization code + PKCE: getAuthCodeUrl, acquireTokenByCode, the documented token response and ID token", async () => {
     const { url, callback, result, nonce } = await codeFlow(msal());
-    assert.equal(`${url.origin}${url.pathname}`, `${emu.origin}/${TENANT}/oauth2/v2.0/authorize`, "from the tenant's metadata");
+    assert.equal(`${url.origin}${url.pathname}`, `${emu().origin}/${TENANT}/oauth2/v2.0/authorize`, "from the tenant's metadata");
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
     assert.equal(url.searchParams.get("client_info"), "1", "MSAL asks for client_info");
     assert.ok(callback.searchParams.get("client_info"), "and the authorize response carries it");
@@ -140,7 +132,7 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
     assert.deepEqual(JSON.parse(Buffer.from(String(body.client_info), "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
 
     const id = result.idTokenClaims as Record<string, unknown>;
-    assert.equal(id.iss, `${emu.origin}/${TENANT}/v2.0`);
+    assert.equal(id.iss, `${emu().origin}/${TENANT}/v2.0`);
     assert.equal(id.aud, WEB_CLIENT);
     assert.equal(id.tid, TENANT);
     assert.equal(id.oid, MEGAN.oid);
@@ -153,7 +145,7 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
     assert.ok(result.scopes.includes(API_SCOPE));
     const at = decode(result.accessToken).payload;
     assert.equal(at.aud, API_APP, "v2.0 access tokens name the API by its application id");
-    assert.equal(at.iss, `${emu.origin}/${TENANT}/v2.0`);
+    assert.equal(at.iss, `${emu().origin}/${TENANT}/v2.0`);
     assert.equal(at.ver, "2.0");
     assert.equal(at.scp, "access_as_user");
     assert.equal(at.azp, WEB_CLIENT);
@@ -280,7 +272,7 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
   // cloudDiscoveryMetadata may be supplied instead of knownAuthorities; the emulator's instance
   // discovery answer has the shape MSAL accepts, and MSAL then calls nothing but the emulator.
   it("MSAL trusts the emulator from its instance discovery answer passed as cloudDiscoveryMetadata", async () => {
-    const discovery = await emu.fetch(`${emu.origin}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${emu.origin}/${TENANT}/oauth2/v2.0/authorize`)}`);
+    const discovery = await emu().fetch(`${emu().origin}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${emu().origin}/${TENANT}/oauth2/v2.0/authorize`)}`);
     assert.equal(discovery.status, 200);
     const app = msal({ knownAuthorities: [], cloudDiscoveryMetadata: await discovery.text() });
     const { result } = await codeFlow(app);
@@ -290,9 +282,9 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
   // Microsoft Learn, "OpenID Connect on the Microsoft identity platform": a tenant may be named by
   // its verified domain; its metadata and tokens still name the tenant by id.
   it("an authority naming the tenant by its verified domain yields the same account and issuer", async () => {
-    const { url, result } = await codeFlow(msal({ authority: `${emu.origin}/woodgrove.test` }));
-    assert.equal(`${url.origin}${url.pathname}`, `${emu.origin}/woodgrove.test/oauth2/v2.0/authorize`, "MSAL keeps the authority's own tenant segment");
-    assert.equal((result.idTokenClaims as Record<string, unknown>).iss, `${emu.origin}/${TENANT}/v2.0`);
+    const { url, result } = await codeFlow(msal({ authority: `${emu().origin}/woodgrove.test` }));
+    assert.equal(`${url.origin}${url.pathname}`, `${emu().origin}/woodgrove.test/oauth2/v2.0/authorize`, "MSAL keeps the authority's own tenant segment");
+    assert.equal((result.idTokenClaims as Record<string, unknown>).iss, `${emu().origin}/${TENANT}/v2.0`);
     assert.equal(result.account?.homeAccountId, `${MEGAN.oid}.${TENANT}`);
     assert.equal(result.account?.tenantId, TENANT);
   });
@@ -301,27 +293,22 @@ describe("conformance: MSAL Node (ConfidentialClientApplication)", () => {
   // login.microsoftonline.com, no region discovery.
   it("every request MSAL made went to the emulator", () => {
     assert.ok(log.length > 0);
-    for (const e of log) assert.equal(e.url.origin, emu.origin, `${e.method} ${e.url.href}`);
+    for (const e of log) assert.equal(e.url.origin, emu().origin, `${e.method} ${e.url.href}`);
   });
 });
 
 describe("conformance: openid-client", () => {
-  let emu: TestEmulator;
+  const emu = useTestEmulator();
   let config: client.Configuration;
   const seen: URL[] = [];
 
   before(async () => {
-    emu = await startTestEmulator();
-    const recording: typeof emu.fetch = (input, init) => {
+    const recording: TestEmulator["fetch"] = (input, init) => {
       seen.push(new URL(input instanceof Request ? input.url : String(input)));
-      return emu.fetch(input, init);
+      return emu().fetch(input, init);
     };
-    config = await client.discovery(new URL(`${emu.origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { [client.customFetch]: recording });
+    config = await client.discovery(new URL(`${emu().origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { [client.customFetch]: recording });
     config[client.customFetch] = recording;
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
   });
 
   async function codeFlow() {
@@ -332,7 +319,7 @@ describe("conformance: openid-client", () => {
       redirect_uri: WEB_REDIRECT, scope: `openid profile offline_access ${API_SCOPE}`,
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state, nonce,
     });
-    const { callback, browser } = await signInAt(emu, url.toString());
+    const { callback, browser } = await signInAt(emu(), url.toString());
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
     return { tokens, browser, nonce };
   }
@@ -341,11 +328,11 @@ describe("conformance: openid-client", () => {
   // document) and OpenID Connect Discovery 1.0 §4.3: the issuer equals the URL discovery started from.
   it("discovery: the tenant's v2.0 metadata, issuer equal to the discovery URL", () => {
     const meta = config.serverMetadata();
-    assert.equal(meta.issuer, `${emu.origin}/${TENANT}/v2.0`);
-    assert.equal(meta.authorization_endpoint, `${emu.origin}/${TENANT}/oauth2/v2.0/authorize`);
-    assert.equal(meta.token_endpoint, `${emu.origin}/${TENANT}/oauth2/v2.0/token`);
-    assert.equal(meta.end_session_endpoint, `${emu.origin}/${TENANT}/oauth2/v2.0/logout`);
-    assert.equal(meta.jwks_uri, `${emu.origin}/${TENANT}/discovery/v2.0/keys`);
+    assert.equal(meta.issuer, `${emu().origin}/${TENANT}/v2.0`);
+    assert.equal(meta.authorization_endpoint, `${emu().origin}/${TENANT}/oauth2/v2.0/authorize`);
+    assert.equal(meta.token_endpoint, `${emu().origin}/${TENANT}/oauth2/v2.0/token`);
+    assert.equal(meta.end_session_endpoint, `${emu().origin}/${TENANT}/oauth2/v2.0/logout`);
+    assert.equal(meta.jwks_uri, `${emu().origin}/${TENANT}/discovery/v2.0/keys`);
   });
 
   // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow" and "ID
@@ -361,7 +348,7 @@ describe("conformance: openid-client", () => {
     assert.equal(body.client_info, undefined, "openid-client does not send client_info=1");
     const id = tokens.claims();
     assert.ok(id);
-    assert.equal(id.iss, `${emu.origin}/${TENANT}/v2.0`);
+    assert.equal(id.iss, `${emu().origin}/${TENANT}/v2.0`);
     assert.equal(id.aud, WEB_CLIENT);
     assert.equal(id.tid, TENANT);
     assert.equal(id.oid, MEGAN.oid);
@@ -387,7 +374,7 @@ describe("conformance: openid-client", () => {
   it("RP-initiated logout: buildEndSessionUrl targets the end_session_endpoint and ends the session", async () => {
     const { tokens, browser } = await codeFlow();
     const url = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token ?? "", post_logout_redirect_uri: `${PORTAL}/`, state: "bye" });
-    assert.equal(`${url.origin}${url.pathname}`, `${emu.origin}/${TENANT}/oauth2/v2.0/logout`);
+    assert.equal(`${url.origin}${url.pathname}`, `${emu().origin}/${TENANT}/oauth2/v2.0/logout`);
     await browser.go(url.toString());
     const again = await browser.go(client.buildAuthorizationUrl(config, { redirect_uri: WEB_REDIRECT, scope: "openid", prompt: "none", nonce: "n" }).toString());
     assert.equal(new URL(again.url).searchParams.get("error"), "login_required", "no session after sign-out");
@@ -395,6 +382,6 @@ describe("conformance: openid-client", () => {
 
   it("every request openid-client made went to the emulator", () => {
     assert.ok(seen.length > 0);
-    for (const url of seen) assert.equal(url.origin, emu.origin, url.href);
+    for (const url of seen) assert.equal(url.origin, emu().origin, url.href);
   });
 });

@@ -1,35 +1,29 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from "jose";
 import {
-  API_APP, API_SCOPE, authorizeUrl, cleanup, decode, MEGAN, PORTAL, redeem, returned, SPA_CLIENT, SPA_REDIRECT, startTestEmulator,
-  TENANT, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator, type TestFetch,
+  API_APP, API_SCOPE, authorizeUrl, decode, MEGAN, PORTAL, redeem, returned, SPA_CLIENT, SPA_REDIRECT, TENANT, TestBrowser, type TestFetch, totpCode, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET,
 } from "./helpers.js";
 
 const c1 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
 
 describe("authorization code, refresh and claims with openid-client", () => {
-  let emu: TestEmulator;
+  const emu = useTestEmulator();
   let config: client.Configuration;
   let spa: client.Configuration;
   before(async () => {
-    emu = await startTestEmulator();
-    const server = new URL(`${emu.origin}/${TENANT}/v2.0`);
-    config = await client.discovery(server, WEB_CLIENT, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { [client.customFetch]: emu.fetch });
-    config[client.customFetch] = emu.fetch;
+    const server = new URL(`${emu().origin}/${TENANT}/v2.0`);
+    config = await client.discovery(server, WEB_CLIENT, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { [client.customFetch]: emu().fetch });
+    config[client.customFetch] = emu().fetch;
     // The SPA redeems cross-origin, so every token call carries the portal's Origin.
     const spaFetch: TestFetch = (input, init = {}) => {
       const headers = new Headers(init.headers);
       headers.set("origin", PORTAL);
-      return emu.fetch(input, { ...init, headers });
+      return emu().fetch(input, { ...init, headers });
     };
     spa = await client.discovery(server, SPA_CLIENT, undefined, client.None(), { [client.customFetch]: spaFetch });
     spa[client.customFetch] = spaFetch;
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
   });
 
   async function signIn(cfg: client.Configuration, redirectUri: string, params: Record<string, string>, factor?: "totp") {
@@ -45,7 +39,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
       nonce,
       ...params,
     });
-    const browser = new TestBrowser(emu);
+    const browser = new TestBrowser(emu());
     let page = await browser.go(url.toString());
     assert.match(page.html, /<label for="loginfmt">Email or username<\/label>/);
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn });
@@ -55,7 +49,7 @@ describe("authorization code, refresh and claims with openid-client", () => {
       assert.match(page.html, /<label for="otc">Enter code<\/label>/);
       assert.match(page.html, /autocomplete="one-time-code"/);
       assert.match(page.html, /inputmode="numeric"/);
-      page = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+      page = await browser.submit(page, "totp", { otc: await totpCode(emu(), MEGAN.oid) });
     }
     assert.equal(page.status, 302, page.html.slice(0, 400));
     const tokens = await client.authorizationCodeGrant(cfg, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
@@ -70,8 +64,8 @@ describe("authorization code, refresh and claims with openid-client", () => {
     const body = tokens as unknown as Record<string, unknown>;
     assert.equal(body.client_info, undefined, "client_info only for client_info=1");
     assert.equal(typeof body.ext_expires_in, "number");
-    const jwks = createRemoteJWKSet(new URL(`${emu.origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu.fetch });
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: `${emu.origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] });
+    const jwks = createRemoteJWKSet(new URL(`${emu().origin}/${TENANT}/discovery/v2.0/keys`), { [joseFetch]: emu().fetch });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: `${emu().origin}/${TENANT}/v2.0`, audience: API_APP, algorithms: ["RS256"] });
     assert.equal(protectedHeader.typ, "JWT");
     assert.ok(protectedHeader.kid);
     assert.deepEqual(payload.acrs, ["c1"]);
@@ -140,18 +134,18 @@ describe("authorization code, refresh and claims with openid-client", () => {
   // Microsoft Learn, "Microsoft identity platform and OAuth 2.0 authorization code flow": client_info
   // comes back when the request sends client_info=1 (MSAL always does; other libraries never).
   it("client_info: in the authorize and token responses only when the request sent client_info=1", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { client_info: "1" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { client_info: "1" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
     const fromAuthorize = returned(page).get("client_info");
     assert.deepEqual(JSON.parse(Buffer.from(fromAuthorize ?? "", "base64url").toString()), { uid: MEGAN.oid, utid: TENANT });
     const form = { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT };
-    const withInfo = await redeem(emu, { ...form, client_info: "1" });
+    const withInfo = await redeem(emu(), { ...form, client_info: "1" });
     assert.equal(withInfo.body.client_info, fromAuthorize);
-    const refreshed = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(withInfo.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    const refreshed = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(withInfo.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
     assert.equal(refreshed.status, 200);
     assert.equal(refreshed.body.client_info, undefined);
-    page = await browser.go(authorizeUrl(emu, {}));
+    page = await browser.go(authorizeUrl(emu(), {}));
     assert.equal(returned(page).get("client_info"), null);
   });
 
@@ -162,9 +156,9 @@ describe("authorization code, refresh and claims with openid-client", () => {
     const hint = String(tokens.claims()?.login_hint ?? "");
     assert.ok(hint && !hint.includes(MEGAN.upn), "opaque: not the user name");
     assert.equal((await signIn(config, WEB_REDIRECT, {})).tokens.claims()?.login_hint, undefined, "only where configured");
-    const silent = await browser.go(authorizeUrl(emu, { prompt: "none", login_hint: hint }));
+    const silent = await browser.go(authorizeUrl(emu(), { prompt: "none", login_hint: hint }));
     assert.ok(returned(silent).get("code"), "the hint names the signed-in user: no prompt");
-    const fresh = await new TestBrowser(emu).go(authorizeUrl(emu, { login_hint: hint }));
+    const fresh = await new TestBrowser(emu()).go(authorizeUrl(emu(), { login_hint: hint }));
     assert.match(fresh.html, /<label for="passwd">Password<\/label>/);
     assert.match(fresh.html, new RegExp(MEGAN.upn), "the page shows the user it names");
   });
@@ -181,23 +175,23 @@ describe("authorization code, refresh and claims with openid-client", () => {
 
   it("refresh: an SPA's rotated refresh token keeps the first one's 24-hour expiry; a web app's gets 90 days again", async () => {
     const spaTokens = (await signIn(spa, SPA_REDIRECT, {})).tokens;
-    await emu.control("clock", { advanceSeconds: 23 * 3600 });
+    await emu().control("clock", { advanceSeconds: 23 * 3600 });
     try {
       const rotated = await client.refreshTokenGrant(spa, spaTokens.refresh_token ?? "");
       assert.ok(rotated.refresh_token);
-      await emu.control("clock", { advanceSeconds: 2 * 3600 });
+      await emu().control("clock", { advanceSeconds: 2 * 3600 });
       await assert.rejects(client.refreshTokenGrant(spa, rotated.refresh_token ?? ""), (err: client.ResponseBodyError) => err.error === "invalid_grant", "expires 24 h after the sign-in");
     } finally {
-      await emu.control("clock", { advanceSeconds: -25 * 3600 });
+      await emu().control("clock", { advanceSeconds: -25 * 3600 });
     }
     const webTokens = (await signIn(config, WEB_REDIRECT, {})).tokens;
-    await emu.control("clock", { advanceSeconds: 89 * 24 * 3600 });
+    await emu().control("clock", { advanceSeconds: 89 * 24 * 3600 });
     try {
       const rotated = await client.refreshTokenGrant(config, webTokens.refresh_token ?? "");
-      await emu.control("clock", { advanceSeconds: 2 * 24 * 3600 });
+      await emu().control("clock", { advanceSeconds: 2 * 24 * 3600 });
       assert.ok((await client.refreshTokenGrant(config, rotated.refresh_token ?? "")).access_token, "a web app's new refresh token has its own 90 days");
     } finally {
-      await emu.control("clock", { advanceSeconds: -91 * 24 * 3600 });
+      await emu().control("clock", { advanceSeconds: -91 * 24 * 3600 });
     }
   });
 
@@ -214,44 +208,44 @@ describe("authorization code, refresh and claims with openid-client", () => {
     const mfa = await signIn(config, WEB_REDIRECT, { claims: c1 }, "totp");
     const silent = await client.refreshTokenGrant(config, mfa.tokens.refresh_token ?? "", { claims: c3, scope: API_SCOPE });
     assert.deepEqual(decode(silent.access_token).payload.acrs, ["c3"]);
-    await emu.control("clock", { advanceSeconds: 3700 });
+    await emu().control("clock", { advanceSeconds: 3700 });
     await assert.rejects(client.refreshTokenGrant(config, silent.refresh_token ?? "", { claims: c3 }), (err: client.ResponseBodyError) => err.error === "invalid_grant" && err.cause.suberror === "basic_action");
-    await emu.control("clock", { advanceSeconds: -3700 });
+    await emu().control("clock", { advanceSeconds: -3700 });
   });
 
   it("a step-up in the same browser asks only for the second factor", async () => {
     const { browser } = await signIn(config, WEB_REDIRECT, {});
-    const page = await browser.go(authorizeUrl(emu, { claims: c1 }));
+    const page = await browser.go(authorizeUrl(emu(), { claims: c1 }));
     assert.match(page.html, /Enter code/);
     assert.doesNotMatch(page.html, /Password/);
   });
 
   it("prompt=none: login_required without a session, interaction_required for an unmet context, code when satisfied", async () => {
-    const anon = await new TestBrowser(emu).go(authorizeUrl(emu, { prompt: "none" }));
+    const anon = await new TestBrowser(emu()).go(authorizeUrl(emu(), { prompt: "none" }));
     assert.equal(returned(anon).get("error"), "login_required");
     const { browser } = await signIn(config, WEB_REDIRECT, {});
-    const unmet = await browser.go(authorizeUrl(emu, { prompt: "none", claims: c1, state: "xyz" }));
+    const unmet = await browser.go(authorizeUrl(emu(), { prompt: "none", claims: c1, state: "xyz" }));
     assert.equal(returned(unmet).get("error"), "interaction_required");
     assert.match(returned(unmet).get("error_description") ?? "", /^AADSTS50076/);
     assert.equal(returned(unmet).get("state"), "xyz");
-    const ok = await browser.go(authorizeUrl(emu, { prompt: "none" }));
+    const ok = await browser.go(authorizeUrl(emu(), { prompt: "none" }));
     assert.ok(returned(ok).get("code"));
   });
 
   it("fragment response mode (MSAL's default) puts the code in the fragment", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, response_mode: "fragment", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, response_mode: "fragment", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
     const url = new URL(page.url);
     assert.equal(url.search, "");
     assert.ok(new URLSearchParams(url.hash.slice(1)).get("code"));
-    const redeemed = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" }, { origin: PORTAL });
+    const redeemed = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: SPA_CLIENT, redirect_uri: SPA_REDIRECT, code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" }, { origin: PORTAL });
     assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
   });
 
   it("form_post response mode posts the code back with a nonce'd script", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { response_mode: "form_post" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { response_mode: "form_post" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
     assert.equal(page.status, 200);
     assert.match(page.html, new RegExp(`action="${WEB_REDIRECT}"`));
@@ -264,34 +258,34 @@ describe("authorization code, refresh and claims with openid-client", () => {
 
   it("logout clears the SSO session and returns to a registered post-logout URI", async () => {
     const { browser, tokens } = await signIn(config, WEB_REDIRECT, {});
-    const out = await browser.go(`${emu.origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(`${PORTAL}/signed-out`)}&id_token_hint=${tokens.id_token}&state=bye`);
+    const out = await browser.go(`${emu().origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(`${PORTAL}/signed-out`)}&id_token_hint=${tokens.id_token}&state=bye`);
     assert.equal(out.url, `${PORTAL}/signed-out?state=bye`);
     assert.equal(browser.cookies.size, 0);
-    const again = await browser.go(authorizeUrl(emu, { prompt: "none" }));
+    const again = await browser.go(authorizeUrl(emu(), { prompt: "none" }));
     assert.equal(returned(again).get("error"), "login_required");
-    const page = await browser.go(`${emu.origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("https://evil.example/")}`);
+    const page = await browser.go(`${emu().origin}/${TENANT}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("https://evil.example/")}`);
     assert.match(page.html, /You signed out/);
   });
 
   it("client_secret_basic works for the web client", async () => {
-    const basic = await client.discovery(new URL(`${emu.origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, client.ClientSecretBasic(WEB_SECRET), { [client.customFetch]: emu.fetch });
-    basic[client.customFetch] = emu.fetch;
+    const basic = await client.discovery(new URL(`${emu().origin}/${TENANT}/v2.0`), WEB_CLIENT, WEB_SECRET, client.ClientSecretBasic(WEB_SECRET), { [client.customFetch]: emu().fetch });
+    basic[client.customFetch] = emu().fetch;
     const { tokens } = await signIn(basic, WEB_REDIRECT, {});
     assert.ok(tokens.access_token);
   });
 
   it("a replayed code is rejected (54005) and revokes the refresh token it produced", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, {}));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), {}));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
     const code = returned(page).get("code") ?? "";
     const form = { grant_type: "authorization_code", code, client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT };
-    const first = await redeem(emu, form);
+    const first = await redeem(emu(), form);
     assert.equal(first.status, 200);
-    const replay = await redeem(emu, form);
+    const replay = await redeem(emu(), form);
     assert.equal(replay.body.error, "invalid_grant");
     assert.deepEqual(replay.body.error_codes, [54005]);
-    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(first.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    const refresh = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(first.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
     assert.equal(refresh.body.error, "invalid_grant");
   });
 });

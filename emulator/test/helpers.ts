@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { ensureCerts } from "../certs.js";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../server.js";
 
@@ -127,6 +128,36 @@ export function cleanup(emu: TestEmulator): void {
   rmSync(emu.dataDir, { recursive: true, force: true });
 }
 
+/** A suite's test emulator (`useTestEmulator`): call it inside tests and hooks registered after it. */
+export interface TestEmulatorAccess {
+  (): TestEmulator;
+  /** Restarts it on the same data directory (`extra` adds options); the accessor then returns the new one. */
+  restart(extra?: Partial<EmulatorOptions>): Promise<TestEmulator>;
+}
+
+/**
+ * Starts a test emulator before the enclosing suite's tests and stops it, removing its data, after
+ * them. `options` may be a function, read when the emulator starts (after earlier `before` hooks).
+ */
+export function useTestEmulator(options: Partial<EmulatorOptions> | (() => Partial<EmulatorOptions>) = {}): TestEmulatorAccess {
+  let current: TestEmulator | undefined;
+  before(async () => {
+    current = await startTestEmulator(typeof options === "function" ? options() : options);
+  });
+  after(async () => {
+    if (!current) return;
+    await current.close();
+    cleanup(current);
+  });
+  const running = () => {
+    if (!current) throw new Error("the test emulator starts in before(): use it inside a test or a later hook");
+    return current;
+  };
+  return Object.assign(running, {
+    restart: async (extra?: Partial<EmulatorOptions>) => (current = await running().restart(extra)),
+  });
+}
+
 /** A page as the test browser saw it. */
 export interface Page {
   status: number;
@@ -248,6 +279,25 @@ export async function graphAppToken(emu: TestEmulator): Promise<string> {
   const res = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope: "https://graph.microsoft.com/.default" });
   if (res.status !== 200) throw new Error(`client credentials failed: ${JSON.stringify(res.body)}`);
   return String(res.body.access_token);
+}
+
+/** A suite's app-only Graph token (`useGraphAppToken`). */
+export interface GraphTokenAccess {
+  (): string;
+  /** Fetches a new one (after a restart, a reset or a clock change) and returns it. */
+  renew(): Promise<string>;
+}
+
+/** Fetches the web client's app-only Graph token once `emu` runs (register it after `useTestEmulator`). */
+export function useGraphAppToken(emu: () => TestEmulator): GraphTokenAccess {
+  let token: string | undefined;
+  const renew = async () => (token = await graphAppToken(emu()));
+  before(renew);
+  const current = () => {
+    if (token === undefined) throw new Error("the Graph token is fetched in before(): use it inside a test or a later hook");
+    return token;
+  };
+  return Object.assign(current, { renew });
 }
 
 /** GET on the emulator's Graph endpoint (`path` after `/v1.0/`), with a bearer token when given. */

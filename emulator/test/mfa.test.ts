@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
-import { authorizeUrl, cleanup, decode, MEGAN, PASSWORD, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type Page, type TestEmulator } from "./helpers.js";
+import { describe, it } from "node:test";
+import { authorizeUrl, decode, MEGAN, type Page, PASSWORD, redeem, returned, TestBrowser, totpCode, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 const directory = JSON.parse(readFileSync(new URL("../directory.json", import.meta.url), "utf8")) as {
   users: { oid: string; userPrincipalName: string; methods: { type: string; credentialId?: string; testPrivateKeyPkcs8?: string; userHandle?: string }[] }[];
@@ -31,40 +31,33 @@ function assertion(options: { challenge: string }, cred: { credentialId: string;
 }
 
 describe("second factors, lockout, registration and scripted interactions", () => {
-  let emu: TestEmulator;
-  before(async () => {
-    emu = await startTestEmulator();
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
-  });
+  const emu = useTestEmulator();
 
-  async function toSecondFactor(upn: string, password: string, claims: string, browser = new TestBrowser(emu)): Promise<{ browser: TestBrowser; page: Page }> {
-    let page = await browser.go(authorizeUrl(emu, { claims, scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+  async function toSecondFactor(upn: string, password: string, claims: string, browser = new TestBrowser(emu())): Promise<{ browser: TestBrowser; page: Page }> {
+    let page = await browser.go(authorizeUrl(emu(), { claims, scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
     page = await browser.submit(page, "username", { loginfmt: upn, passwd: password });
     return { browser, page };
   }
 
   async function tokenFrom(page: Page) {
-    const res = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const res = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return decode(String(res.body.access_token)).payload;
   }
 
   it("a TOTP code works once", async () => {
-    const code = await totpCode(emu, MEGAN.oid);
+    const code = await totpCode(emu(), MEGAN.oid);
     const first = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c1"));
     const ok = await first.browser.submit(first.page, "totp", { otc: code });
     assert.equal(ok.status, 302);
-    const second = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c1"), new TestBrowser(emu));
+    const second = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c1"), new TestBrowser(emu()));
     const replay = await second.browser.submit(second.page, "totp", { otc: code });
     assert.equal(replay.status, 200);
     assert.match(replay.html, /already used/);
   });
 
   it("warns after the third wrong code and locks after the fifth (AADSTS50053), for 10 minutes", async () => {
-    const user = (await (await emu.control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
+    const user = (await (await emu().control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
     let { browser, page } = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"));
     const seen: string[] = [];
     for (let i = 1; i <= 5; i++) {
@@ -75,11 +68,11 @@ describe("second factors, lockout, registration and scripted interactions", () =
     assert.match(seen[2] ?? "", /2 attempts left/);
     assert.match(seen[3] ?? "", /1 attempt left/);
     assert.match(seen[4] ?? "", /AADSTS50053/);
-    const locked = await browser.submit(page, "totp", { otc: await totpCode(emu, user.oid) });
+    const locked = await browser.submit(page, "totp", { otc: await totpCode(emu(), user.oid) });
     assert.match(locked.html, /AADSTS50053/, "a right code is refused while locked");
-    await emu.control("clock", { advanceSeconds: 601 });
-    ({ browser, page } = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu)));
-    const unlocked = await browser.submit(page, "totp", { otc: await totpCode(emu, user.oid) });
+    await emu().control("clock", { advanceSeconds: 601 });
+    ({ browser, page } = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu())));
+    const unlocked = await browser.submit(page, "totp", { otc: await totpCode(emu(), user.oid) });
     assert.equal(unlocked.status, 302);
   });
 
@@ -93,11 +86,11 @@ describe("second factors, lockout, registration and scripted interactions", () =
     const options = await browser.json(page, "passkey/options");
     assert.equal(options.body.rpId, "localhost");
     assert.equal(options.body.userVerification, "required");
-    const verified = await browser.json(page, "passkey/verify", { response: assertion(options.body as { challenge: string }, { credentialId: pk.credentialId, privateKeyPkcs8: pk.testPrivateKeyPkcs8, ...(pk.userHandle ? { userHandle: pk.userHandle } : {}) }, emu.origin) });
+    const verified = await browser.json(page, "passkey/verify", { response: assertion(options.body as { challenge: string }, { credentialId: pk.credentialId, privateKeyPkcs8: pk.testPrivateKeyPkcs8, ...(pk.userHandle ? { userHandle: pk.userHandle } : {}) }, emu().origin) });
     assert.deepEqual(verified.body, { ok: true });
     const done = await browser.submit(page, "continue");
     assert.deepEqual((await tokenFrom(done)).acrs, ["c2"]);
-    const bundle = await emu.fetch(`${emu.origin}/static/simplewebauthn-browser.js`);
+    const bundle = await emu().fetch(`${emu().origin}/static/simplewebauthn-browser.js`);
     assert.match(await bundle.text(), /SimpleWebAuthnBrowser/);
   });
 
@@ -122,7 +115,7 @@ describe("second factors, lockout, registration and scripted interactions", () =
     const early = await browser.json(page, "register/passkey/options");
     assert.equal(early.status, 400, "no registration options before the existing method is proven");
 
-    const interrupt = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    const interrupt = await browser.submit(page, "totp", { otc: await totpCode(emu(), MEGAN.oid) });
     assert.match(interrupt.html, /AADSTS50079/);
     assert.match(interrupt.html, /Register a passkey/);
     assert.doesNotMatch(interrupt.html, /totp-secret/);
@@ -138,12 +131,12 @@ describe("second factors, lockout, registration and scripted interactions", () =
     assert.ok(secret);
     assert.match(page.html, /otpauth:\/\/totp\//);
     const { TOTP, Secret } = await import("otpauth");
-    const clock = (await (await emu.control("clock")).json()) as { now: string };
+    const clock = (await (await emu().control("clock")).json()) as { now: string };
     const otc = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: Date.parse(clock.now) });
     const done = await browser.submit(page, "register/totp", { otc });
     assert.equal(done.status, 302, done.html.slice(0, 300));
     assert.deepEqual((await tokenFrom(done)).acrs, ["c1"]);
-    assert.ok((await emu.control(`users/${nestor.oid}/totp`)).ok, "the new method persisted");
+    assert.ok((await emu().control(`users/${nestor.oid}/totp`)).ok, "the new method persisted");
   });
 
   it("lynne (blocked persona) gets AADSTS53003; a disabled account gets AADSTS50057", async () => {
@@ -151,38 +144,38 @@ describe("second factors, lockout, registration and scripted interactions", () =
     const blocked = await toSecondFactor(lynne.userPrincipalName, PASSWORD, "");
     assert.equal(returned(blocked.page).get("error"), "access_denied");
     assert.match(returned(blocked.page).get("error_description") ?? "", /^AADSTS53003/);
-    const user = (await (await emu.control("users", { accountEnabled: false })).json()) as { userPrincipalName: string; password: string };
+    const user = (await (await emu().control("users", { accountEnabled: false })).json()) as { userPrincipalName: string; password: string };
     const disabled = await toSecondFactor(user.userPrincipalName, user.password, "");
     assert.match(returned(disabled.page).get("error_description") ?? "", /^AADSTS50057/);
   });
 
   it("scripted interactions: approve, deny, cancel, hang", async () => {
-    const user = (await (await emu.control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
-    await emu.control("next-interaction", { oid: user.oid, action: "approve" });
+    const user = (await (await emu().control("users", { methods: ["totp"] })).json()) as { oid: string; userPrincipalName: string; password: string };
+    await emu().control("next-interaction", { oid: user.oid, action: "approve" });
     const approved = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"));
     assert.deepEqual((await tokenFrom(approved.page)).acrs, ["c1"]);
-    await emu.control("next-interaction", { oid: user.oid, action: "deny" });
-    const denied = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu));
+    await emu().control("next-interaction", { oid: user.oid, action: "deny" });
+    const denied = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu()));
     assert.equal(returned(denied.page).get("error"), "access_denied");
-    await emu.control("next-interaction", { oid: user.oid, action: "cancel" });
-    const cancelled = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu));
+    await emu().control("next-interaction", { oid: user.oid, action: "cancel" });
+    const cancelled = await toSecondFactor(user.userPrincipalName, user.password, acr("c1"), new TestBrowser(emu()));
     assert.equal(returned(cancelled.page).get("error"), "access_denied");
     assert.match(returned(cancelled.page).get("error_description") ?? "", /^AADSTS50074/);
     assert.equal(returned(cancelled.page).get("error_subcode"), "cancel");
-    await emu.control("next-interaction", { oid: user.oid, action: "hang" });
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: acr("c1") }));
+    await emu().control("next-interaction", { oid: user.oid, action: "hang" });
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: acr("c1") }));
     const hung = browser.submit(page, "username", { loginfmt: user.userPrincipalName, passwd: user.password });
     const outcome = await Promise.race([hung.then(() => "answered", () => "failed"), new Promise((r) => setTimeout(() => r("still open"), 500))]);
     assert.equal(outcome, "still open");
-    page = await browser.go(authorizeUrl(emu, {}));
+    page = await browser.go(authorizeUrl(emu(), {}));
     assert.ok(page);
   });
 
   it("passkey registration needs a pending challenge and demands user verification", async () => {
     const proving = await toSecondFactor(MEGAN.upn, MEGAN.password, acr("c2"));
     const browser = proving.browser;
-    const page = await browser.submit(proving.page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    const page = await browser.submit(proving.page, "totp", { otc: await totpCode(emu(), MEGAN.oid) });
     const refused = await browser.json(page, "register/passkey/verify", { response: { id: "x" } });
     assert.equal(refused.status, 400);
     const options = await browser.json(page, "register/passkey/options");

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { evaluate, intervalContexts, loadPolicySets, parsePolicySet, type PolicyResult, type PolicySet } from "../policy.js";
-import type { AuthSnapshot } from "../state.js";
-import { authorizeUrl, cleanup, decode, MEGAN, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type TestEmulator } from "./helpers.js";
+import type { AuthSnapshot } from "../types.js";
+import { authorizeUrl, decode, MEGAN, redeem, returned, TestBrowser, totpCode, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 const NOW = 1_900_000_000_000;
 const S = 1000;
@@ -338,41 +338,34 @@ describe("Conditional Access engine", () => {
 });
 
 describe("policy sets through the control API", () => {
-  let emu: TestEmulator;
-  before(async () => {
-    emu = await startTestEmulator();
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
-  });
+  const emu = useTestEmulator();
 
   const claims = (...values: string[]) => JSON.stringify({ access_token: { acrs: { essential: true, values } } });
 
   async function signInWithTotp(contexts: string[]): Promise<{ status: number; acrs: unknown; html: string }> {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: claims(...contexts), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: claims(...contexts), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
-    if (/<label for="otc">/.test(page.html)) page = await browser.submit(page, "totp", { otc: await totpCode(emu, MEGAN.oid) });
+    if (/<label for="otc">/.test(page.html)) page = await browser.submit(page, "totp", { otc: await totpCode(emu(), MEGAN.oid) });
     if (page.status !== 302) return { status: page.status, acrs: undefined, html: page.html };
-    const res = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const res = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return { status: 302, acrs: decode(String(res.body.access_token)).payload.acrs, html: "" };
   }
 
   it("starts on production, switches to staging, rejects unknown sets and resets to the start set", async () => {
-    assert.deepEqual(await (await emu.control("policy-set")).json(), { set: "production", available: ["production", "staging"] });
-    assert.equal((await emu.control("policy-set", { set: "test" })).status, 400);
-    assert.equal(((await (await emu.control("policy-set", { set: "staging" })).json()) as { set: string }).set, "staging");
-    await emu.control("reset", {});
-    assert.equal(((await (await emu.control("policy-set")).json()) as { set: string }).set, "production");
+    assert.deepEqual(await (await emu().control("policy-set")).json(), { set: "production", available: ["production", "staging"] });
+    assert.equal((await emu().control("policy-set", { set: "test" })).status, 400);
+    assert.equal(((await (await emu().control("policy-set", { set: "staging" })).json()) as { set: string }).set, "staging");
+    await emu().control("reset", {});
+    assert.equal(((await (await emu().control("policy-set")).json()) as { set: string }).set, "production");
   });
 
   it("records a context issued with no enforced policy, and the portal still gets it", async () => {
-    await emu.control("reset", {});
+    await emu().control("reset", {});
     const { acrs } = await signInWithTotp(["c1", "c7"]);
     assert.deepEqual(acrs, ["c1", "c7"]);
-    const { issuances } = (await (await emu.control("unenforced")).json()) as { issuances: { oid: string; contexts: string[]; grant: string; policySet: string }[] };
+    const { issuances } = (await (await emu().control("unenforced")).json()) as { issuances: { oid: string; contexts: string[]; grant: string; policySet: string }[] };
     assert.equal(issuances.length, 1);
     assert.deepEqual(issuances[0] && { oid: issuances[0].oid, contexts: issuances[0].contexts, grant: issuances[0].grant, policySet: issuances[0].policySet }, {
       oid: MEGAN.oid,
@@ -383,21 +376,20 @@ describe("policy sets through the control API", () => {
   });
 
   it("c2 with an app code: refused in production, issued in staging with the report-only failure recorded", async () => {
-    await emu.control("reset", {});
+    await emu().control("reset", {});
     const production = await signInWithTotp(["c2"]);
     assert.equal(production.status, 200);
     assert.match(production.html, /More information required/);
-    await emu.control("policy-set", { set: "staging" });
+    await emu().control("policy-set", { set: "staging" });
     const staging = await signInWithTotp(["c2"]);
     assert.deepEqual(staging.acrs, ["c2"]);
-    const { results } = (await (await emu.control("report-only")).json()) as { results: { result: string; contexts: string[]; policySet: string }[] };
+    const { results } = (await (await emu().control("report-only")).json()) as { results: { result: string; contexts: string[]; policySet: string }[] };
     assert.deepEqual(results.map((r) => [r.result, r.contexts, r.policySet]), [["reportOnlyFailure", ["c2"], "staging"]]);
-    assert.deepEqual(((await (await emu.control("unenforced")).json()) as { issuances: unknown[] }).issuances, []);
+    assert.deepEqual(((await (await emu().control("unenforced")).json()) as { issuances: unknown[] }).issuances, []);
   });
 });
 
 describe("a custom policy set wired through authorize and refresh", () => {
-  let emu: TestEmulator;
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "emu-policies-"));
@@ -409,19 +401,17 @@ describe("a custom policy set wired through authorize and refresh", () => {
         JSON.stringify({ name, authenticationContextClassReferences: [{ id: "c5", displayName: "Closed" }, { id: "c6", displayName: "Admins only" }], policies: [blockC5, adminsOnC6] }),
       );
     }
-    emu = await startTestEmulator({ policyDir: dir });
   });
+  const emu = useTestEmulator(() => ({ policyDir: dir }));
   after(async () => {
-    await emu.close();
-    cleanup(emu);
     rmSync(dir, { recursive: true, force: true });
   });
 
   const claims = (ctx: string) => JSON.stringify({ access_token: { acrs: { essential: true, value: ctx } } });
 
   it("a block policy on a context answers access_denied 53003 after the password", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: claims("c5") }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: claims("c5") }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
     const params = returned(page);
     assert.equal(params.get("error"), "access_denied");
@@ -429,15 +419,15 @@ describe("a custom policy set wired through authorize and refresh", () => {
   });
 
   it("a refresh asking for a blocked context answers 53003; a policy scoped to a role leaves others alone", async () => {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: claims("c6"), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: claims("c6"), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
     page = await browser.submit(page, "username", { loginfmt: MEGAN.upn, passwd: MEGAN.password });
-    const code = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const code = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(code.status, 200, JSON.stringify(code.body));
     assert.deepEqual(decode(String(code.body.access_token)).payload.acrs, ["c6"], "megan is not an admin: c6 is issued without a factor");
-    const { issuances } = (await (await emu.control("unenforced")).json()) as { issuances: { contexts: string[] }[] };
+    const { issuances } = (await (await emu().control("unenforced")).json()) as { issuances: { contexts: string[] }[] };
     assert.deepEqual(issuances.map((i) => i.contexts), [["c6"]], "no enforced policy applied to this sign-in, so it is recorded");
-    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(code.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: claims("c5") });
+    const refresh = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(code.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: claims("c5") });
     assert.equal(refresh.body.error, "access_denied");
     assert.deepEqual(refresh.body.error_codes, [53003]);
   });

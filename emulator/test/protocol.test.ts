@@ -4,29 +4,11 @@
  * Microsoft Graph's tokens. Each test names the Microsoft page or library source it follows.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { InteractionRequiredAuthError, Logger, ResponseHandler, ServerError } from "@azure/msal-common";
 import { importJWK, jwtVerify } from "jose";
 import {
-  API_SCOPE,
-  authorizeUrl,
-  cleanup,
-  decode,
-  graphAppToken,
-  graphGet,
-  MEGAN,
-  PORTAL,
-  redeem,
-  returned,
-  SPA_CLIENT,
-  startTestEmulator,
-  TENANT,
-  TestBrowser,
-  totpCode,
-  WEB_CLIENT,
-  WEB_REDIRECT,
-  WEB_SECRET,
-  type TestEmulator,
+  API_SCOPE, authorizeUrl, decode, graphGet, MEGAN, PORTAL, redeem, returned, SPA_CLIENT, TENANT, TestBrowser, totpCode, useGraphAppToken, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET,
 } from "./helpers.js";
 
 const C1 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
@@ -43,36 +25,28 @@ function msalErrorFor(body: Record<string, unknown>): unknown {
 }
 
 describe("protocol details clients rely on", () => {
-  let emu: TestEmulator;
-  let graphToken: string;
-  before(async () => {
-    emu = await startTestEmulator();
-    graphToken = await graphAppToken(emu);
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
-  });
+  const emu = useTestEmulator();
+  const graphToken = useGraphAppToken(emu);
 
-  const tokenUrl = (query = "") => `${emu.origin}/${TENANT}/oauth2/v2.0/token${query}`;
+  const tokenUrl = (query = "") => `${emu().origin}/${TENANT}/oauth2/v2.0/token${query}`;
   async function post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-    const res = await emu.fetch(url, { method: "POST", headers, body: new URLSearchParams(form) });
+    const res = await emu().fetch(url, { method: "POST", headers, body: new URLSearchParams(form) });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
   }
   async function signIn(user: { upn: string; password: string }, params: Record<string, string> = {}) {
-    const browser = new TestBrowser(emu);
-    const page = await browser.submit(await browser.go(authorizeUrl(emu, { scope: `openid profile offline_access ${API_SCOPE}`, ...params })), "username", { loginfmt: user.upn, passwd: user.password });
+    const browser = new TestBrowser(emu());
+    const page = await browser.submit(await browser.go(authorizeUrl(emu(), { scope: `openid profile offline_access ${API_SCOPE}`, ...params })), "username", { loginfmt: user.upn, passwd: user.password });
     return { browser, page };
   }
   async function refreshTokenOf(page: Awaited<ReturnType<typeof signIn>>["page"]): Promise<string> {
-    const tokens = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const tokens = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
     return String(tokens.body.refresh_token);
   }
   /** Sign-in log entries, interactive and not: beta lists both when the filter asks for both. */
   async function signInsWith(correlationId: string) {
     const filter = `correlationId eq '${correlationId}' and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`;
-    const { body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, graphToken, "beta");
+    const { body } = await graphGet(emu(), `auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, graphToken(), "beta");
     return body.value as { correlationId: string; isInteractive: boolean; status: { errorCode: number } }[];
   }
 
@@ -120,13 +94,13 @@ describe("protocol details clients rely on", () => {
       assert.equal(entry?.isInteractive, true);
 
       const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-      const out = await emu.fetch(
-        `${emu.origin}/${TENANT}/oauth2/v2.0/logout?client_id=${WEB_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${PORTAL}/signed-out`)}&client-request-id=corr-logout`,
+      const out = await emu().fetch(
+        `${emu().origin}/${TENANT}/oauth2/v2.0/logout?client_id=${WEB_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${PORTAL}/signed-out`)}&client-request-id=corr-logout`,
         { headers: { cookie } },
       );
       assert.equal(out.status, 302);
       assert.equal(out.headers.get("client-request-id"), "corr-logout");
-      assert.ok(emu.logs.some((line) => line.includes('"event":"signed_out"') && line.includes('"correlationId":"corr-logout"')));
+      assert.ok(emu().logs.some((line) => line.includes('"event":"signed_out"') && line.includes('"correlationId":"corr-logout"')));
     });
   });
 
@@ -136,7 +110,7 @@ describe("protocol details clients rely on", () => {
     // reads to raise InteractionRequiredAuthError instead of retrying in a hidden iframe.
     it("MFA required: invalid_grant, AADSTS50076, suberror basic_action and the claims; MSAL.js calls it interaction required", async () => {
       const { page } = await signIn(MEGAN);
-      const refused = await redeem(emu, { grant_type: "refresh_token", refresh_token: await refreshTokenOf(page), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
+      const refused = await redeem(emu(), { grant_type: "refresh_token", refresh_token: await refreshTokenOf(page), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
       assert.equal(refused.status, 400);
       assert.deepEqual([refused.body.error, refused.body.error_codes, refused.body.suberror, refused.body.claims], ["invalid_grant", [50076], "basic_action", C1]);
       const msal = msalErrorFor(refused.body);
@@ -148,9 +122,9 @@ describe("protocol details clients rely on", () => {
     });
 
     it("registration required: a user with no second factor is answered AADSTS50079, also an InteractionRequiredAuthError", async () => {
-      const user = (await (await emu.control("users", { methods: [] })).json()) as { userPrincipalName: string; password: string };
+      const user = (await (await emu().control("users", { methods: [] })).json()) as { userPrincipalName: string; password: string };
       const { page } = await signIn({ upn: user.userPrincipalName, password: user.password });
-      const refused = await redeem(emu, { grant_type: "refresh_token", refresh_token: await refreshTokenOf(page), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
+      const refused = await redeem(emu(), { grant_type: "refresh_token", refresh_token: await refreshTokenOf(page), client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
       assert.deepEqual([refused.body.error, refused.body.error_codes, refused.body.suberror], ["invalid_grant", [50079], "basic_action"]);
       assert.ok(msalErrorFor(refused.body) instanceof InteractionRequiredAuthError);
     });
@@ -158,11 +132,11 @@ describe("protocol details clients rely on", () => {
     it("the refused refresh token stays usable: after the second factor, the same token is redeemed with the claims", async () => {
       const { browser, page } = await signIn(MEGAN);
       const refreshToken = await refreshTokenOf(page);
-      const refused = await redeem(emu, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
+      const refused = await redeem(emu(), { grant_type: "refresh_token", refresh_token: refreshToken, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1 });
       assert.equal(refused.body.error, "invalid_grant");
-      const stepUp = await browser.go(authorizeUrl(emu, { claims: C1 }));
-      await browser.submit(stepUp, "totp", { otc: await totpCode(emu, MEGAN.oid) });
-      const issued = await redeem(emu, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1, scope: API_SCOPE });
+      const stepUp = await browser.go(authorizeUrl(emu(), { claims: C1 }));
+      await browser.submit(stepUp, "totp", { otc: await totpCode(emu(), MEGAN.oid) });
+      const issued = await redeem(emu(), { grant_type: "refresh_token", refresh_token: refreshToken, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: C1, scope: API_SCOPE });
       assert.equal(issued.status, 200, JSON.stringify(issued.body));
       assert.deepEqual(decode(String(issued.body.access_token)).payload.acrs, ["c1"]);
     });
@@ -171,7 +145,7 @@ describe("protocol details clients rely on", () => {
   describe("sign-out", () => {
     // Microsoft Learn, "OpenID Connect on the Microsoft identity platform", Send a sign-out request:
     // post_logout_redirect_uri must match one of the redirect URIs registered for the application.
-    const logout = (params: Record<string, string>) => emu.fetch(`${emu.origin}/${TENANT}/oauth2/v2.0/logout?${new URLSearchParams(params).toString()}`);
+    const logout = (params: Record<string, string>) => emu().fetch(`${emu().origin}/${TENANT}/oauth2/v2.0/logout?${new URLSearchParams(params).toString()}`);
 
     it("returns to a redirect URI registered for the named client, and only there", async () => {
       const signedOut = `${PORTAL}/signed-out`;
@@ -196,7 +170,7 @@ describe("protocol details clients rely on", () => {
     // Microsoft Learn, "Access token claims reference": Graph's tokens are v1.0 (iss
     // https://sts.windows.net/{tid}/, appid/appidacr, ver 1.0); app-only tokens carry idtyp "app".
     it("the client-credentials token for https://graph.microsoft.com/.default is v1.0 and app-only", async () => {
-      const { header, payload } = decode(graphToken);
+      const { header, payload } = decode(graphToken());
       assert.deepEqual([header.typ, header.alg, typeof header.kid], ["JWT", "RS256", "string"]);
       assert.deepEqual(
         [payload.aud, payload.iss, payload.idp, payload.ver, payload.appid, payload.appidacr, payload.idtyp, payload.tid],
@@ -206,17 +180,17 @@ describe("protocol details clients rely on", () => {
       assert.notEqual(payload.oid, WEB_CLIENT);
       assert.deepEqual([payload.azp, payload.azpacr, payload.scp], [undefined, undefined, undefined]);
       assert.deepEqual(payload.roles, ["AuditLog.Read.All", "Policy.Read.All", "UserAuthenticationMethod.Read.All"]);
-      const jwks = (await (await emu.fetch(`${emu.origin}/${TENANT}/discovery/v2.0/keys`)).json()) as { keys: { kid: string; n: string; e: string }[] };
+      const jwks = (await (await emu().fetch(`${emu().origin}/${TENANT}/discovery/v2.0/keys`)).json()) as { keys: { kid: string; n: string; e: string }[] };
       const jwk = jwks.keys.find((k) => k.kid === header.kid);
       assert.ok(jwk, "signed with a published key");
-      await jwtVerify(graphToken, await importJWK({ kty: "RSA", n: jwk.n, e: jwk.e }, "RS256"), { issuer: `https://sts.windows.net/${TENANT}/`, audience: "https://graph.microsoft.com" });
+      await jwtVerify(graphToken(), await importJWK({ kty: "RSA", n: jwk.n, e: jwk.e }, "RS256"), { issuer: `https://sts.windows.net/${TENANT}/`, audience: "https://graph.microsoft.com" });
     });
 
     it("Graph accepts that token and refuses one in the v2.0 format (the portal API's app token)", async () => {
-      assert.equal((await graphGet(emu, "identity/conditionalAccess/authenticationContextClassReferences", graphToken)).status, 200);
-      const apiToken = await redeem(emu, { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope: "api://woodgrove-portal/.default" });
+      assert.equal((await graphGet(emu(), "identity/conditionalAccess/authenticationContextClassReferences", graphToken())).status, 200);
+      const apiToken = await redeem(emu(), { grant_type: "client_credentials", client_id: WEB_CLIENT, client_secret: WEB_SECRET, scope: "api://woodgrove-portal/.default" });
       assert.equal(decode(String(apiToken.body.access_token)).payload.ver, "2.0");
-      const refused = await graphGet(emu, "identity/conditionalAccess/authenticationContextClassReferences", String(apiToken.body.access_token));
+      const refused = await graphGet(emu(), "identity/conditionalAccess/authenticationContextClassReferences", String(apiToken.body.access_token));
       assert.equal(refused.status, 401);
       assert.match(refused.headers.get("www-authenticate") ?? "", /^Bearer /);
     });

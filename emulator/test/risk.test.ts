@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   browserFamily,
   detectSignInRisk,
@@ -9,10 +9,9 @@ import {
   loadNetworkTable,
   parseNetworkTable,
   passwordProblem,
-  type SignInHistory,
-  type SignInLocation,
 } from "../risk.js";
-import { authorizeUrl, cleanup, graphAppToken, graphGet, redeem, returned, startTestEmulator, TestBrowser, totpCode, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type Page, type TestEmulator } from "./helpers.js";
+import type { SignInHistory, SignInLocation } from "../types.js";
+import { authorizeUrl, graphGet, type Page, redeem, returned, TestBrowser, totpCode, useGraphAppToken, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 const table = loadNetworkTable(fileURLToPath(new URL("../ip-locations.json", import.meta.url)));
 const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
@@ -102,38 +101,30 @@ interface TestUser {
 }
 
 describe("simulated Identity Protection through the authorize flow", () => {
-  let emu: TestEmulator;
-  let graphToken: string;
-  before(async () => {
-    emu = await startTestEmulator();
-    graphToken = await graphAppToken(emu);
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
-  });
+  const emu = useTestEmulator();
+  const graphToken = useGraphAppToken(emu);
 
   async function newUser(methods: string[]): Promise<TestUser> {
-    return (await (await emu.control("users", { methods })).json()) as TestUser;
+    return (await (await emu().control("users", { methods })).json()) as TestUser;
   }
 
   async function startSignIn(user: TestUser, params: Record<string, string> = {}, userAgent = CHROME_LINUX): Promise<{ browser: TestBrowser; page: Page }> {
-    const browser = new TestBrowser(emu);
+    const browser = new TestBrowser(emu());
     browser.userAgent = userAgent;
-    let page = await browser.go(authorizeUrl(emu, params));
+    let page = await browser.go(authorizeUrl(emu(), params));
     page = await browser.submit(page, "username", { loginfmt: user.userPrincipalName, passwd: user.password });
     return { browser, page };
   }
 
   async function latestEntry(oid: string): Promise<Record<string, unknown>> {
-    const { body } = await graphGet(emu, `auditLogs/signIns?$filter=${encodeURIComponent(`userId eq '${oid}'`)}&$top=1`, graphToken);
+    const { body } = await graphGet(emu(), `auditLogs/signIns?$filter=${encodeURIComponent(`userId eq '${oid}'`)}&$top=1`, graphToken());
     const [entry] = body.value as Record<string, unknown>[];
     assert.ok(entry, "a sign-in log entry");
     return entry;
   }
 
   async function setNetwork(oid: string, ip: string | null): Promise<void> {
-    const res = ip === null ? await emu.control(`users/${oid}/network`, undefined, "DELETE") : await emu.control(`users/${oid}/network`, { ip });
+    const res = ip === null ? await emu().control(`users/${oid}/network`, undefined, "DELETE") : await emu().control(`users/${oid}/network`, { ip });
     assert.equal(res.status, 200);
   }
 
@@ -154,7 +145,7 @@ describe("simulated Identity Protection through the authorize flow", () => {
     await setNetwork(user.oid, "192.0.2.130");
     const { browser, page } = await startSignIn(user);
     assert.match(page.html, /Enter code/);
-    const done = await browser.submit(page, "totp", { otc: await totpCode(emu, user.oid) });
+    const done = await browser.submit(page, "totp", { otc: await totpCode(emu(), user.oid) });
     assert.ok(returned(done).get("code"));
     const entry = await latestEntry(user.oid);
     assert.equal(entry.ipAddress, "192.0.2.130");
@@ -208,14 +199,14 @@ describe("simulated Identity Protection through the authorize flow", () => {
 
   it("high user risk: MFA, then the password change page; the new password works and the risk is remediated", async () => {
     const user = await newUser(["totp"]);
-    const set = await emu.control(`users/${user.oid}/risk`, { userRisk: "high", reason: "leakedCredentials" });
+    const set = await emu().control(`users/${user.oid}/risk`, { userRisk: "high", reason: "leakedCredentials" });
     assert.deepEqual(
       (({ riskLevel, riskState, riskEventTypes }) => ({ riskLevel, riskState, riskEventTypes }))((await set.json()) as Record<string, unknown>),
       { riskLevel: "high", riskState: "atRisk", riskEventTypes: ["leakedCredentials"] },
     );
     const { browser, page } = await startSignIn(user);
     assert.match(page.html, /Enter code/, "MFA comes first");
-    let next = await browser.submit(page, "totp", { otc: await totpCode(emu, user.oid) });
+    let next = await browser.submit(page, "totp", { otc: await totpCode(emu(), user.oid) });
     assert.match(next.html, /<h1>Update your password<\/h1>/);
     assert.match(next.html, /<label for="newPassword">New password<\/label>/);
     assert.match(next.html, /<label for="confirmPassword">Confirm password<\/label>/);
@@ -223,7 +214,7 @@ describe("simulated Identity Protection through the authorize flow", () => {
     assert.match(next.html, /role="alert">The passwords don&#39;t match/);
     next = await browser.submit(next, "password/change", { newPassword: "Fresh#Start42", confirmPassword: "Fresh#Start42" });
     assert.ok(returned(next).get("code"), next.html.slice(0, 300));
-    const risk = (await (await emu.control(`users/${user.oid}/risk`)).json()) as Record<string, unknown>;
+    const risk = (await (await emu().control(`users/${user.oid}/risk`)).json()) as Record<string, unknown>;
     assert.deepEqual([risk.riskLevel, risk.riskState, risk.riskDetail], ["none", "remediated", "userPerformedSecuredPasswordChange"]);
     const entry = await latestEntry(user.oid);
     assert.deepEqual([entry.riskLevelAggregated, entry.riskState, entry.riskDetail], ["high", "remediated", "userPerformedSecuredPasswordChange"]);
@@ -239,42 +230,42 @@ describe("simulated Identity Protection through the authorize flow", () => {
     const c1 = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
     const started = await startSignIn(user, { scope: "openid offline_access", claims: c1 });
     const { browser } = started;
-    const page = await browser.submit(started.page, "totp", { otc: await totpCode(emu, user.oid) });
-    const tokens = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
-    await emu.control(`users/${user.oid}/risk`, { userRisk: "high" });
-    const refresh = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    const page = await browser.submit(started.page, "totp", { otc: await totpCode(emu(), user.oid) });
+    const tokens = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    await emu().control(`users/${user.oid}/risk`, { userRisk: "high" });
+    const refresh = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
     assert.deepEqual([refresh.body.error, refresh.body.error_codes, refresh.body.suberror], ["invalid_grant", [50142], "basic_action"]);
     // The policy's MFA is "every time": once the app code is older than 5 minutes, MFA is asked first.
-    await emu.control(`users/${user.oid}/age-authentication`, { seconds: 400 });
-    const stale = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    await emu().control(`users/${user.oid}/age-authentication`, { seconds: 400 });
+    const stale = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
     assert.deepEqual(stale.body.error_codes, [50076]);
-    const silent = await browser.go(authorizeUrl(emu, { prompt: "none" }));
+    const silent = await browser.go(authorizeUrl(emu(), { prompt: "none" }));
     assert.equal(returned(silent).get("error"), "interaction_required");
     // Dismissing the risk (userRisk none) lets the same refresh token through: no policy applies any more.
-    const dismissed = (await (await emu.control(`users/${user.oid}/risk`, { userRisk: "none" })).json()) as Record<string, unknown>;
+    const dismissed = (await (await emu().control(`users/${user.oid}/risk`, { userRisk: "none" })).json()) as Record<string, unknown>;
     assert.deepEqual([dismissed.riskState, dismissed.riskDetail], ["dismissed", "adminDismissedAllRiskForUser"]);
-    const ok = await redeem(emu, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
+    const ok = await redeem(emu(), { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: WEB_CLIENT, client_secret: WEB_SECRET });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 
   it("the control routes validate input, and reset clears risk, networks and history", async () => {
     const user = await newUser([]);
-    assert.equal((await emu.control(`users/${user.oid}/risk`, { userRisk: "severe" })).status, 400);
-    assert.equal((await emu.control(`users/${user.oid}/network`, { ip: "not-an-ip" })).status, 400);
-    assert.equal((await emu.control("users/00000000-0000-4000-8000-000000000000/risk", { userRisk: "high" })).status, 404);
-    const located = (await (await emu.control(`users/${user.oid}/network`, { ip: "::ffff:198.51.100.200" })).json()) as Record<string, unknown>;
+    assert.equal((await emu().control(`users/${user.oid}/risk`, { userRisk: "severe" })).status, 400);
+    assert.equal((await emu().control(`users/${user.oid}/network`, { ip: "not-an-ip" })).status, 400);
+    assert.equal((await emu().control("users/00000000-0000-4000-8000-000000000000/risk", { userRisk: "high" })).status, 404);
+    const located = (await (await emu().control(`users/${user.oid}/network`, { ip: "::ffff:198.51.100.200" })).json()) as Record<string, unknown>;
     assert.deepEqual([located.ip, (located.location as { city: string }).city, located.overridden], ["198.51.100.200", "Tokyo", true]);
-    const custom = (await (await emu.control(`users/${user.oid}/network`, { ip: "10.1.2.3", location: { city: "Reykjavík", countryOrRegion: "IS", latitude: 64.1466, longitude: -21.9426 } })).json()) as Record<string, unknown>;
+    const custom = (await (await emu().control(`users/${user.oid}/network`, { ip: "10.1.2.3", location: { city: "Reykjavík", countryOrRegion: "IS", latitude: 64.1466, longitude: -21.9426 } })).json()) as Record<string, unknown>;
     assert.equal((custom.location as { city: string }).city, "Reykjavík");
-    await emu.control(`users/${user.oid}/risk`, { userRisk: "medium" });
-    const listed = (await (await emu.control("risky-users")).json()) as { value: { id: string; riskLevel: string }[] };
+    await emu().control(`users/${user.oid}/risk`, { userRisk: "medium" });
+    const listed = (await (await emu().control("risky-users")).json()) as { value: { id: string; riskLevel: string }[] };
     assert.equal(listed.value.find((u) => u.id === user.oid)?.riskLevel, "medium");
-    await emu.control("reset", {});
-    graphToken = await graphAppToken(emu);
+    await emu().control("reset", {});
+    await graphToken.renew();
     const megan = "a7e59c2e-59a4-4040-9c4c-9c897ce9dfb9";
-    assert.equal(((await (await emu.control(`users/${megan}/network`)).json()) as { overridden: boolean }).overridden, false);
-    assert.equal(((await (await emu.control("risky-users")).json()) as { value: { riskLevel: string }[] }).value.every((u) => u.riskLevel === "none"), true);
-    const { body } = await graphGet(emu, "auditLogs/signIns", graphToken);
+    assert.equal(((await (await emu().control(`users/${megan}/network`)).json()) as { overridden: boolean }).overridden, false);
+    assert.equal(((await (await emu().control("risky-users")).json()) as { value: { riskLevel: string }[] }).value.every((u) => u.riskLevel === "none"), true);
+    const { body } = await graphGet(emu(), "auditLogs/signIns", graphToken());
     assert.deepEqual(body.value, []);
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
-import { authorizeUrl, cleanup, decode, PASSWORD, redeem, returned, startTestEmulator, TestBrowser, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET, type Page, type TestEmulator } from "./helpers.js";
+import { beforeEach, describe, it } from "node:test";
+import { authorizeUrl, decode, type Page, PASSWORD, redeem, returned, TestBrowser, useTestEmulator, WEB_CLIENT, WEB_REDIRECT, WEB_SECRET } from "./helpers.js";
 
 const DIEGO = { oid: "e66e2ed2-fd39-4c38-a6e8-2f6001d6975a", upn: "diego@woodgrove.test" };
 const acr = (ctx: string) => JSON.stringify({ access_token: { acrs: { essential: true, value: ctx } } });
@@ -13,20 +13,13 @@ interface InboxMessage {
 }
 
 describe("SMS codes (simulated)", () => {
-  let emu: TestEmulator;
-  before(async () => {
-    emu = await startTestEmulator();
-  });
+  const emu = useTestEmulator();
   beforeEach(async () => {
-    await emu.control("reset", {});
-  });
-  after(async () => {
-    await emu.close();
-    cleanup(emu);
+    await emu().control("reset", {});
   });
 
   async function inbox(oid: string): Promise<InboxMessage[]> {
-    const res = await emu.control(`sms?oid=${oid}`);
+    const res = await emu().control(`sms?oid=${oid}`);
     assert.equal(res.status, 200);
     return ((await res.json()) as { messages: InboxMessage[] }).messages;
   }
@@ -38,21 +31,21 @@ describe("SMS codes (simulated)", () => {
   }
 
   async function toSecondFactor(upn: string, password: string, ctx: string): Promise<{ browser: TestBrowser; page: Page }> {
-    const browser = new TestBrowser(emu);
-    let page = await browser.go(authorizeUrl(emu, { claims: acr(ctx), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
+    const browser = new TestBrowser(emu());
+    let page = await browser.go(authorizeUrl(emu(), { claims: acr(ctx), scope: "openid offline_access api://woodgrove-portal/access_as_user" }));
     page = await browser.submit(page, "username", { loginfmt: upn, passwd: password });
     return { browser, page };
   }
 
   async function tokenFrom(page: Page): Promise<{ acrs: unknown; refreshToken: string }> {
     assert.equal(page.status, 302, page.html.slice(0, 600));
-    const res = await redeem(emu, { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
+    const res = await redeem(emu(), { grant_type: "authorization_code", code: returned(page).get("code") ?? "", client_id: WEB_CLIENT, client_secret: WEB_SECRET, redirect_uri: WEB_REDIRECT });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return { acrs: decode(String(res.body.access_token)).payload.acrs, refreshToken: String(res.body.refresh_token) };
   }
 
   async function smsUser(methods: string[] = ["sms"]): Promise<{ oid: string; userPrincipalName: string; password: string; phoneNumber: string }> {
-    const res = await emu.control("users", { methods });
+    const res = await emu().control("users", { methods });
     assert.equal(res.status, 201);
     return (await res.json()) as { oid: string; userPrincipalName: string; password: string; phoneNumber: string };
   }
@@ -87,10 +80,10 @@ describe("SMS codes (simulated)", () => {
     const user = await smsUser();
     await toSecondFactor(user.userPrincipalName, user.password, "c1");
     const stale = await latestCode(user.oid);
-    await emu.control("clock", { advanceSeconds: 540 });
+    await emu().control("clock", { advanceSeconds: 540 });
     const second = await toSecondFactor(user.userPrincipalName, user.password, "c1");
     const fresh = await latestCode(user.oid);
-    await emu.control("clock", { advanceSeconds: 61 });
+    await emu().control("clock", { advanceSeconds: 61 });
     const expired = await second.browser.submit(second.page, "sms", { otc: stale });
     assert.match(expired.html, /expired/);
     assert.equal((await inbox(user.oid)).find((m) => m.code === stale)?.expired, true);
@@ -99,7 +92,7 @@ describe("SMS codes (simulated)", () => {
     const third = await toSecondFactor(user.userPrincipalName, user.password, "c1");
     const edge = await latestCode(user.oid);
     // The emulator clock is the wall clock plus an offset, so "exactly 600 s" would already be late.
-    await emu.control("clock", { advanceSeconds: 599 });
+    await emu().control("clock", { advanceSeconds: 599 });
     assert.equal((await third.browser.submit(third.page, "sms", { otc: edge })).status, 302, "a code just under 10 minutes old still works");
   });
 
@@ -113,11 +106,11 @@ describe("SMS codes (simulated)", () => {
     assert.match(interrupt.html, /Register a passkey/);
     assert.doesNotMatch(interrupt.html, /Text a code/);
 
-    await emu.control("policy-set", { set: "staging" });
+    await emu().control("policy-set", { set: "staging" });
     const staging = await toSecondFactor(DIEGO.upn, PASSWORD, "c2");
     const done = await staging.browser.submit(staging.page, "sms", { otc: await latestCode(DIEGO.oid) });
     assert.deepEqual((await tokenFrom(done)).acrs, ["c2"]);
-    const { results } = (await (await emu.control("report-only")).json()) as { results: { result: string; oid: string }[] };
+    const { results } = (await (await emu().control("report-only")).json()) as { results: { result: string; oid: string }[] };
     assert.deepEqual(results.map((r) => [r.oid, r.result]), [[DIEGO.oid, "reportOnlyFailure"]]);
   });
 
@@ -143,11 +136,11 @@ describe("SMS codes (simulated)", () => {
     const { browser, page } = await toSecondFactor(user.userPrincipalName, user.password, "c1");
     const { refreshToken } = await tokenFrom(await browser.submit(page, "sms", { otc: await latestCode(user.oid) }));
     const refresh = (token: string) =>
-      redeem(emu, { grant_type: "refresh_token", refresh_token: token, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: acr("c1"), scope: "openid offline_access api://woodgrove-portal/access_as_user" });
+      redeem(emu(), { grant_type: "refresh_token", refresh_token: token, client_id: WEB_CLIENT, client_secret: WEB_SECRET, claims: acr("c1"), scope: "openid offline_access api://woodgrove-portal/access_as_user" });
     const ok = await refresh(refreshToken);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(decode(String(ok.body.access_token)).payload.acrs, ["c1"]);
-    await emu.control("clock", { advanceSeconds: 301 });
+    await emu().control("clock", { advanceSeconds: 301 });
     const stale = await refresh(String(ok.body.refresh_token));
     assert.equal(stale.body.error, "invalid_grant");
     assert.deepEqual([stale.body.error_codes, stale.body.suberror], [[50076], "basic_action"]);
@@ -169,7 +162,7 @@ describe("SMS codes (simulated)", () => {
   });
 
     it("the inbox route needs a known user id", async () => {
-    assert.equal((await emu.control("sms?oid=nope")).status, 400);
-    assert.equal((await emu.control("sms?oid=00000000-0000-4000-8000-000000000000")).status, 404);
+    assert.equal((await emu().control("sms?oid=nope")).status, 400);
+    assert.equal((await emu().control("sms?oid=00000000-0000-4000-8000-000000000000")).status, 404);
   });
 });

@@ -5,7 +5,8 @@
  */
 import type { DirectoryUser } from "../directory.js";
 import type { ConditionalAccessPolicy, PolicySet, PolicySetName, PolicyState } from "../policy.js";
-import type { RiskyUser, SignInLocation } from "../risk.js";
+import type { RiskyUser } from "../risk.js";
+import type { SignInLocation } from "../types.js";
 import type { SignInLogEntry } from "../signin-log.js";
 import { esc } from "./html.js";
 import { maskedPhone } from "./pages.js";

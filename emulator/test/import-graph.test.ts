@@ -1,0 +1,95 @@
+/**
+ * The emulator's modules form no import cycle, type-only imports included: each file can be read,
+ * and copied, after the files it imports. `types.ts` is the shared vocabulary at the bottom of the
+ * graph and imports nothing from the emulator. Import edges are read with the TypeScript
+ * compiler's own pre-processor, so multi-line, `export … from` and dynamic imports all count.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const EMULATOR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sourceFiles(full);
+    return entry.name.endsWith(".ts") ? [full] : [];
+  });
+}
+
+/** Each file (relative to emulator/) → the emulator files it imports. Packages are left out. */
+function importGraph(files: readonly string[]): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
+    const targets = importedFiles
+      .map(({ fileName }) => fileName)
+      .filter((spec) => spec.startsWith("."))
+      .map((spec) => resolve(dirname(file), spec.replace(/\.js$/, ".ts")))
+      .filter((target) => target.endsWith(".ts") && existsSync(target))
+      .map((target) => relative(EMULATOR, target));
+    graph.set(relative(EMULATOR, file), [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one file, or a file importing itself (Tarjan). */
+function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, next);
+    low.set(node, next);
+    next += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const target of graph.get(node) ?? []) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(node, Math.min(low.get(node)!, low.get(target)!));
+      } else if (onStack.has(target)) {
+        low.set(node, Math.min(low.get(node)!, index.get(target)!));
+      }
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== node);
+    if (component.length > 1 || graph.get(node)?.includes(node)) found.push(component.sort());
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return found;
+}
+
+describe("emulator import graph", () => {
+  const graph = importGraph(sourceFiles(EMULATOR));
+
+  it("reads the emulator's modules", () => {
+    assert.ok(graph.get("server.ts")?.includes("context.ts"), "the graph should see server.ts import context.ts");
+  });
+
+  it("has no import cycle among the emulator's files", () => {
+    assert.deepEqual(cycles(graph), [], "files that import each other, directly or through others");
+  });
+
+  it("keeps types.ts free of emulator imports", () => {
+    assert.deepEqual(graph.get("types.ts"), []);
+  });
+
+  it("finds a cycle when there is one", () => {
+    const looped = new Map([["a.ts", ["b.ts"]], ["b.ts", ["c.ts"]], ["c.ts", ["a.ts"]], ["d.ts", ["a.ts"]]]);
+    assert.deepEqual(cycles(looped), [["a.ts", "b.ts", "c.ts"]]);
+  });
+});

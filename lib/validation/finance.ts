@@ -28,7 +28,7 @@ export const statementFormatSchema = z.enum(STATEMENT_FORMATS, { error: "Choose 
  * format. Only the shape is checked here; ownership and the month's range are the data layer's
  * job (`getStatement` scopes by user).
  */
-export const statementDownloadSchema = z.object({
+export const statementDownloadSchema = z.strictObject({
   accountId: z.string().trim().min(1, "Choose an account.").max(64, "Choose an account."),
   month: monthSchema,
   format: statementFormatSchema,

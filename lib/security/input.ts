@@ -20,7 +20,7 @@
 export const MAX_INPUT_BYTES = 16 * 1024;
 
 /** The deepest nesting accepted. The portal's inputs are flat objects. */
-export const MAX_INPUT_DEPTH = 8;
+const MAX_INPUT_DEPTH = 8;
 
 /** Keys that reach an object's prototype chain when merged naively. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);

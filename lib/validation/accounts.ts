@@ -7,6 +7,3 @@ import { z } from "@/lib/validation/zod";
 export const revealAccountNumberSchema = z.strictObject({
   accountId: z.string().trim().min(1, "Choose an account.").max(64, "Choose an account."),
 });
-
-/** What the reveal button sends. */
-export type RevealAccountNumberInput = z.infer<typeof revealAccountNumberSchema>;

@@ -40,7 +40,8 @@ interface FormValues {
 
 /**
  * The order and labels of the error summary; keys are the rules' field names
- * (lib/validation/transfer-rules.ts). The form's own fields are linked; the rest are the form's.
+ * (lib/validation/transfer-rules.ts). An error of a field on the form links to it; the others (an
+ * expired form) are shown as they are.
  */
 const FIELDS = [
   { key: "fromAccountId", label: "From", linked: true },

@@ -90,7 +90,7 @@ export function redactText(text: string): string {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Writes control characters as `\uXXXX`, visibly and unambiguously. */
-export function escapeControlCharacters(text: string): string {
+function escapeControlCharacters(text: string): string {
   return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { primaryButton } from "@/components/settings/form-parts";
+import { primaryButton } from "@/components/ui/form-parts";
 import { StepUpDialog } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { ErrorSummary, Field, describedBy, inputClass, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, type FieldErrors } from "@/components/ui/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";

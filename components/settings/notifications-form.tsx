@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState, useTransition } from "react";
-import { ErrorSummary, primaryButton, type FieldErrors } from "@/components/settings/form-parts";
+import { ErrorSummary, primaryButton, type FieldErrors } from "@/components/ui/form-parts";
 import { Toast } from "@/components/ui/toast";
 import { assertNever, type ActionResult } from "@/lib/actions/result";
 import { useHydrated } from "@/lib/use-hydrated";

@@ -2,7 +2,7 @@
 
 import { useId, useRef } from "react";
 import { useFormStatus } from "react-dom";
-import { primaryButton, secondaryButton } from "@/components/settings/form-parts";
+import { primaryButton, secondaryButton } from "@/components/ui/form-parts";
 import { clearStepUpCache } from "@/lib/step-up/msal";
 import { useHydrated } from "@/lib/use-hydrated";
 

@@ -2,6 +2,7 @@
 
 import { Suspense, useEffect, useId, useRef, useState } from "react";
 import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
+import { ErrorSummary, Field, describedBy, inputClass, primaryButton, secondaryButton } from "@/components/ui/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import type { JsonValue } from "@/lib/actions/result";
 import { MissingMethodNote } from "@/components/transfer/missing-method-note";
@@ -37,14 +38,18 @@ interface FormValues {
   memo: string;
 }
 
-/** The order and labels of the error summary; keys are the rules' field names (lib/validation/transfer-rules.ts). */
+/**
+ * The order and labels of the error summary; keys are the rules' field names
+ * (lib/validation/transfer-rules.ts). An error of a field on the form links to it; the others (an
+ * expired form) are shown as they are.
+ */
 const FIELDS = [
-  { key: "fromAccountId", label: "From" },
-  { key: "destination", label: "To" },
-  { key: "amount", label: "Amount" },
-  { key: "memo", label: "Memo" },
-  { key: "idempotencyKey", label: "Form" },
-  { key: "form", label: "Form" },
+  { key: "fromAccountId", label: "From", linked: true },
+  { key: "destination", label: "To", linked: true },
+  { key: "amount", label: "Amount", linked: true },
+  { key: "memo", label: "Memo", linked: true },
+  { key: "idempotencyKey", label: "Form", linked: false },
+  { key: "form", label: "Form", linked: false },
 ] as const;
 
 /** Account kinds the server accepts as a source (lib/data/transfers.ts). */
@@ -211,11 +216,8 @@ export function TransferForm({
     ];
   };
 
-  const errorEntries = FIELDS.flatMap(({ key, label }) => (shownErrors[key] ?? []).map((message) => ({ key, label, message })));
   const fieldId = (key: string) => `${formId}-${key}`;
-  const describedBy = (key: string, hint?: string) => [hint, shownErrors[key] ? `${fieldId(key)}-error` : undefined].filter(Boolean).join(" ") || undefined;
-  const inputClass =
-    "mt-1 block w-full rounded-md border border-black/15 bg-white px-3 py-2 text-ink shadow-sm focus:border-brand-700 focus:outline-none focus:ring-2 focus:ring-brand-700/30 aria-invalid:border-red-700";
+  const ariaDescribedBy = (key: string, hint = false) => describedBy(fieldId(key), shownErrors, key, hint);
 
   return (
     <div className="rounded-xl border border-black/5 bg-white p-6 shadow-sm">
@@ -224,20 +226,7 @@ export function TransferForm({
           <h2 id={`${formId}-heading`} className="text-lg font-semibold">
             New transfer
           </h2>
-          {errorEntries.length > 0 ? (
-            <div ref={summary} tabIndex={-1} role="alert" aria-labelledby={`${formId}-summary`} className="rounded-md border border-red-300 bg-red-50 p-4 text-sm focus:outline-none focus:ring-2 focus:ring-red-700/40">
-              <h3 id={`${formId}-summary`} className="font-semibold text-red-800">
-                Check the following
-              </h3>
-              <ul className="mt-2 list-disc space-y-1 pl-5">
-                {errorEntries.map(({ key, label, message }) => (
-                  <li key={`${key}-${message}`}>
-                    {key === "form" || key === "idempotencyKey" ? message : <a href={`#${fieldId(key)}`} className="underline">{`${label}: ${message}`}</a>}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
+          <ErrorSummary ref={summary} errors={shownErrors} labels={FIELDS.map(({ key, label, linked }) => ({ key, label, id: linked ? fieldId(key) : undefined }))} />
 
           <Field id={fieldId("fromAccountId")} label="From" errors={shownErrors.fromAccountId}>
             <select
@@ -246,7 +235,7 @@ export function TransferForm({
               value={values.fromAccountId}
               onChange={(event) => update("fromAccountId", event.target.value)}
               aria-invalid={shownErrors.fromAccountId ? true : undefined}
-              aria-describedby={describedBy("fromAccountId")}
+              aria-describedby={ariaDescribedBy("fromAccountId")}
               className={inputClass}
             >
               {sources.length === 0 ? <option value="">No account can send transfers</option> : null}
@@ -265,7 +254,7 @@ export function TransferForm({
               value={values.destination}
               onChange={(event) => update("destination", event.target.value)}
               aria-invalid={shownErrors.destination ? true : undefined}
-              aria-describedby={describedBy("destination")}
+              aria-describedby={ariaDescribedBy("destination")}
               className={inputClass}
             >
               <option value="">Choose an account or payee</option>
@@ -299,7 +288,7 @@ export function TransferForm({
               value={values.amount}
               onChange={(event) => update("amount", event.target.value)}
               aria-invalid={shownErrors.amount ? true : undefined}
-              aria-describedby={describedBy("amount", `${fieldId("amount")}-hint`)}
+              aria-describedby={ariaDescribedBy("amount", true)}
               className={`${inputClass} tabular-nums`}
             />
             <p id={`${fieldId("amount")}-hint`} className="mt-1 text-xs text-muted">
@@ -328,14 +317,14 @@ export function TransferForm({
               value={values.memo}
               onChange={(event) => update("memo", event.target.value)}
               aria-invalid={shownErrors.memo ? true : undefined}
-              aria-describedby={describedBy("memo")}
+              aria-describedby={ariaDescribedBy("memo")}
               className={inputClass}
             />
           </Field>
 
           <div className="flex justify-end">
             {/* Disabled until hydrated: before that the browser would submit the form to this URL itself. */}
-            <button type="submit" disabled={!hydrated} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 disabled:opacity-60">
+            <button type="submit" disabled={!hydrated} className={primaryButton}>
               Review transfer
             </button>
           </div>
@@ -373,7 +362,7 @@ export function TransferForm({
                 stepUp.reset();
                 setPhase("edit");
               }}
-              className="rounded-md border border-black/10 px-4 py-2 text-sm font-medium hover:bg-surface aria-disabled:opacity-60"
+              className={secondaryButton}
             >
               Edit
             </button>
@@ -384,7 +373,7 @@ export function TransferForm({
               onClick={() => {
                 if (!busy) void stepUp.run(review.request);
               }}
-              className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 aria-disabled:opacity-60"
+              className={primaryButton}
             >
               {state.status === "running" ? "Sending…" : state.status === "error" && !state.challenge ? "Try again" : "Send transfer"}
             </button>
@@ -392,22 +381,6 @@ export function TransferForm({
         </section>
       ) : null}
       <StepUpDialog stepUp={stepUp} sessionPurpose="" describePayload={describeTransfer} />
-    </div>
-  );
-}
-
-function Field({ id, label, errors, children }: { id: string; label: string; errors: string[] | undefined; children: React.ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children}
-      {errors ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-800">
-          {errors.join(" ")}
-        </p>
-      ) : null}
     </div>
   );
 }

@@ -33,7 +33,7 @@ export type BearerAuthentication = { ok: true; caller: BearerCaller } | { ok: fa
  * no Bearer credential at all: absent, or another scheme (RFC 6750 §3.1: no error code then).
  * An empty Bearer credential is returned as "" and refused as an invalid token.
  */
-export function bearerTokenOf(request: Request): string | null {
+function bearerTokenOf(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (header === null) return null;
   const match = /^\s*Bearer(?:\s+(.*))?$/i.exec(header);

@@ -2,7 +2,7 @@ import "server-only";
 import { apiError } from "@/lib/api/responses";
 
 /** The largest JSON body the API reads. A transfer is a few hundred bytes. */
-export const MAX_JSON_BODY_BYTES = 16 * 1024;
+const MAX_JSON_BODY_BYTES = 16 * 1024;
 
 /** The parsed body, or the response that refuses it. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };

@@ -68,7 +68,7 @@ export function apiError(
  * the portal adds: why, and for a transaction-bound operation the stored payload the retry must
  * repeat (under the same Idempotency-Key) and when it expires.
  */
-export function challengeResponse(challenge: StepUpChallenge): Response {
+function challengeResponse(challenge: StepUpChallenge): Response {
   return apiError(401, "insufficient_claims", "This request needs a stronger or more recent sign-in. Get a new token with the claims in this challenge and retry.", challenge.correlationId, {
     headers: { "WWW-Authenticate": insufficientClaimsHeader(challenge.authContext, claimsChallengeAuthority) },
     details: {

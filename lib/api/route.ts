@@ -148,8 +148,8 @@ export function protectedRoute<Op extends StepUpOperation, I, T, P = Record<stri
       const input = await options.input({ request, params: await routeContext.params, idempotencyKey, correlationId });
       if (!input.ok) return input.response;
 
-      // The replay lookup sees only input the enforcement core would accept (no unknown members).
-      const parsed = options.replay && checkUntrustedInput(input.value, definition.schema).ok ? definition.schema.safeParse(input.value) : undefined;
+      // The replay lookup sees only input the enforcement core would accept (plain data its strict schema parses).
+      const parsed = options.replay && checkUntrustedInput(input.value).ok ? definition.schema.safeParse(input.value) : undefined;
       if (options.replay && parsed?.success) {
         const early = replayed(await options.replay(user, parsed.data), correlationId);
         if (early) return early;

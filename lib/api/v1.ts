@@ -3,7 +3,7 @@ import { failed, success } from "@/lib/actions/result";
 import { readJsonBody } from "@/lib/api/body";
 import { apiError, apiJson } from "@/lib/api/responses";
 import { apiRoute, protectedRoute, type ApiDependencies, type RouteHandler } from "@/lib/api/route";
-import { fieldErrorsOf } from "@/lib/step-up/enforce";
+import { fieldErrorsOf } from "@/lib/actions/field-errors";
 import { getAccountForUser, getFullAccountNumber, listAccountsForUser } from "@/lib/data/accounts";
 import { checkTransfer, createTransfer, findTransferByIdempotencyKey, getTransferPolicyInput, listTransfers } from "@/lib/data/transfers";
 import { revealAccountNumberSchema } from "@/lib/validation/accounts";

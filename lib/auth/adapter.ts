@@ -161,8 +161,8 @@ interface SessionRow {
   createdAt: Date;
 }
 
-/** The adapter session, plus the strength and id the session callback exposes. */
-export type PortalAdapterSession = AdapterSession & {
+/** The adapter session, plus the row's id and the strength recorded at sign-in. */
+type PortalAdapterSession = AdapterSession & {
   id: string;
   acrs: string[];
   authTime: Date | null;

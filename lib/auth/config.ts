@@ -6,7 +6,7 @@ import { createLogger } from "@/lib/log";
 import { clientIp, limitSignInAttempt, limitSignInOfUser } from "@/lib/rate-limit";
 import { redirectAfterSignIn } from "@/lib/security/redirect";
 import { sessionCookieFor } from "@/lib/auth/session-cookie";
-import { portalAdapter, providerAccountIdOf, type PortalAdapterSession } from "@/lib/auth/adapter";
+import { portalAdapter, providerAccountIdOf } from "@/lib/auth/adapter";
 import { recordSignInRoles, recordSignInStrength, rolesFromClaims, strengthFromClaims, withSignInContext } from "@/lib/auth/sign-in-context";
 
 /** Auth.js's provider id; part of the callback URL registered with Entra ID. */
@@ -77,22 +77,6 @@ const nextAuth = NextAuth({
     },
     // Only same-origin paths after sign-in (lib/security/redirect.ts), never another site.
     redirect: redirectAfterSignIn,
-    session({ session, user }) {
-      const row = session as unknown as PortalAdapterSession;
-      const identity = user as unknown as { tenantId: string; objectId: string; userPrincipalName: string | null };
-      // This object is what /api/auth/session returns to the browser: no session token here.
-      return {
-        expires: session.expires,
-        user: {
-          id: user.id,
-          name: user.name ?? null,
-          tenantId: identity.tenantId,
-          objectId: identity.objectId,
-          userPrincipalName: identity.userPrincipalName,
-        },
-        strength: { acrs: row.acrs, authTime: row.authTime ? row.authTime.toISOString() : null },
-      } as typeof session;
-    },
   },
   logger: {
     // Auth.js logs errors with their cause (which can contain provider responses); keep the
@@ -107,7 +91,9 @@ const nextAuth = NextAuth({
   },
 });
 
-export const { auth, signIn, signOut } = nextAuth;
+// No `auth()` and no session callback: pages and actions read the session with getSession() and
+// requireSession() (lib/auth/session.ts), from the database row, with the portal's own type.
+export const { signIn, signOut } = nextAuth;
 
 /**
  * Route handlers for /api/auth/*, run inside a sign-in context so the session row can record

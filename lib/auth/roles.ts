@@ -7,7 +7,7 @@ import { requireSession, type PortalSession } from "@/lib/auth/session";
  * web app's registration: Enterprise applications > Users and groups) and are recorded on the
  * session row (lib/auth/adapter.ts), so a change in the directory counts from the next sign-in.
  */
-export const PORTAL_ADMIN_ROLE = "Portal.Admin";
+const PORTAL_ADMIN_ROLE = "Portal.Admin";
 
 /** Whether the session's sign-in carried the admin role. */
 export function isAdmin(session: PortalSession): boolean {

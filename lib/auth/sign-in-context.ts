@@ -70,7 +70,7 @@ const SYSTEMS: Array<[RegExp, string]> = [
  * "Chrome on Linux": enough for a person to recognise a session, no more. The full header is a
  * fingerprint and may carry arbitrary text, so it is never stored or shown.
  */
-export function summarizeUserAgent(header: string | null): string | null {
+function summarizeUserAgent(header: string | null): string | null {
   if (!header) return null;
   const browser = BROWSERS.find(([pattern]) => pattern.test(header))?.[1] ?? "A browser";
   const system = SYSTEMS.find(([pattern]) => pattern.test(header))?.[1];

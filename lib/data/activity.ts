@@ -26,10 +26,10 @@ export interface ActivityPage {
 }
 
 /** Page size of the activity list. */
-export const ACTIVITY_PAGE_SIZE = 25;
+const ACTIVITY_PAGE_SIZE = 25;
 
 /** Parses an audit row's `details` JSON; anything but an object of scalars becomes `{}` (or loses the member). */
-export function parseAuditDetails(json: string): Record<string, AuditDetailValue> {
+function parseAuditDetails(json: string): Record<string, AuditDetailValue> {
   try {
     const value: unknown = JSON.parse(json);
     if (typeof value !== "object" || value === null || Array.isArray(value)) return {};

@@ -24,10 +24,10 @@ export interface TransferLimits {
 }
 
 /** Defaults in whole currency units, scaled per currency like the step-up thresholds (lib/step-up/policy.ts). */
-export const DEFAULT_TRANSFER_LIMIT_UNITS = { perTransfer: 25_000n, daily: 50_000n } as const;
+const DEFAULT_TRANSFER_LIMIT_UNITS = { perTransfer: 25_000n, daily: 50_000n } as const;
 
 /** The bank's ceiling on what a customer may set, in whole currency units. */
-export const MAX_TRANSFER_LIMIT_UNITS = { perTransfer: 100_000n, daily: 200_000n } as const;
+const MAX_TRANSFER_LIMIT_UNITS = { perTransfer: 100_000n, daily: 200_000n } as const;
 
 /** Answer when the limits changed since the form was shown (another tab, a concurrent change). */
 export const LIMITS_CHANGED = "Your limits changed since this page was loaded. Nothing was changed. Reload the page and try again.";
@@ -38,12 +38,12 @@ function scaled(units: { perTransfer: bigint; daily: bigint }, currency: string)
 }
 
 /** The default limits for `currency`: 25,000.00 per transfer and 50,000.00 per account and UTC day. */
-export function defaultTransferLimits(currency: string): TransferLimits {
+function defaultTransferLimits(currency: string): TransferLimits {
   return scaled(DEFAULT_TRANSFER_LIMIT_UNITS, currency);
 }
 
 /** The highest limits a customer may set in `currency`. */
-export function maxTransferLimits(currency: string): TransferLimits {
+function maxTransferLimits(currency: string): TransferLimits {
   return scaled(MAX_TRANSFER_LIMIT_UNITS, currency);
 }
 

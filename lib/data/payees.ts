@@ -24,7 +24,7 @@ import type { CreatePayeeInput, RemovePayeeInput, UpdatePayeeInput } from "@/lib
 export const PAYEE_NOT_FOUND = "We couldn't find that payee.";
 
 /** "•••• 7781": the last four digits, the only part of a payee's number ever shown. */
-export function maskAccountNumber(accountNumber: string): string {
+function maskAccountNumber(accountNumber: string): string {
   return `•••• ${accountNumber.slice(-4)}`;
 }
 

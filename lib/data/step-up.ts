@@ -235,11 +235,6 @@ export async function recordProofUse(
   }
 }
 
-/** Whether a proof with this `uti` was accepted before: a cheap early answer; recordProofUse decides. */
-export async function isProofUsed(uti: string): Promise<boolean> {
-  return (await prisma.usedProof.count({ where: { uti } })) > 0;
-}
-
 /** Records a session-bound elevation granted by a verified proof. */
 export async function grantSessionElevation(
   tx: TransactionClient,

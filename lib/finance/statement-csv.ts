@@ -27,7 +27,7 @@ import type { Statement } from "@/lib/data/types";
 export const BYTE_ORDER_MARK = "\uFEFF";
 
 /** The header row's labels. */
-export const STATEMENT_CSV_COLUMNS = ["Date", "Description", "Counterparty", "Category", "Amount", "Balance", "Currency", "Transaction ID"] as const;
+const STATEMENT_CSV_COLUMNS = ["Date", "Description", "Counterparty", "Category", "Amount", "Balance", "Currency", "Transaction ID"] as const;
 
 /** Characters that make a spreadsheet treat a cell as a formula (with their full-width forms, which some locales accept). */
 const FORMULA_START = /^\s*[=+\-@＝＋－＠]/u;

@@ -1,4 +1,5 @@
 import "server-only";
+import { AuthError, ConfidentialClientApplication, type AuthenticationResult, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import type { GraphAuthenticationContext, GraphAuthenticationMethod, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
@@ -11,10 +12,13 @@ import { mergeSignIns, signInReads } from "@/lib/identity/sign-in-reads";
  * `UserAuthenticationMethod.Read.All` (which kinds of method a person has registered). No user's
  * token is ever used for Graph, and nothing here writes.
  *
- * Against the emulator, `ENTRA_GRAPH_URL` is the emulator's origin; against Entra ID,
- * https://graph.microsoft.com. The token is cached until a minute before it expires; every
- * failure (the token endpoint, Graph, a timeout) is a `GraphUnavailableError`, which pages turn
- * into a visible note instead of an error.
+ * The app token comes from MSAL Node's client-credentials flow
+ * (https://learn.microsoft.com/entra/msal/javascript/node/acquire-token-requests), against the
+ * authority of the configured issuer (`AUTH_MICROSOFT_ENTRA_ID_ISSUER`), and is kept in MSAL's
+ * in-memory cache, which renews it before it expires. The same code serves Entra ID and the
+ * emulator: only the issuer and `ENTRA_GRAPH_URL` (the emulator's origin, or
+ * https://graph.microsoft.com) differ. Every failure (the token endpoint, Graph, a timeout) is a
+ * `GraphUnavailableError`, which pages turn into a visible note instead of an error.
  */
 
 /** Graph could not be asked (no token, not reachable, refused): callers degrade, never fail. */
@@ -25,16 +29,17 @@ export class GraphUnavailableError extends Error {
   }
 }
 
-/** What the client needs; `createGraphClient()` with no argument reads it from the environment. */
+/** What the client needs; `getGraphClient()` reads it from the environment. */
 export interface GraphClientOptions {
-  tokenEndpoint: () => Promise<string>;
+  /** The OpenID Connect issuer, `https://<host>/<tenant>/v2.0`: MSAL's authority is its tenant path. */
+  issuer: string;
   clientId: string;
   clientSecret: string;
   graphUrl: string;
+  /** For the token endpoint, its metadata and Graph alike. */
   fetch?: typeof fetch;
   /** Per request. */
   timeoutMs?: number;
-  now?: () => number;
 }
 
 /** The reads the portal makes. */
@@ -59,7 +64,6 @@ export interface GraphClient {
   listAuthenticationMethods(userObjectId: string): Promise<GraphAuthenticationMethod[]>;
 }
 
-const tokenResponse = z.object({ access_token: z.string(), expires_in: z.coerce.number().optional() });
 const page = z.object({ value: z.array(z.unknown()), "@odata.nextLink": z.string().optional() });
 const authenticationMethod = z.object({ "@odata.type": z.string().regex(/^#microsoft\.graph\.\w+$/), id: z.string().min(1) });
 /** Entra object ids are GUIDs; anything else is refused before it becomes part of a URL path. */
@@ -67,33 +71,77 @@ const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** More methods than anyone registers; a list that would go past it is treated as unreadable. */
 const MAX_AUTHENTICATION_METHODS = 200;
 
+/** Graph's application permissions, as granted to the web app: the client-credentials scope. */
+const GRAPH_SCOPES = ["https://graph.microsoft.com/.default"];
+
+/**
+ * MSAL's HTTP client: the fetch the Graph reads use, with the same per-request timeout and
+ * `cache: "no-store"` (Next.js's fetch must never keep a token response). Node's fetch trusts
+ * `NODE_EXTRA_CA_CERTS` like every TLS connection of the process, so the emulator's dev CA reaches
+ * MSAL's requests the way it reaches Graph's. MSAL's own client has no timeout for POSTs.
+ */
+function msalNetworkClient(fetcher: typeof fetch, timeoutMs: number): INetworkModule {
+  async function send<T>(url: string, method: "GET" | "POST", options: NetworkRequestOptions | undefined): Promise<NetworkResponse<T>> {
+    const response = await fetcher(url, {
+      method,
+      headers: options?.headers,
+      ...(method === "POST" ? { body: options?.body ?? "" } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: "no-store",
+    });
+    // MSAL reads its errors (invalid_client, AADSTS codes) from the JSON body of any status.
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: (await response.json()) as T };
+  }
+  return {
+    sendGetRequestAsync: (url, options) => send(url, "GET", options),
+    sendPostRequestAsync: (url, options) => send(url, "POST", options),
+  };
+}
+
+/**
+ * MSAL's authority for an Entra issuer: `https://<host>/<tenant>/v2.0` less its `/v2.0` (MSAL
+ * reads the metadata at `<authority>/v2.0/.well-known/openid-configuration`, the issuer's own).
+ */
+function authorityOf(issuer: string): string {
+  return issuer.replace(/\/+$/, "").replace(/\/v2\.0$/, "");
+}
+
 /** Builds a client; see the module comment. */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const fetcher = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const now = options.now ?? Date.now;
-  let token: { value: string; expiresAt: number } | null = null;
+  const msal = new ConfidentialClientApplication({
+    auth: {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      authority: authorityOf(options.issuer),
+      // The issuer's host is trusted as it is: no instance discovery at login.microsoftonline.com,
+      // which would be a request to an outside host (and fails for the emulator's).
+      knownAuthorities: [new URL(options.issuer).host],
+    },
+    system: { networkClient: msalNetworkClient(fetcher, timeoutMs) },
+  });
+  /** Set when Graph refused a token: the next one is asked for anew, not taken from MSAL's cache. */
+  let refused = false;
 
   async function accessToken(): Promise<string> {
-    if (token && token.expiresAt > now()) return token.value;
-    const response = await fetcher(await options.tokenEndpoint(), {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: options.clientId, client_secret: options.clientSecret, scope: "https://graph.microsoft.com/.default" }).toString(),
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: "no-store",
-    });
-    if (!response.ok) throw new GraphUnavailableError(`the token endpoint answered ${response.status}`);
-    const parsed = tokenResponse.safeParse(await response.json());
-    if (!parsed.success) throw new GraphUnavailableError("the token endpoint's answer had no access token");
-    // Renewed a minute early, so a token never expires between this check and Graph's.
-    token = { value: parsed.data.access_token, expiresAt: now() + Math.max((parsed.data.expires_in ?? 3_600) - 60, 0) * 1000 };
-    return token.value;
+    const skipCache = refused;
+    let result: AuthenticationResult | null;
+    try {
+      result = await msal.acquireTokenByClientCredential({ scopes: GRAPH_SCOPES, skipCache });
+    } catch (error) {
+      // MSAL's messages carry timestamps and trace ids; its error code says what went wrong.
+      const reason = error instanceof AuthError ? error.errorCode : error instanceof Error ? error.name : "unknown error";
+      throw new GraphUnavailableError(`the token endpoint gave no app token (${reason})`);
+    }
+    if (!result?.accessToken) throw new GraphUnavailableError("the token endpoint's answer had no access token");
+    if (skipCache) refused = false;
+    return result.accessToken;
   }
 
   async function get(url: string): Promise<z.infer<typeof page>> {
     const response = await fetcher(url, { headers: { authorization: `Bearer ${await accessToken()}` }, signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
-    if (response.status === 401) token = null;
+    if (response.status === 401) refused = true;
     if (!response.ok) throw new GraphUnavailableError(`Graph answered ${response.status} for ${new URL(url).pathname}`);
     const parsed = page.safeParse(await response.json());
     if (!parsed.success) throw new GraphUnavailableError(`Graph's answer for ${new URL(url).pathname} was not a collection`);
@@ -147,28 +195,12 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   };
 }
 
-const discovery = z.object({ token_endpoint: z.url() });
-let tokenEndpoint: Promise<string> | null = null;
-
-/** The token endpoint from discovery, read once per process (a failure is retried next time). */
-function discoveredTokenEndpoint(): Promise<string> {
-  tokenEndpoint ??= (async () => {
-    const response = await fetch(`${env.AUTH_MICROSOFT_ENTRA_ID_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), cache: "no-store" });
-    if (!response.ok) throw new GraphUnavailableError(`OpenID metadata answered ${response.status}`);
-    return discovery.parse(await response.json()).token_endpoint;
-  })().catch((error: unknown) => {
-    tokenEndpoint = null;
-    throw error;
-  });
-  return tokenEndpoint;
-}
-
 let shared: GraphClient | null = null;
 
-/** The process's Graph client (one token cache for every request). */
+/** The process's Graph client (one MSAL token cache for every request). */
 export function getGraphClient(): GraphClient {
   shared ??= createGraphClient({
-    tokenEndpoint: discoveredTokenEndpoint,
+    issuer: env.AUTH_MICROSOFT_ENTRA_ID_ISSUER,
     clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
     clientSecret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET,
     graphUrl: env.ENTRA_GRAPH_URL,

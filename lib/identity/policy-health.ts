@@ -92,8 +92,8 @@ export function reportOnlyFailures(signIns: readonly GraphSignIn[]): ReportOnlyF
 }
 
 /** AADSTS codes counted per hour: MFA required (50076) or registration required (50079), and blocked by Conditional Access (53003). */
-export const MFA_REQUIRED_CODES: ReadonlySet<number> = new Set([50076, 50079]);
-export const BLOCKED_CODE = 53003;
+const MFA_REQUIRED_CODES: ReadonlySet<number> = new Set([50076, 50079]);
+const BLOCKED_CODE = 53003;
 
 /** One hour of the last day. */
 export interface HourlyCount {

@@ -18,7 +18,7 @@ import type { GraphSignIn } from "@/lib/identity/graph-types";
 export const NON_INTERACTIVE_SIGN_INS = "signInEventTypes/any(t: t eq 'nonInteractiveUser')";
 
 /** Graph's maximum (and default) page size for sign-ins. */
-export const SIGN_INS_PAGE_SIZE = 1_000;
+const SIGN_INS_PAGE_SIZE = 1_000;
 
 /** One of the two reads: which kind it lists, and its path and query relative to Graph's root. */
 export interface SignInRead {

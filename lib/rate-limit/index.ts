@@ -23,7 +23,7 @@ import { clientIpOf } from "@/lib/security/client-ip";
 const windowSeconds = env.RATE_LIMIT_WINDOW_SECONDS;
 
 /** The rules, by name. */
-export const RATE_LIMIT_RULES = {
+const RATE_LIMIT_RULES = {
   requestsPerUser: { name: "requests:user", limit: env.RATE_LIMIT_REQUESTS_PER_USER, windowSeconds },
   requestsPerIp: { name: "requests:ip", limit: env.RATE_LIMIT_REQUESTS_PER_IP, windowSeconds },
   signInsPerIp: { name: "sign-in:ip", limit: env.RATE_LIMIT_SIGN_INS_PER_IP, windowSeconds },

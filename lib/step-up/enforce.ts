@@ -12,6 +12,7 @@ import {
   type StepUpChallenge,
   type StepUpProof,
 } from "@/lib/actions/result";
+import { fieldErrorsOf, unknownMembersOf } from "@/lib/actions/field-errors";
 import type { PortalSession, PortalUser } from "@/lib/auth/session";
 import { recordAuditEvent, type AuditDetailValue } from "@/lib/data/audit";
 import {
@@ -246,13 +247,17 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
       rawInput = JSON.parse(pending.payloadJson);
     }
 
-    const gate = checkUntrustedInput(rawInput, definition.schema);
+    const gate = checkUntrustedInput(rawInput);
     if (!gate.ok) {
       await auditQuietly("rejected:input", { fields: Object.keys(gate.fieldErrors).join(",").slice(0, 200) });
       return invalid(gate.fieldErrors);
     }
     const parsed = definition.schema.safeParse(rawInput);
-    if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
+    if (!parsed.success) {
+      const unknown = unknownMembersOf(parsed.error);
+      if (unknown.length > 0) await auditQuietly("rejected:input", { fields: unknown.join(",").slice(0, 200) });
+      return invalid(fieldErrorsOf(parsed.error));
+    }
     const input = parsed.data;
 
     if (definition.precheck) {
@@ -682,16 +687,6 @@ function sanitizeProof(proof: unknown): StepUpProof | undefined {
   return typeof pendingOperationId === "string" && pendingOperationId.length > 0 ? { token, pendingOperationId } : { token };
 }
 
-/** Every issue, keyed by its dotted path (`form` for the input as a whole). */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "form";
-    (fieldErrors[key] ??= []).push(issue.message);
-  }
-  return fieldErrors;
-}
-
 /** Logs an unexpected error by name and message only: causes and stacks may carry tokens or rows. */
 export function logError(operation: string, correlationId: string, stage: string, error: unknown): void {
   log.error("step_up.error", { operation, stage, correlationId }, error);
@@ -704,7 +699,7 @@ export async function runAuthed<I, T>(
   definition: { schema: z.ZodType<I>; handler: ActionHandler<I, T>; name?: string },
   request: { session: PortalSession; input: unknown },
 ): Promise<ActionResult<T>> {
-  const gate = checkUntrustedInput(request.input, definition.schema);
+  const gate = checkUntrustedInput(request.input);
   if (!gate.ok) return invalid(gate.fieldErrors);
   const parsed = definition.schema.safeParse(request.input);
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));

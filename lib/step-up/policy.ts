@@ -41,11 +41,6 @@ export function describeContext(set: PolicySetName, id: AuthContextId): ContextW
   return (set === "staging" ? stagingWording[id] : undefined) ?? authContexts[id];
 }
 
-/** Narrows an `acrs` value from a token or session to a known context. */
-export function isAuthContextId(value: string): value is AuthContextId {
-  return Object.hasOwn(authContexts, value);
-}
-
 /** A human description of a session's strength under policy set `set`, strongest first. */
 export function describeStrength(acrs: readonly string[], set: PolicySetName = "production"): { label: string; multiFactor: boolean } {
   const order: AuthContextId[] = ["c2", "c1", "c3"];

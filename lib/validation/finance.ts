@@ -15,20 +15,20 @@ export const monthSchema = z
   .transform((value) => value as Month);
 
 /** The two statement formats. */
-export const STATEMENT_FORMATS = ["csv", "pdf"] as const;
+const STATEMENT_FORMATS = ["csv", "pdf"] as const;
 
 /** A statement format. */
 export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
 
 /** `?format=` of a statement download. */
-export const statementFormatSchema = z.enum(STATEMENT_FORMATS, { error: "Choose the format csv or pdf." });
+const statementFormatSchema = z.enum(STATEMENT_FORMATS, { error: "Choose the format csv or pdf." });
 
 /**
  * Input of `prepareStatementDownloadAction` and of the statement route: which account, month and
  * format. Only the shape is checked here; ownership and the month's range are the data layer's
  * job (`getStatement` scopes by user).
  */
-export const statementDownloadSchema = z.object({
+export const statementDownloadSchema = z.strictObject({
   accountId: z.string().trim().min(1, "Choose an account.").max(64, "Choose an account."),
   month: monthSchema,
   format: statementFormatSchema,
@@ -41,7 +41,7 @@ export type StatementDownloadInput = z.infer<typeof statementDownloadSchema>;
 export const HISTORY_PAGE_SIZE = 25;
 
 /** The longest search text accepted (more is not a search, it is a paste accident). */
-export const MAX_SEARCH_LENGTH = 100;
+const MAX_SEARCH_LENGTH = 100;
 
 /** Filters of the transaction history, validated; amounts in minor units of the account's currency. */
 export interface HistoryFilters {
@@ -93,7 +93,7 @@ function amountIn(currency: string, label: string) {
  * The history's URL parameters (`q`, `from`, `to`, `category`, `min`, `max`, `page`) for an
  * account in `currency`. Amounts are parsed exactly (lib/money.ts) in the account's currency.
  */
-export function historyParamsSchema(currency: string) {
+function historyParamsSchema(currency: string) {
   return z
     .object({
       q: z.preprocess(blankToUndefined, z.string(once("Search")).trim().max(MAX_SEARCH_LENGTH, `Search: use at most ${MAX_SEARCH_LENGTH} characters.`).optional()),
@@ -131,7 +131,7 @@ export function parseHistoryParams(params: SearchParams, currency: string): Pars
 }
 
 /** True for an existing day written "YYYY-MM-DD" (rejects 2026-02-30). */
-export function isCalendarDay(value: string): boolean {
+function isCalendarDay(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];

@@ -30,7 +30,7 @@ export type FormValues<F extends Record<string, Rule<unknown>>> = {
 
 /** A form's rules. */
 export interface FormRules<F extends Record<string, Rule<unknown>>, O> {
-  /** One rule per member. Members not named here are not part of the input (the server refuses them: lib/security/input.ts). */
+  /** One rule per member. Members not named here are not part of the input (the server refuses them: lib/validation/form-schema.ts). */
   fields: F;
   /**
    * What needs several members (a destination, an amount in a currency). It runs even when some

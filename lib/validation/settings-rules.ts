@@ -7,7 +7,7 @@ import { readableText } from "@/lib/validation/text";
  * lib/validation/rules.ts), which the server runs again as the zod schemas of the settings
  * actions (lib/validation/settings.ts). Only the shape is checked here; ownership (a payee id, the
  * current limits) is the data layer's job. Members the rules do not name are refused by the
- * enforcement core (lib/security/input.ts), never used.
+ * schemas' strict objects (lib/validation/form-schema.ts), never used.
  *
  * The transaction-bound ones (payees, raising limits) must accept their own canonical form: the
  * step-up core stores the parsed input as the pending operation's payload and parses it again on

@@ -15,8 +15,8 @@ import { readableText } from "@/lib/validation/text";
  *
  * Only the shape is checked here. Ownership of the accounts and payee, and that `currency` is the
  * source account's, are the data layer's job (lib/data/transfers.ts). Unknown members (an owner,
- * a balance, a status) are refused by the enforcement core before these rules run
- * (lib/security/input.ts), so a client that believes it sets them learns it does not.
+ * a balance, a status) are refused by `transferSchema`'s strict object before these rules run
+ * (lib/validation/form-schema.ts), so a client that believes it sets them learns it does not.
  */
 
 /** A validated transfer request: `amountMinor` is a positive bigint in minor units of `currency`. */

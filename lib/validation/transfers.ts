@@ -13,7 +13,7 @@ export type { TransferInput } from "@/lib/validation/transfer-rules";
 export const transferSchema = formSchema(transferRules);
 
 /** Query of the JSON API's transfer list (`GET /api/v1/transfers?limit=20`). */
-export const listTransfersQuerySchema = z.object({
+export const listTransfersQuerySchema = z.strictObject({
   limit: z.preprocess(
     (value) => (value === undefined || value === null ? undefined : value),
     z.coerce.number("Enter a whole number from 1 to 100.").int("Enter a whole number from 1 to 100.").min(1, "Enter a whole number from 1 to 100.").max(100, "Enter a whole number from 1 to 100.").default(20),

@@ -6,6 +6,7 @@
 import "../support/portal-env";
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ISSUER, isTokenRequest, metadataAnswer, tokenAnswer } from "../support/fake-entra";
 import type { GraphClient } from "../../lib/identity/graph";
 
 const { readMethodsSummary } = await import("../../lib/identity/authentication-methods");
@@ -17,12 +18,14 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 /** A Graph client over a fake network answering every Graph request with `graph`; like fetch, it gives up when the request's signal aborts. */
 function clientAnswering(graph: () => Response | Promise<Response>): GraphClient {
   const fetcher = (async (input: string | URL | Request, init?: RequestInit) => {
-    if (new URL(String(input)).pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
+    const url = new URL(String(input));
+    const identityProvider = metadataAnswer(url) ?? (isTokenRequest(url) ? tokenAnswer() : null);
+    if (identityProvider) return identityProvider;
     const signal = init?.signal;
     const aborted = new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
     return Promise.race([graph(), aborted]);
   }) as typeof fetch;
-  return createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: "https://graph.test", fetch: fetcher, timeoutMs: 200 });
+  return createGraphClient({ issuer: ISSUER, clientId: "web", clientSecret: "s", graphUrl: "https://graph.test", fetch: fetcher, timeoutMs: 200 });
 }
 
 test("Graph's list becomes the summary the form needs", async () => {

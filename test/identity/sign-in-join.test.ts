@@ -7,6 +7,7 @@
 import "../support/portal-env";
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ISSUER, isTokenRequest, metadataAnswer, tokenAnswer } from "../support/fake-entra";
 
 const { createGraphClient } = await import("../../lib/identity/graph");
 const { lookupSignIns } = await import("../../lib/identity/sign-in-join");
@@ -18,10 +19,11 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 function client(routes: Record<string, () => Response>) {
   const fetcher = (async (input: string | URL | Request) => {
     const url = new URL(String(input));
-    if (url.pathname === "/token") return json({ access_token: "t", expires_in: 3600 });
+    const identityProvider = metadataAnswer(url) ?? (isTokenRequest(url) ? tokenAnswer() : null);
+    if (identityProvider) return identityProvider;
     return (routes[url.pathname] ?? (() => json({ error: { code: "BadRequest" } }, 400)))();
   }) as typeof fetch;
-  return createGraphClient({ tokenEndpoint: async () => "https://idp.test/token", clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
+  return createGraphClient({ issuer: ISSUER, clientId: "web", clientSecret: "s", graphUrl: GRAPH, fetch: fetcher });
 }
 
 test("a silent c3 elevation (non-interactive, beta) and a popup step-up (interactive, v1.0) are both found", async () => {

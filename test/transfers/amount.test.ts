@@ -82,8 +82,9 @@ const withoutAmount = () => Object.fromEntries(Object.entries(base()).filter(([k
 const base = () => ({ fromAccountId: "acc_from", toAccountId: "acc_to", currency: "USD", amount: "1,234.56", memo: " Rent ", idempotencyKey: randomUUID() });
 
 describe("transferSchema", () => {
-  test("the form's input becomes minor units; empty optional fields and unknown members are dropped", () => {
-    const input = { ...base(), payeeId: "", ownerId: "someone-else", balanceMinor: "999999", status: "completed" };
+  test("the form's input becomes minor units; empty optional fields are dropped, unknown members refused", () => {
+    const input = { ...base(), payeeId: "" };
+    assert.equal(transferSchema.safeParse({ ...input, ownerId: "someone-else", balanceMinor: "999999", status: "completed" }).success, false);
     const parsed = transferSchema.parse(input);
     assert.deepEqual(parsed, {
       fromAccountId: "acc_from",

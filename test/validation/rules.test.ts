@@ -8,13 +8,12 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { z } from "zod";
+import { fieldErrorsOf } from "../../lib/actions/field-errors";
 import { checkForm, formRules, id, optional, text, type FormRules, type Rule } from "../../lib/validation/rules";
 import { createPayeeRules, updateLimitsRules, updatePayeeRules } from "../../lib/validation/settings-rules";
 import { transferRules } from "../../lib/validation/transfer-rules";
 import { createPayeeSchema, updateLimitsSchema, updatePayeeSchema } from "../../lib/validation/settings";
 import { transferSchema } from "../../lib/validation/transfers";
-
-const { fieldErrorsOf } = await import("../../lib/step-up/enforce");
 
 const transfer = { fromAccountId: "acc_from", toAccountId: "acc_to", payeeId: "", currency: "USD", amount: "1,234.56", memo: " Rent ", idempotencyKey: randomUUID() };
 const payee = { name: "Contoso", bankName: "Fabrikam Bank", accountNumber: "1234-5678" };

@@ -1,11 +1,11 @@
 "use client";
 
-import { forwardRef } from "react";
+import { forwardRef, useId } from "react";
 import type { FieldErrors } from "@/lib/validation/rules";
 
 export type { FieldErrors };
 
-/** The shared look of text inputs and selects in settings forms. */
+/** The shared look of text inputs and selects in the portal's forms. */
 export const inputClass =
   "mt-1 block w-full rounded-md border border-black/15 bg-white px-3 py-2 text-ink shadow-sm focus:border-brand-700 focus:outline-none focus:ring-2 focus:ring-brand-700/30 aria-invalid:border-red-700";
 
@@ -38,9 +38,11 @@ export function describedBy(id: string, errors: FieldErrors, key: string, hint =
 
 /**
  * Every error of the form at once, focused when it appears, each linked to its field. `labels`
- * orders and names the fields; errors of unknown keys are listed as they are.
+ * orders and names the fields (one without an `id`, such as the form as a whole, is listed as its
+ * message alone); errors of unknown keys are listed as they are.
  */
 export const ErrorSummary = forwardRef<HTMLDivElement, { errors: FieldErrors; labels: ReadonlyArray<{ key: string; label: string; id?: string }> }>(function ErrorSummary({ errors, labels }, ref) {
+  const headingId = useId();
   const known = new Set(labels.map((l) => l.key));
   const entries = [
     ...labels.flatMap(({ key, label, id }) => (errors[key] ?? []).map((message) => ({ key, label, id, message }))),
@@ -50,8 +52,10 @@ export const ErrorSummary = forwardRef<HTMLDivElement, { errors: FieldErrors; la
   ];
   if (entries.length === 0) return null;
   return (
-    <div ref={ref} tabIndex={-1} role="alert" className="rounded-md border border-red-300 bg-red-50 p-4 text-sm focus:outline-none focus:ring-2 focus:ring-red-700/40">
-      <h3 className="font-semibold text-red-800">Check the following</h3>
+    <div ref={ref} tabIndex={-1} role="alert" aria-labelledby={headingId} className="rounded-md border border-red-300 bg-red-50 p-4 text-sm focus:outline-none focus:ring-2 focus:ring-red-700/40">
+      <h3 id={headingId} className="font-semibold text-red-800">
+        Check the following
+      </h3>
       <ul className="mt-2 list-disc space-y-1 pl-5">
         {entries.map(({ key, label, id, message }) => (
           <li key={`${key}-${message}`}>

@@ -11,7 +11,7 @@ export class IdentityProviderPage {
   constructor(readonly page: Page) {}
 
   /** Username, then password. */
-  @step((user: { userPrincipalName: string }) => `sign in as ${user.userPrincipalName}`)
+  @step((user: { userPrincipalName: string }) => `sign in at the identity provider as ${user.userPrincipalName}`)
   async signIn({ userPrincipalName, password }: { userPrincipalName: string; password: string }) {
     await this.page.getByLabel("Email or username").fill(userPrincipalName);
     await this.page.getByRole("button", { name: "Next" }).click();

@@ -16,7 +16,7 @@ import { test, type Locator, type Page, type Request, type Route } from "@playwr
  * "confirm password" field gets the same one as "new password".
  *
  * The field must belong to a `<form>` posted as `application/x-www-form-urlencoded` (the
- * emulator's plain HTML forms; Entra's sign-in page). e2e/security/trace-secrets.spec.ts proves
+ * emulator's plain HTML forms; Entra's sign-in page). e2e/security/traces.spec.ts proves
  * that a sign-in's trace holds no password.
  */
 export async function fillSecret(field: Locator, secret: string, title = "enter the password"): Promise<void> {

@@ -128,13 +128,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     });
   },
   signIn: async ({ page }, use) => {
-    await use(async (user, on = page) => {
-      const home = new HomePage(on);
-      await home.goto();
-      await home.startSignIn();
-      await new IdentityProviderPage(on).signIn(user);
-      await new DashboardPage(on).expectSignedInAs(user.displayName);
-    });
+    await use((user, on = page) =>
+      base.step(
+        `sign in as ${user.displayName}`,
+        async () => {
+          const home = new HomePage(on);
+          await home.goto();
+          await home.startSignIn();
+          await new IdentityProviderPage(on).signIn(user);
+          await new DashboardPage(on).expectSignedInAs(user.displayName);
+        },
+        { box: true },
+      ),
+    );
   },
   anotherBrowser: async ({ browser, settings }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];

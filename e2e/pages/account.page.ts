@@ -1,4 +1,5 @@
 import { expect, type Download, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** Filters as a person types them; unset ones are left empty. */
 export interface HistoryFilterInput {
@@ -18,6 +19,7 @@ export interface HistoryFilterInput {
 export class AccountPage {
   constructor(readonly page: Page) {}
 
+  @step("open the account")
   async goto(accountId: string, query = "") {
     await this.page.goto(`/finance/accounts/${encodeURIComponent(accountId)}${query}`);
   }
@@ -36,6 +38,7 @@ export class AccountPage {
   }
 
   /** Fills the filter form and applies it (the server answers with a new URL). */
+  @step("filter the transactions")
   async filter(input: HistoryFilterInput) {
     const form = this.page.getByRole("form", { name: "Search and filter transactions" });
     await form.getByLabel("Search").fill(input.q ?? "");
@@ -75,6 +78,7 @@ export class AccountPage {
   }
 
   /** Clicks a download button and returns the download once the browser starts it. */
+  @step((monthLabel: string, format: string) => `download the ${monthLabel} statement as ${format}`)
   async download(monthLabel: string, format: "CSV" | "PDF"): Promise<Download> {
     const [download] = await Promise.all([this.page.waitForEvent("download"), this.downloadButton(monthLabel, format).click()]);
     await expect(this.statements().getByRole("status")).toContainText("is downloading");

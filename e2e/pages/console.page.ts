@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { IdentityProviderPage } from "./identity-provider.page";
+import { step } from "../support/step";
 
 /** A console section, as its navigation link names it. */
 export type ConsoleSection = "Users" | "Policies" | "Sign-in logs" | "SMS inbox";
@@ -18,17 +19,20 @@ export class ConsolePage {
   ) {}
 
   /** Opens a section; a browser without a console session is sent to sign in first. */
+  @step((section: string = "Users") => `open the console’s ${section}`)
   async goto(section: ConsoleSection = "Users") {
     await this.page.goto(`${this.emulatorOrigin}/console/${PATHS[section]}`);
   }
 
   /** Opens the console and signs in with the password (the console asks for nothing more). */
+  @step((user: { userPrincipalName: string }) => `sign in to the console as ${user.userPrincipalName}`)
   async signIn(user: { userPrincipalName: string; password: string }, section: ConsoleSection = "Users") {
     await this.goto(section);
     await new IdentityProviderPage(this.page).signIn(user);
   }
 
   /** The console shows this section to a signed-in admin. */
+  @step((section: string) => `expect the console’s ${section}`)
   async expectSection(section: ConsoleSection, signedInAs?: string) {
     await expect(this.nav().getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
     if (signedInAs) await expect(this.page.getByText(`Signed in as ${signedInAs}`)).toBeVisible();
@@ -38,6 +42,7 @@ export class ConsolePage {
     return this.page.getByRole("navigation", { name: "Console" });
   }
 
+  @step((section: string) => `open the console’s ${section}`)
   async open(section: ConsoleSection) {
     await this.nav().getByRole("link", { name: section }).click();
     await this.expectSection(section);
@@ -54,6 +59,7 @@ export class ConsolePage {
   }
 
   /** Policies: makes another set active. */
+  @step((set: string) => `switch to the ${set} policy set`)
   async switchPolicySet(set: "production" | "staging") {
     await this.page.getByLabel("Policy set").selectOption(set);
     await this.page.getByRole("button", { name: "Switch policy set" }).click();
@@ -66,6 +72,7 @@ export class ConsolePage {
   }
 
   /** Policies: turns a policy on, report-only or off. */
+  @step((displayName: string, state: string) => `set “${displayName}” to ${state}`)
   async setPolicyState(displayName: string, state: keyof typeof STATE_LABELS) {
     const policy = this.policy(displayName);
     await policy.getByRole("radio", { name: STATE_LABELS[state], exact: true }).check();
@@ -74,6 +81,7 @@ export class ConsolePage {
   }
 
   /** Sign-in logs: applies the filters given. */
+  @step("filter the sign-in logs")
   async filterSignIns(filters: { user?: string; status?: "Success" | "Failure"; correlationId?: string }) {
     if (filters.user) await this.page.getByLabel("User").selectOption({ label: filters.user });
     if (filters.status) await this.page.getByLabel("Status").selectOption({ label: filters.status });

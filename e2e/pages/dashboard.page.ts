@@ -1,14 +1,17 @@
 import { expect, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** The signed-in dashboard: balances and recent activity. */
 export class DashboardPage {
   constructor(readonly page: Page) {}
 
+  @step("open the dashboard")
   async goto() {
     await this.page.goto("/dashboard");
   }
 
   /** The dashboard is showing for this person. */
+  @step((displayName: string) => `expect the dashboard of ${displayName}`)
   async expectSignedInAs(displayName: string) {
     await expect(this.page.getByRole("heading", { level: 1, name: /overview/i })).toBeVisible();
     await expect(this.page.getByRole("banner")).toContainText(displayName);
@@ -36,6 +39,7 @@ export class DashboardPage {
    * made again. A second jump still lands inside the warning's two minutes, well before the page
    * reloads at the timeout.
    */
+  @step("stay idle until the sign-out warning")
   async fastForwardToIdleWarning() {
     await expect(async () => {
       await this.page.clock.fastForward("28:30");
@@ -44,10 +48,12 @@ export class DashboardPage {
   }
 
   /** In the idle warning: "Stay signed in". */
+  @step("stay signed in")
   async staySignedIn() {
     await this.idleWarning().getByRole("button", { name: "Stay signed in" }).click();
   }
 
+  @step("sign out")
   async signOut() {
     await this.page.getByRole("button", { name: "Sign out" }).click();
   }

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /**
  * The finance overview (app/(portal)/finance): accounts with links, spending by category for a
@@ -8,12 +9,14 @@ import { expect, type Page } from "@playwright/test";
 export class FinancePage {
   constructor(readonly page: Page) {}
 
+  @step("open Finance")
   async goto(query = "") {
     await this.page.goto(`/finance${query}`);
     await expect(this.heading()).toBeVisible();
   }
 
   /** From any signed-in page, through the header's navigation. */
+  @step("open Finance")
   async openFromNavigation() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Finance" }).click();
     await expect(this.heading()).toBeVisible();
@@ -28,6 +31,7 @@ export class FinancePage {
     return this.page.getByRole("region", { name: "Accounts" }).getByRole("listitem").filter({ hasText: name });
   }
 
+  @step((name: string) => `open the account ${name}`)
   async openAccount(name: string) {
     await this.account(name).getByRole("link", { name }).click();
     await expect(this.page.getByRole("heading", { level: 1, name })).toBeVisible();
@@ -48,6 +52,7 @@ export class FinancePage {
   }
 
   /** Picks a month in the spending section ("October 2026") and waits for its table. */
+  @step((monthLabel: string) => `show spending in ${monthLabel}`)
   async chooseMonth(monthLabel: string) {
     await this.spending().getByLabel("Month").selectOption({ label: monthLabel });
     await this.spending().getByRole("button", { name: "Show" }).click();

@@ -1,4 +1,6 @@
 import { expect, type Page, type Response } from "@playwright/test";
+import { fillSecret } from "../support/secrets";
+import { step } from "../support/step";
 
 /**
  * The emulator's sign-in pages, as a person sees them. The labels are the ones
@@ -9,14 +11,16 @@ export class IdentityProviderPage {
   constructor(readonly page: Page) {}
 
   /** Username, then password. */
+  @step((user: { userPrincipalName: string }) => `sign in at the identity provider as ${user.userPrincipalName}`)
   async signIn({ userPrincipalName, password }: { userPrincipalName: string; password: string }) {
     await this.page.getByLabel("Email or username").fill(userPrincipalName);
     await this.page.getByRole("button", { name: "Next" }).click();
-    await this.page.getByLabel("Password").fill(password);
+    await fillSecret(this.page.getByLabel("Password"), password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
   /** On the password page of a hinted user: "Use another account", back to the username page. */
+  @step("choose another account")
   async useAnotherAccount() {
     await expect(this.page.getByRole("heading", { name: "Enter password" })).toBeVisible();
     await this.page.getByRole("button", { name: "Use another account" }).click();
@@ -24,19 +28,22 @@ export class IdentityProviderPage {
   }
 
   /** The password page for the hinted user (the identity provider's session has ended): just the password. */
+  @step("sign in again with the password")
   async enterPassword(password: string) {
     await expect(this.page.getByRole("heading", { name: "Enter password" })).toBeVisible();
-    await this.page.getByLabel("Password").fill(password);
+    await fillSecret(this.page.getByLabel("Password"), password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
   /** After a wrong password: the password page stays, with its error, for another try. */
+  @step("try the password again")
   async retryPassword(password: string) {
-    await this.page.getByLabel("Password").fill(password);
+    await fillSecret(this.page.getByLabel("Password"), password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
   /** Chooses the authenticator app and enters a code. */
+  @step("verify with an authenticator code")
   async verifyWithCode(code: string) {
     // Wait for whichever page comes (the code page, or the method choice for people with two
     // methods) before deciding: checking visibility at once could race the navigation.
@@ -49,6 +56,7 @@ export class IdentityProviderPage {
   }
 
   /** The error the identity provider shows (e.g. AADSTS50126 for a wrong password). */
+  @step((code: string) => `expect the identity provider to show ${code}`)
   async expectError(code: string) {
     await expect(this.page.getByRole("alert")).toContainText(code);
   }
@@ -59,6 +67,7 @@ export class IdentityProviderPage {
   }
 
   /** On the code page: types a code and presses Verify (no method choice; see verifyWithCode). */
+  @step("enter the authenticator code")
   async enterCode(code: string) {
     await expect(this.page.getByRole("heading", { name: "Enter code" })).toBeVisible();
     await this.codeField().fill(code);
@@ -66,6 +75,7 @@ export class IdentityProviderPage {
   }
 
   /** After a wrong code: the code page says so; `attemptsLeft` is the lockout warning, if any. */
+  @step("expect the code to be rejected")
   async expectCodeRejected({ attemptsLeft }: { attemptsLeft?: number } = {}) {
     await expect(this.page.getByRole("alert").filter({ hasText: "That code didn't work" })).toBeVisible();
     const warning = this.page.getByRole("alert").filter({ hasText: /attempts? left before your authenticator app is locked/ });
@@ -77,6 +87,7 @@ export class IdentityProviderPage {
   }
 
   /** The authenticator app is locked (AADSTS50053): the page says so and offers no way to type a code. */
+  @step("expect the authenticator app to be locked")
   async expectLocked() {
     await expect(this.page.getByRole("alert").filter({ hasText: "AADSTS50053" })).toBeVisible();
     await expect(this.codeField()).toBeDisabled();
@@ -87,6 +98,7 @@ export class IdentityProviderPage {
    * Submits a code on a locked code page anyway, as someone editing the page (or posting the
    * form by hand) would: the disabled field is only a hint, the identity provider must refuse.
    */
+  @step("force a code past the lock")
   async forceCodeWhileLocked(code: string): Promise<Response> {
     const field = this.codeField();
     const verify = this.page.getByRole("button", { name: "Verify" });
@@ -103,6 +115,7 @@ export class IdentityProviderPage {
    * e2e/support/virtual-authenticator.ts). Chooses "Use a passkey" first when the identity
    * provider shows the method choice.
    */
+  @step("verify with a passkey")
   async verifyWithPasskey() {
     const passkeyPage = this.page.getByRole("heading", { name: "Use a passkey" });
     const choicePage = this.page.getByRole("heading", { name: "Verify your identity" });
@@ -116,6 +129,7 @@ export class IdentityProviderPage {
    * After "Use a passkey" found none (the virtual authenticator holds no passkey for this user):
    * the page says no passkey was used, and `next` is what it says to do instead.
    */
+  @step("expect no passkey to have been used")
   async expectPasskeyNotUsed(next: string | RegExp) {
     await expect(this.page.getByRole("alert")).toContainText("No passkey was used");
     await expect(this.page.getByText(next)).toBeVisible();
@@ -125,17 +139,20 @@ export class IdentityProviderPage {
    * A request the person has no method for, when they already have another one: the code page
    * says what the request needs, and asks for that method first.
    */
+  @step((needs: string) => `expect to be asked to verify before adding ${needs}`)
   async expectAskedToVerifyBeforeAdding(needs: string) {
     await expect(this.page.getByRole("heading", { name: "Enter code" })).toBeVisible();
     await expect(this.page.getByText(`This request needs ${needs}. Verify with a method you already have first; then you can add it.`)).toBeVisible();
   }
 
   /** In the registration interrupt: creates a passkey with the page's (virtual) authenticator. */
+  @step("register a passkey")
   async registerPasskey() {
     await this.page.getByRole("button", { name: "Register a passkey" }).click();
   }
 
   /** The AADSTS50079 interrupt, offering exactly the given ways to register. */
+  @step("expect to be asked to register a method")
   async expectRegistrationInterrupt(offers: { authenticatorApp: boolean; passkey: boolean }) {
     await expect(this.page.getByRole("heading", { name: "More information required" })).toBeVisible();
     await expect(this.page.getByText("(AADSTS50079)")).toBeVisible();
@@ -148,6 +165,7 @@ export class IdentityProviderPage {
    * In the registration interrupt: adds the authenticator app from the secret the page shows
    * and proves it with a code computed from that secret. Returns the secret.
    */
+  @step("register an authenticator app")
   async registerAuthenticatorApp(codeFor: (secret: string) => string | Promise<string>): Promise<string> {
     await expect(this.page.getByRole("heading", { name: "More information required" })).toBeVisible();
     // `#totp-secret` is one of the stable page hooks listed in emulator/README.md.
@@ -159,14 +177,16 @@ export class IdentityProviderPage {
   }
 
   /** The secure password change a user-risk policy asks for (after the second factor). */
+  @step("change the password")
   async changePassword(newPassword: string) {
     await expect(this.page.getByRole("heading", { name: "Update your password" })).toBeVisible();
-    await this.page.getByLabel("New password").fill(newPassword);
-    await this.page.getByLabel("Confirm password").fill(newPassword);
+    await fillSecret(this.page.getByLabel("New password"), newPassword, "enter the new password");
+    await fillSecret(this.page.getByLabel("Confirm password"), newPassword, "confirm the new password");
     await this.page.getByRole("button", { name: "Update password" }).click();
   }
 
   /** Presses Cancel on any sign-in page (the app gets access_denied). */
+  @step("cancel at the identity provider")
   async cancel() {
     await this.page.getByRole("button", { name: "Cancel" }).click();
   }

@@ -1,9 +1,11 @@
 import { expect, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** The admin "Policy health" page (app/(portal)/admin/policy-health). */
 export class PolicyHealthPage {
   constructor(readonly page: Page) {}
 
+  @step("open Policy health")
   async goto() {
     return this.page.goto("/admin/policy-health");
   }
@@ -12,6 +14,7 @@ export class PolicyHealthPage {
     return this.page.getByRole("heading", { level: 1, name: "Policy health" });
   }
 
+  @step("open Policy health")
   async openFromNavigation() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policy health" }).click();
     await expect(this.heading()).toBeVisible();

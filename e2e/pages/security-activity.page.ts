@@ -1,14 +1,17 @@
 import { expect, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** The "Security activity" page (app/(portal)/security): the person's audit trail joined to the sign-in logs. */
 export class SecurityActivityPage {
   constructor(readonly page: Page) {}
 
+  @step("open Security activity")
   async openFromNavigation() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security activity" }).click();
     await expect(this.heading()).toBeVisible();
   }
 
+  @step("open Security activity")
   async goto() {
     await this.page.goto("/security");
     await expect(this.heading()).toBeVisible();

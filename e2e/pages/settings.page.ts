@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** What a person types into the payee form. */
 export interface PayeeDetails {
@@ -15,6 +16,7 @@ export class SettingsPage {
   constructor(readonly page: Page) {}
 
   /** Opens a section through the header's "Settings" link and the settings navigation. */
+  @step((section: string) => `open Settings › ${section}`)
   async open(section: "Profile" | "Payees" | "Limits" | "Security") {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
     await expect(this.page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
@@ -22,6 +24,7 @@ export class SettingsPage {
     await expect(this.page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
   }
 
+  @step((path: string) => `open ${path}`)
   async goto(path: "/settings" | "/settings/payees" | "/settings/limits" | "/settings/security") {
     await this.page.goto(path);
     await expect(this.page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
@@ -32,6 +35,7 @@ export class SettingsPage {
     return this.page.getByRole("status").filter({ hasText: /\S/ }).filter({ has: this.page.getByRole("button", { name: "Dismiss" }) });
   }
 
+  @step((text: string | RegExp) => `expect the message “${String(text)}”`)
   async expectToast(text: string | RegExp) {
     await expect(this.toast()).toContainText(text);
   }
@@ -47,10 +51,12 @@ export class SettingsPage {
     return this.page.getByRole("region", { name: "Notifications" });
   }
 
+  @step((label: string | RegExp, on: boolean) => `turn ${on ? "on" : "off"} ${String(label)}`)
   async setNotification(label: string | RegExp, on: boolean) {
     await this.notifications().getByRole("checkbox", { name: label }).setChecked(on);
   }
 
+  @step("save notification preferences")
   async saveNotifications() {
     await this.notifications().getByRole("button", { name: "Save preferences" }).click();
   }
@@ -66,6 +72,7 @@ export class SettingsPage {
   }
 
   /** Fills the add (or edit) form and submits it. */
+  @step((details: { name?: string }, button = "Add payee") => `${button === "Add payee" ? "add" : "save"} the payee ${details.name ?? ""}`.trim())
   async submitPayee(details: Partial<PayeeDetails>, button: "Add payee" | "Save changes" = "Add payee") {
     const form = this.page.getByRole("region", { name: /^(Add a payee|Edit )/ });
     if (details.name !== undefined) await form.getByLabel("Name").fill(details.name);
@@ -74,11 +81,13 @@ export class SettingsPage {
     await form.getByRole("button", { name: button }).click();
   }
 
+  @step((name: string) => `edit the payee ${name}`)
   async startEditing(name: string) {
     await this.payeeRow(name).getByRole("button", { name: `Edit ${name}` }).click();
     await expect(this.page.getByRole("heading", { name: `Edit ${name}` })).toBeFocused();
   }
 
+  @step((name: string) => `remove the payee ${name}`)
   async remove(name: string) {
     await this.payeeRow(name).getByRole("button", { name: `Remove ${name}` }).click();
   }
@@ -89,6 +98,7 @@ export class SettingsPage {
     return this.page.getByRole("region", { name: `Transfer limits in ${currency}` });
   }
 
+  @step("save transfer limits")
   async submitLimits({ perTransfer, daily }: { perTransfer?: string; daily?: string }, currency = "USD") {
     const form = this.limits(currency);
     if (perTransfer !== undefined) await form.getByLabel(`Per transfer (${currency})`).fill(perTransfer);
@@ -111,6 +121,7 @@ export class SettingsPage {
     return this.sessions().getByRole("row").filter({ has: this.page.getByRole("rowheader") });
   }
 
+  @step("sign out other sessions")
   async signOutOtherSessions() {
     await this.sessions().getByRole("button", { name: "Sign out other sessions" }).click();
   }
@@ -121,12 +132,14 @@ export class SettingsPage {
   }
 
   /** Presses "Sign out everywhere" and confirms in the dialog. */
+  @step("sign out everywhere")
   async signOutEverywhere() {
     await this.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
     await this.signOutEverywhereConfirmation().getByRole("button", { name: "Sign out everywhere" }).click();
   }
 
   /** Presses "Sign out everywhere", then thinks better of it: Cancel in the confirmation. */
+  @step("start to sign out everywhere, then cancel")
   async startThenCancelSignOutEverywhere() {
     await this.sessions().getByRole("button", { name: "Sign out everywhere" }).click();
     const confirmation = this.signOutEverywhereConfirmation();

@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { step } from "../support/step";
 
 /** What a person fills in: account and payee names as the form shows them (prefixes are enough). */
 export interface TransferDetails {
@@ -15,12 +16,14 @@ export interface TransferDetails {
 export class TransferPage {
   constructor(readonly page: Page) {}
 
+  @step("open Transfer")
   async goto() {
     await this.page.goto("/transfer");
     await expect(this.heading()).toBeVisible();
   }
 
   /** From any signed-in page, through the header's navigation. */
+  @step("open Transfer")
   async openFromNavigation() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Transfer" }).click();
     await expect(this.heading()).toBeVisible();
@@ -31,6 +34,7 @@ export class TransferPage {
   }
 
   /** Fills the form, without submitting it. */
+  @step((details: TransferDetails) => `fill in a transfer of ${details.amount} to ${details.to}`)
   async fill(details: TransferDetails) {
     await this.choose(this.page.getByLabel("From", { exact: true }), details.from);
     await this.choose(this.page.getByLabel("To", { exact: true }), details.to);
@@ -39,6 +43,7 @@ export class TransferPage {
   }
 
   /** Fills the form and opens the review step. */
+  @step((details: TransferDetails) => `review a transfer of ${details.amount} to ${details.to}`)
   async review(details: TransferDetails) {
     await this.fill(details);
     await this.page.getByRole("button", { name: "Review transfer" }).click();
@@ -59,11 +64,13 @@ export class TransferPage {
     return this.page.getByRole("region", { name: "Review your transfer" });
   }
 
+  @step("send the transfer")
   async send() {
     await this.reviewStep().getByRole("button", { name: "Send transfer" }).click();
   }
 
   /** Fill, review, send: the whole intent. */
+  @step((details: TransferDetails) => `transfer ${details.amount} from ${details.from} to ${details.to}`)
   async submitTransfer(details: TransferDetails) {
     await this.review(details);
     await expect(this.reviewStep()).toBeVisible();
@@ -75,6 +82,7 @@ export class TransferPage {
     return this.page.getByRole("region", { name: /Transfer sent|already sent/ });
   }
 
+  @step((receipt: { amount: string }) => `expect a receipt for ${receipt.amount}`)
   async expectReceipt({ amount, newBalance }: { amount: string; newBalance: string }) {
     await expect(this.receipt()).toBeVisible();
     await expect(this.receipt()).toContainText(amount);
@@ -83,6 +91,7 @@ export class TransferPage {
   }
 
   /** "Make another transfer" on the receipt: back to an empty form. */
+  @step("make another transfer")
   async makeAnother() {
     await this.receipt().getByRole("button", { name: "Make another transfer" }).click();
     await expect(this.page.getByRole("button", { name: "Review transfer" })).toBeVisible();

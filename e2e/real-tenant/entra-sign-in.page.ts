@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { fillSecret } from "../support/secrets";
 
 /**
  * Microsoft Entra ID's own sign-in pages (login.microsoftonline.com), for the opt-in real-tenant
@@ -88,7 +89,7 @@ export class EntraSignInPage {
           await this.page.locator("#idSIButton9").click();
           break;
         case "password":
-          await this.steps.password.fill(credentials.password);
+          await fillSecret(this.steps.password, credentials.password);
           await this.page.locator("#idSIButton9").click();
           break;
         case "choose-method":

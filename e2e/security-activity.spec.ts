@@ -1,7 +1,6 @@
 import { test, expect } from "./fixtures";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
 import { expectNoSeriousA11yViolations } from "./support/accessibility";
-import { CHECKING, SAVINGS, accountOf, auditOutcomes, groupDigits, watchPopups } from "./support/ground-truth";
 
 /**
  * "Security activity" (app/(portal)/security): the person's own audit trail, each event joined to
@@ -51,42 +50,6 @@ test.describe("security activity", () => {
     await expect(executed).toContainText("c1 Approve a transfer: MFA every time: satisfied");
     await expect(securityActivity.unavailableNote()).toHaveCount(0);
     await expectNoSeriousA11yViolations(page, "security activity");
-  });
-
-  // Entra lists a silent elevation (a refresh token redeemed with the c3 claims) only among the
-  // non-interactive sign-ins, which Graph serves on beta alone: the join must read both.
-  test("a silent c3 elevation is joined to its non-interactive sign-in, as the popup's is to its interactive one @step-up", async ({
-    page,
-    persona,
-    signIn,
-    dashboard,
-    stepUpDialog,
-    control,
-    securityActivity,
-    database,
-  }) => {
-    const user = await persona("totp");
-    await signIn(user);
-    const show = (account: string) => dashboard.account(account).getByRole("button", { name: "Show full number" });
-    await show(CHECKING).click();
-    await new IdentityProviderPage(await stepUpDialog.verify()).enterCode(await control.totpCode(user.oid));
-    await expect(dashboard.account(CHECKING)).toContainText(groupDigits((await accountOf(database, user, CHECKING)).fullNumber));
-    // The portal's 15 minutes end; the identity provider's hour has not, so MSAL asks silently.
-    await database.sessionElevation.updateMany({ where: { session: { user: { objectId: user.oid } } }, data: { expiresAt: new Date(Date.now() - 1_000) } });
-    const popups = watchPopups(page);
-    await show(SAVINGS).click();
-    await expect(dashboard.account(SAVINGS)).toContainText(groupDigits((await accountOf(database, user, SAVINGS)).fullNumber));
-    expect(popups, "no popup: a refresh grant").toHaveLength(0);
-    expect(await auditOutcomes(database, user, "finance.viewStatements")).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
-    const silent = (await control.signIns({ userId: user.oid })).find((entry) => !entry.isInteractive && entry.authenticationContextClassReferences.some((c) => c.id === "c3"));
-    expect(silent, "the emulator logged the refresh as a non-interactive sign-in").toBeDefined();
-
-    await securityActivity.goto();
-    // Both proofs joined by token id: the popup's to its interactive entry, the refresh's to its non-interactive one.
-    const verified = securityActivity.rows("Full account numbers and statements", "Verified");
-    await expect(verified).toHaveCount(2);
-    for (const row of await verified.all()) await expect(row).toContainText("c3 View statements: MFA within one hour: satisfied");
-    await expect(securityActivity.unavailableNote()).toHaveCount(0);
   });
 
   test("when the identity provider's logs cannot be read, the activity still shows, with a note", async ({ page, persona, signIn, settingsPage, settings }) => {

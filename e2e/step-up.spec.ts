@@ -100,7 +100,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     await expect(dashboard.strengthBadge()).toContainText("until");
   });
 
-  test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup", async ({
+  test("after the elevation lapses, MSAL answers the next challenge silently: a refresh grant carrying the claims, no popup; Security activity joins it to its non-interactive sign-in", async ({
     page,
     persona,
     signIn,
@@ -108,6 +108,7 @@ test.describe("step-up: full account numbers @step-up", () => {
     stepUpDialog,
     control,
     database,
+    securityActivity,
   }) => {
     const user = await persona("totp");
     await revealCheckingWithPopup(user, { signIn, dashboard, stepUpDialog, control, database });
@@ -129,6 +130,15 @@ test.describe("step-up: full account numbers @step-up", () => {
     expect(silent, "a refresh-token grant was sent").toBeDefined();
     expect(JSON.parse(silent!.get("claims") ?? "{}")).toMatchObject({ access_token: { acrs: { essential: true, value: expect.any(String) } } });
     expect(await statementOutcomes(database, user)).toEqual(["required", "satisfied", "executed", "required", "satisfied", "executed"]);
+
+    // Entra lists a silent elevation only among the non-interactive sign-ins, which Graph serves on
+    // beta alone: Security activity joins both proofs by token id, the popup's to its interactive
+    // entry and the refresh's to its non-interactive one.
+    await securityActivity.goto();
+    const verified = securityActivity.rows("Full account numbers and statements", "Verified");
+    await expect(verified).toHaveCount(2);
+    for (const row of await verified.all()) await expect(row).toContainText("c3 View statements: MFA within one hour: satisfied");
+    await expect(securityActivity.unavailableNote()).toHaveCount(0);
   });
 
   // Entra's token endpoint refuses a refresh that needs MFA with invalid_grant, AADSTS50076 and

@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { importCycles } from "../../scripts/architecture/import-cycles.js";
 
 const EMULATOR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,42 +38,6 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   return graph;
 }
 
-/** Strongly connected components with more than one file, or a file importing itself (Tarjan). */
-function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
-  let next = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (node: string) => {
-    index.set(node, next);
-    low.set(node, next);
-    next += 1;
-    stack.push(node);
-    onStack.add(node);
-    for (const target of graph.get(node) ?? []) {
-      if (!index.has(target)) {
-        visit(target);
-        low.set(node, Math.min(low.get(node)!, low.get(target)!));
-      } else if (onStack.has(target)) {
-        low.set(node, Math.min(low.get(node)!, index.get(target)!));
-      }
-    }
-    if (low.get(node) !== index.get(node)) return;
-    const component: string[] = [];
-    let member: string;
-    do {
-      member = stack.pop()!;
-      onStack.delete(member);
-      component.push(member);
-    } while (member !== node);
-    if (component.length > 1 || graph.get(node)?.includes(node)) found.push(component.sort());
-  };
-  for (const node of graph.keys()) if (!index.has(node)) visit(node);
-  return found;
-}
-
 describe("emulator import graph", () => {
   const graph = importGraph(sourceFiles(EMULATOR));
 
@@ -81,7 +46,7 @@ describe("emulator import graph", () => {
   });
 
   it("has no import cycle among the emulator's files", () => {
-    assert.deepEqual(cycles(graph), [], "files that import each other, directly or through others");
+    assert.deepEqual(importCycles(graph), [], "files that import each other, directly or through others");
   });
 
   it("keeps types.ts free of emulator imports", () => {
@@ -90,6 +55,6 @@ describe("emulator import graph", () => {
 
   it("finds a cycle when there is one", () => {
     const looped = new Map([["a.ts", ["b.ts"]], ["b.ts", ["c.ts"]], ["c.ts", ["a.ts"]], ["d.ts", ["a.ts"]]]);
-    assert.deepEqual(cycles(looped), [["a.ts", "b.ts", "c.ts"]]);
+    assert.deepEqual(importCycles(looped), [["a.ts", "b.ts", "c.ts"]]);
   });
 });

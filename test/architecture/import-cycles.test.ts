@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import ts from "typescript";
+import { importCycles } from "../../scripts/architecture/import-cycles";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const LIB = path.join(ROOT, "lib");
@@ -74,45 +75,10 @@ function folderGraph(): Map<string, string[]> {
   return new Map([...graph].map(([folder, targets]) => [folder, [...targets].sort()]));
 }
 
-/** Strongly connected components with more than one folder (Tarjan), each sorted. */
-function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
-  let next = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (node: string) => {
-    index.set(node, next);
-    low.set(node, next);
-    next += 1;
-    stack.push(node);
-    onStack.add(node);
-    for (const target of graph.get(node) ?? []) {
-      if (!index.has(target)) {
-        visit(target);
-        low.set(node, Math.min(low.get(node)!, low.get(target)!));
-      } else if (onStack.has(target)) {
-        low.set(node, Math.min(low.get(node)!, index.get(target)!));
-      }
-    }
-    if (low.get(node) !== index.get(node)) return;
-    const component: string[] = [];
-    let member: string;
-    do {
-      member = stack.pop()!;
-      onStack.delete(member);
-      component.push(member);
-    } while (member !== node);
-    if (component.length > 1) found.push(component.sort());
-  };
-  for (const node of graph.keys()) if (!index.has(node)) visit(node);
-  return found.sort((a, b) => a.join().localeCompare(b.join()));
-}
 
 /** `from → to` for every import between two folders of the same cycle. */
 function importsInCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
-  return cycles(graph).flatMap((cycle) => cycle.flatMap((from) => (graph.get(from) ?? []).filter((to) => cycle.includes(to)).map((to) => `${from} → ${to}`)));
+  return importCycles(graph).flatMap((cycle) => cycle.flatMap((from) => (graph.get(from) ?? []).filter((to) => cycle.includes(to)).map((to) => `${from} → ${to}`)));
 }
 
 describe("lib folder import graph", () => {

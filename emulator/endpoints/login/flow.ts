@@ -2,13 +2,12 @@
  * The sign-in flow's next step, decided again after every step: sign-in, the account picker, a
  * second factor, the registration interrupt, the password change, or the authorization code.
  */
-import { essentialContexts } from "../../claims.js";
 import type { AuthorizeTx, Emulator } from "../../context.js";
 import { smsMethod, type DirectoryUser } from "../../directory.js";
 import { AadError, errors } from "../../errors.js";
 import type { RequestContext } from "../../http.js";
 import { isTotpLocked, newTotpSecret, totpUri } from "../../mfa.js";
-import { contextName, evaluate, type Evaluation, type MfaMethod } from "../../policy.js";
+import { contextName, type Evaluation, type MfaMethod } from "../../policy.js";
 import { rememberSignIn } from "../../risk.js";
 import { SMS_CODE_TTL_MS, sendSmsCode } from "../../sms.js";
 import { secretKey, type SsoSession } from "../../state.js";
@@ -17,7 +16,7 @@ import { sendPage } from "../../ui/html.js";
 import { accountPickerPage, codePage, methodChoicePage, passkeyPage, passwordChangePage, passwordPage, registrationPage, usernamePage, type FlowRef } from "../../ui/pages.js";
 import { formTargets, sendErrorToClient, sendToClient } from "../respond.js";
 import { allowedMethods, methodsOf, mustProveBeforeRegistering, needsInWords, silentMfaRefusal } from "./methods.js";
-import { logTx, txRisk } from "./transaction.js";
+import { evaluateTx, logTx, txRisk } from "./transaction.js";
 
 /** Authorization codes live this long (Entra: about ten minutes). */
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -104,13 +103,7 @@ export async function continueFlow(emu: Emulator, ctx: RequestContext, tx: Autho
 
   // Entra evaluates the account, risk and Conditional Access after primary authentication.
   const risk = txRisk(emu, ctx, tx, user);
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
-    user,
-    auth: session.auth,
-    now,
-    risk: { signIn: risk.level, user: risk.userLevel },
-    passwordChanged: tx.passwordChanged === true,
-  });
+  const evaluation = evaluateTx(emu, ctx, tx, user, session, now);
   // The persona flag stands in for a Block policy the set does not contain.
   if (user.blockedByConditionalAccess) return fail(errors.blockedByCa(), evaluation, true);
   if (user.accountEnabled === false) return fail(errors.userDisabled());

@@ -3,14 +3,13 @@
  * interrupt may add one. Shared by the sign-in steps and, for `prompt=none` and refresh, the token
  * endpoint (`silentMfaRefusal`).
  */
-import { essentialContexts } from "../../claims.js";
 import type { AuthorizeTx, Emulator } from "../../context.js";
 import { passkeys, smsMethod, totpMethod, type DirectoryUser } from "../../directory.js";
 import { AadError, errors } from "../../errors.js";
 import type { RequestContext } from "../../http.js";
-import { evaluate, methodsFor, MFA_METHODS, type Evaluation, type MfaMethod } from "../../policy.js";
+import { methodsFor, MFA_METHODS, type Evaluation, type MfaMethod } from "../../policy.js";
 import type { SsoSession } from "../../state.js";
-import { lastMfaAt, txRisk } from "./transaction.js";
+import { evaluateTx, lastMfaAt } from "./transaction.js";
 
 /** The second factors the user has registered, in the pages' order. */
 export function methodsOf(user: DirectoryUser): MfaMethod[] {
@@ -62,14 +61,7 @@ export function mustProveBeforeRegistering(user: DirectoryUser, session: SsoSess
  */
 export function registrableNow(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: DirectoryUser, session: SsoSession): MfaMethod[] {
   const now = emu.store.now();
-  const risk = txRisk(emu, ctx, tx, user);
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
-    user,
-    auth: session.auth,
-    now,
-    risk: { signIn: risk.level, user: risk.userLevel },
-    passwordChanged: tx.passwordChanged === true,
-  });
+  const evaluation = evaluateTx(emu, ctx, tx, user, session, now);
   if (evaluation.blocked || evaluation.required.length === 0 || evaluation.required.some((r) => r.riskBased)) return [];
   const allowed = allowedMethods(evaluation);
   if (methodsOf(user).some((m) => allowed.includes(m)) || mustProveBeforeRegistering(user, session, now)) return [];

@@ -8,7 +8,7 @@ import { webauthnRp, type AuthenticatorTransportFuture } from "./webauthn.js";
 /** `passkey/options`: the assertion options for the page's script. */
 export async function passkeyOptionsStep(step: SignedInStep): Promise<void> {
   const { emu, ctx, tx, user } = step;
-const rp = webauthnRp(emu);
+  const rp = webauthnRp(emu);
   const creds = passkeys(user);
   if (creds.length === 0) return sendJson(ctx.res, 400, { ok: false, error: "invalid_request", error_description: "No passkey is registered." });
   const options = await generateAuthenticationOptions({
@@ -23,7 +23,7 @@ const rp = webauthnRp(emu);
 /** `passkey/verify`: checks the assertion and records the passkey as verified now. */
 export async function passkeyVerifyStep(step: SignedInStep): Promise<void> {
   const { emu, ctx, tx, body, now, session, user } = step;
-const rp = webauthnRp(emu);
+  const rp = webauthnRp(emu);
   const response = body.response as AuthenticationResponseJSON | undefined;
   const cred = passkeys(user).find((c) => c.credentialId === response?.id);
   if (!response || !cred || tx.webauthn?.purpose !== "authenticate") {

@@ -1,25 +1,16 @@
 /** The secure password change (the `passwordChange` grant control, for user risk). */
-import { essentialContexts } from "../../claims.js";
 import { str } from "../../http.js";
-import { evaluate } from "../../policy.js";
 import { passwordProblem, remediateUserRisk } from "../../risk.js";
 import { passwordChangePage } from "../../ui/pages.js";
 import { continueFlow } from "./flow.js";
 import type { SignedInStep } from "./step.js";
-import { txRisk } from "./transaction.js";
+import { evaluateTx } from "./transaction.js";
 
 /** `password/change`: sets the new password once the control's MFA part is met, remediating user risk. */
 export async function passwordChangeStep(step: SignedInStep): Promise<void> {
   const { emu, ctx, tx, body, now, flow, page, session, user } = step;
   // Only offered once the passwordChange control's MFA part is met; anything else re-evaluates.
-  const risk = txRisk(emu, ctx, tx, user);
-  const evaluation = evaluate(emu.policy, essentialContexts(tx.claims), {
-    user,
-    auth: session.auth,
-    now,
-    risk: { signIn: risk.level, user: risk.userLevel },
-    passwordChanged: tx.passwordChanged === true,
-  });
+  const evaluation = evaluateTx(emu, ctx, tx, user, session, now);
   if (!evaluation.passwordChange || evaluation.required.length > 0 || evaluation.blocked) return continueFlow(emu, ctx, tx, session);
   const problem = passwordProblem(str(body, "newPassword") ?? "", str(body, "confirmPassword") ?? "", user.password);
   if (problem) return page(passwordChangePage(ctx.nonce, flow, { error: problem }));

@@ -39,7 +39,7 @@ export async function registerTotpStep(step: SignedInStep): Promise<void> {
 /** `register/passkey/options`: the creation options, only when a passkey may be added now. */
 export async function registerPasskeyOptionsStep(step: SignedInStep): Promise<void> {
   const { emu, ctx, tx, session, user } = step;
-const rp = webauthnRp(emu);
+  const rp = webauthnRp(emu);
   if (!registrableNow(emu, ctx, tx, user, session).includes("passkey")) {
     return sendJson(ctx.res, 400, { ok: false, error: "invalid_request", error_description: "No passkey registration is due in this sign-in." });
   }
@@ -60,7 +60,7 @@ const rp = webauthnRp(emu);
 /** `register/passkey/verify`: checks the attestation and adds the passkey. */
 export async function registerPasskeyVerifyStep(step: SignedInStep): Promise<void> {
   const { emu, ctx, tx, body, now, session, user } = step;
-const rp = webauthnRp(emu);
+  const rp = webauthnRp(emu);
   const response = body.response as RegistrationResponseJSON | undefined;
   if (!response || tx.webauthn?.purpose !== "register") return sendJson(ctx.res, 400, { ok: false, error: "invalid_request", error_description: "No passkey registration is in progress." });
   try {

@@ -8,7 +8,7 @@ import type { AuthorizeTx, Emulator, TxRisk } from "../../context.js";
 import type { DirectoryUser } from "../../directory.js";
 import { AadError } from "../../errors.js";
 import type { RequestContext } from "../../http.js";
-import type { Evaluation } from "../../policy.js";
+import { evaluate, type Evaluation } from "../../policy.js";
 import { clientNetwork, detectSignInRisk, effectiveUserRisk } from "../../risk.js";
 import { recordSignIn } from "../../signin-log.js";
 import type { SsoSession } from "../../state.js";
@@ -41,6 +41,22 @@ export function txRisk(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user
   };
   if (result.detections.length) emu.log("risk_detected", { oid: user.oid, level: result.level, detections: tx.risk.eventTypes, correlationId: tx.correlationId });
   return tx.risk;
+}
+
+/**
+ * Conditional Access for this transaction as it stands: the contexts the client asked for, what
+ * the SSO session has proved, this sign-in's risk, and a password changed in it. Entra evaluates
+ * after primary authentication and again after every step.
+ */
+export function evaluateTx(emu: Emulator, ctx: RequestContext, tx: AuthorizeTx, user: DirectoryUser, session: SsoSession, now: number): Evaluation {
+  const risk = txRisk(emu, ctx, tx, user);
+  return evaluate(emu.policy, essentialContexts(tx.claims), {
+    user,
+    auth: session.auth,
+    now,
+    risk: { signIn: risk.level, user: risk.userLevel },
+    passwordChanged: tx.passwordChanged === true,
+  });
 }
 
 /** The latest second-factor verification in a session snapshot. */

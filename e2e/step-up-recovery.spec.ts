@@ -17,9 +17,9 @@ import { addPasskey, addVirtualAuthenticator } from "./support/virtual-authentic
  * - The person verifies as someone else in the popup: the dialog names both accounts, nothing
  *   runs, and "Sign in as <the session's user>" asks the identity provider for a fresh sign-in.
  * - A tab opened from a tab mid-verification waits while the first tab's window is open (one at
- *   a time, step-up-tabs.spec.ts); after it, that tab still carries MSAL's "interaction in
- *   progress" mark in its copy of sessionStorage (`interaction_in_progress`): the dialog says so
- *   and, on request, starts a new verification that takes over.
+ *   a time, step-up-tabs.spec.ts); after it, Verify opens its own window at once, although that
+ *   tab's copy of sessionStorage still carries MSAL's "interaction in progress" mark (a leftover
+ *   this page takes over: acquireTokenInPopup in lib/step-up/msal.ts).
  * - No passkey on this device for an action that needs one: the identity provider says what the
  *   request needs, the dialog says it too, and the way forward (registering a passkey after
  *   proving a method the account has, or the device that holds the passkey) runs the action once.
@@ -134,7 +134,9 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     const abandoned = await stepUpDialog.verify();
     await expect(new IdentityProviderPage(abandoned).codeField()).toBeVisible();
     await page.reload();
-    // MSAL closes its popup when the page that watches it unloads, and forgets the interaction.
+    // MSAL closes its popup when the page that watches it unloads. The mark of its interaction may
+    // stay in sessionStorage (when the page goes before MSAL sees the window close): the next
+    // Verify takes it over.
     await expect.poll(() => abandoned.isClosed(), { message: "the abandoned popup is closed" }).toBe(true);
 
     await show().click();
@@ -144,7 +146,7 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     await expect(dashboard.account(CHECKING).getByRole("button", { name: "Hide" })).toBeVisible();
   });
 
-  test("a tab opened from a tab mid-verification waits for it, then explains MSAL's inherited 'in progress' mark and starts a new one", async ({
+  test("a tab opened from a tab mid-verification waits for it, then verifies in its own window despite MSAL's inherited 'in progress' mark", async ({
     page,
     persona,
     signIn,
@@ -170,13 +172,12 @@ test.describe("step-up recovery: an interaction left in this tab @step-up", () =
     await secondDialog.expectOpen("Verify to see full account numbers");
     await secondDialog.expectWaitingForOtherTab();
 
-    // The first tab's verification ends (its window closed): the second tab may verify now.
+    // The first tab's verification ends (its window closed): the second tab verifies now, although
+    // its sessionStorage still says an interaction is in progress (copied from the first tab).
     await firstPopup.close();
-    await secondDialog.dialog().getByRole("button", { name: "Verify", exact: true }).click();
-    await secondDialog.expectError("A verification started earlier in this tab didn't finish", "Start a new verification");
+    expect(await secondTab.evaluate(() => sessionStorage.getItem("msal.interaction.status")), "the inherited mark").not.toBeNull();
     await expect(secondTab.locator("body")).not.toContainText(grouped(fullNumber));
-
-    const popup = await secondDialog.startOver();
+    const popup = await secondDialog.verify();
     await new IdentityProviderPage(popup).enterCode(await control.totpCode(user.oid));
     await secondDialog.expectClosed();
     await expect(secondDashboard.account(CHECKING)).toContainText(grouped(fullNumber));

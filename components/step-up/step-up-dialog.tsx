@@ -197,12 +197,6 @@ function ErrorActions<T>({ stepUp, state }: { stepUp: StepUpControls<T>; state: 
           </button>
         </>
       );
-    case "interaction_in_progress":
-      return (
-        <button key="start-over" type="button" autoFocus onClick={() => stepUp.verify({ startOver: true })} className={primaryButton}>
-          Start a new verification
-        </button>
-      );
     case "cancelled":
     case "timed_out":
     case "unreachable":

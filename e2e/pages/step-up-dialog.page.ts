@@ -62,12 +62,6 @@ export class StepUpDialogPage {
     await this.dialog().getByRole("button", { name: "Continue", exact: true }).click();
   }
 
-  /** After "interaction in progress": starts a new verification and returns its popup. */
-  @step("start a new verification")
-  async startOver(): Promise<Page> {
-    return this.openPopupWith("Start a new verification");
-  }
-
   /** Another tab has the identity provider's window open: the dialog says so and Verify waits. */
   @step("expect the dialog to wait for the other tab")
   async expectWaitingForOtherTab() {

@@ -143,6 +143,42 @@ export async function takeRedirectResult(config: StepUpClientConfig): Promise<Au
   }
 }
 
+/** Popup interactions this document has started and not yet seen end. */
+let ownInteractions = 0;
+
+/**
+ * `acquireTokenPopup`, synchronous up to `window.open` (call it in the click).
+ *
+ * MSAL marks "interaction in progress" in the tab's sessionStorage when an interaction starts and
+ * removes the mark when it ends in the same document. A document that goes away mid-interaction
+ * (Back or a reload while the popup is open) leaves the mark behind, and so does a tab duplicated
+ * from one that was verifying (it gets a copy of sessionStorage); MSAL would then refuse every
+ * later popup in that tab with `interaction_in_progress`. The mark is per tab and this document
+ * knows its own interactions, while one-window-at-a-time across tabs is kept by a Web Lock
+ * (verification-window.ts), so a mark this document did not make is always a leftover: the
+ * request takes over from it (`overrideInteractionInProgress`) instead of asking the person a
+ * question with only one sensible answer.
+ */
+export function acquireTokenInPopup(
+  { instance }: LoadedMsal,
+  request: Parameters<PublicClientApplication["acquireTokenPopup"]>[0],
+): Promise<AuthenticationResult> {
+  const leftover = ownInteractions === 0;
+  ownInteractions += 1;
+  let result: Promise<AuthenticationResult>;
+  try {
+    result = instance.acquireTokenPopup({ ...request, overrideInteractionInProgress: leftover });
+  } catch (error) {
+    result = Promise.reject(error);
+  }
+  result
+    .finally(() => {
+      ownInteractions -= 1;
+    })
+    .catch(() => undefined);
+  return result;
+}
+
 /** MSAL if `prefetchMsal` has finished, else null: what a click handler may use synchronously. */
 export function loadedMsal(): LoadedMsal | null {
   return loaded;
@@ -196,7 +232,7 @@ export function isSameUser(result: AuthenticationResult, user: StepUpUser): bool
 }
 
 /** Why a step-up attempt ended without a token, as the dialog explains it. */
-export type MsalFailure = "cancelled" | "popup_blocked" | "timed_out" | "interaction_in_progress" | "unreachable" | "denied" | "failed";
+export type MsalFailure = "cancelled" | "popup_blocked" | "timed_out" | "unreachable" | "denied" | "failed";
 
 const NETWORK_ERRORS = new Set([
   "no_network_connectivity",
@@ -224,8 +260,6 @@ export function classifyMsalError(error: unknown): MsalFailure {
     case "timed_out":
     case "monitor_window_timeout":
       return "timed_out";
-    case "interaction_in_progress":
-      return "interaction_in_progress";
     case "access_denied":
       // Entra (and the emulator) report the sign-in page's Cancel as access_denied with
       // error_subcode=cancel, a parameter MSAL.js does not read (its ServerError.subError comes

@@ -3,6 +3,7 @@ import { assertNever, type ActionResult, type StepUpChallenge, type StepUpProof 
 import {
   STEP_UP_REDIRECT_KEY,
   accountFor,
+  acquireTokenInPopup,
   classifyMsalError,
   isSameUser,
   loadedMsal,
@@ -53,7 +54,6 @@ export type StepUpErrorKind =
   | "cancelled"
   | "popup_blocked"
   | "timed_out"
-  | "interaction_in_progress"
   | "wrong_account"
   | "unreachable"
   | "second_challenge"
@@ -109,14 +109,6 @@ export interface StepUpOptions {
 export interface VerifyOptions {
   /** Ask the identity provider for a fresh sign-in (after the person verified as someone else). */
   switchAccount?: boolean;
-  /**
-   * Take over from an earlier interaction this tab never finished (MSAL's
-   * `overrideInteractionInProgress`): after `interaction_in_progress`, when the person chooses to
-   * start again. A popup the page opened and still watches cannot exist then: the dialog is modal
-   * and there is one challenge at a time, so the interaction MSAL remembers is a leftover (the page
-   * was reloaded while its popup was open, or a redirect was abandoned).
-   */
-  startOver?: boolean;
 }
 
 /** Configuration and signed-in person for every step-up on the page (see StepUpProvider). */
@@ -142,8 +134,6 @@ const MESSAGES: Record<Exclude<StepUpErrorKind, "wrong_account">, string> & { de
   cancelled: "Verification was cancelled. Nothing was shown or changed.",
   popup_blocked: "Your browser blocked the verification window. Allow pop-ups for this site and try again, or continue in this window.",
   timed_out: "The verification window stopped responding. Nothing was shown or changed. Try again.",
-  interaction_in_progress:
-    "A verification started earlier in this tab didn't finish (for example, the page was reloaded while its window was open). Start a new one; the earlier window will no longer count.",
   unreachable: "We can't reach the sign-in service right now. Nothing was shown or changed. Check your connection and try again.",
   second_challenge: "Your verification was not accepted, so nothing was shown or changed. Try again.",
   failed: "Verification didn't complete. Nothing was shown or changed. Try again.",
@@ -326,20 +316,14 @@ export function useStepUpAction<T>(action: StepUpAction<T>, options: StepUpOptio
       setState({ status: "challenge", challenge, ready: true });
       return;
     }
-    let popup: ReturnType<typeof msal.instance.acquireTokenPopup>;
-    try {
-      // Synchronous up to window.open: no await before this line, or the popup is blocked.
-      popup = msal.instance.acquireTokenPopup({
-        ...tokenRequest(config, user, challenge),
-        ...(verifyOptions.switchAccount ? { prompt: "login" } : {}),
-        ...(verifyOptions.startOver ? { overrideInteractionInProgress: true } : {}),
-        popupWindowParent: popupOpener((opened) => {
-          popupWindow.current = opened;
-        }),
-      });
-    } catch (error) {
-      popup = Promise.reject(error);
-    }
+    // Synchronous up to window.open: no await before this line, or the popup is blocked.
+    const popup = acquireTokenInPopup(msal, {
+      ...tokenRequest(config, user, challenge),
+      ...(verifyOptions.switchAccount ? { prompt: "login" } : {}),
+      popupWindowParent: popupOpener((opened) => {
+        popupWindow.current = opened;
+      }),
+    });
     // Claimed once the window is open: Chromium drops a lock request made in the click before
     // window.open ("callback is no longer runnable"). A tab that clicked in the same instant and
     // got the lock first keeps its window; ours goes.

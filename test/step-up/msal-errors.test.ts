@@ -22,7 +22,6 @@ test("MSAL's own errors map to a way forward", () => {
   assert.equal(classifyMsalError({ errorCode: "empty_window_error" }), "popup_blocked");
   assert.equal(classifyMsalError({ errorCode: "popup_window_error" }), "popup_blocked");
   assert.equal(classifyMsalError({ errorCode: "timed_out" }), "timed_out");
-  assert.equal(classifyMsalError({ errorCode: "interaction_in_progress" }), "interaction_in_progress");
   assert.equal(classifyMsalError({ errorCode: "endpoints_resolution_error" }), "unreachable");
   assert.equal(classifyMsalError(Object.assign(new Error("Loading chunk 7 failed"), { name: "ChunkLoadError" })), "unreachable");
   assert.equal(classifyMsalError(new Error("anything else")), "failed");

@@ -6,7 +6,7 @@ import type { BarDatum } from "@/components/finance/chart-types";
 /**
  * Spending per category as horizontal bars (recharts). Visual only: the caller hides it from
  * assistive technology and shows the same figures in a table. Loaded in the browser only
- * (components/finance/spending-chart.tsx), so its inline styles are set through the DOM, which
+ * (components/finance/chart-frame.tsx), so its inline styles are set through the DOM, which
  * the nonce-based CSP allows, never as server-rendered style attributes, which it refuses.
  */
 export function SpendingBars({ data, currency }: { data: readonly BarDatum[]; currency: string }) {

@@ -3,6 +3,7 @@ import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../prisma/adapter";
 import { seedPersona } from "../prisma/seed-data";
 import { e2eSettings, stackSettings, type E2eSettings, type StackName } from "./support/settings";
+import { signInOverHttp } from "./support/http-sign-in";
 import { EmulatorControl, SIMULATED_IPS, type EmulatorUser, type SignInMethod } from "./support/emulator-control";
 import { HomePage } from "./pages/home.page";
 import { IdentityProviderPage } from "./pages/identity-provider.page";
@@ -58,10 +59,13 @@ interface TestFixtures {
   /** Creates a persona in the emulator's directory and seeds its portal user and accounts. */
   persona: (kind: PersonaKind) => Promise<Persona>;
   /**
-   * Signs a persona in through the identity provider (password only) and waits for the
-   * dashboard; on `page`, or on `on` (e.g. a page of `anotherBrowser()`).
+   * Signs a persona in with its password and opens the dashboard; on `page`, or on `on` (e.g. a
+   * page of `anotherBrowser()`). The sign-in's requests are sent over HTTP and its cookies handed
+   * to the browser (support/http-sign-in.ts): for tests about what comes after signing in.
    */
   signIn: (user: Persona, on?: Page) => Promise<void>;
+  /** The same sign-in typed into the portal's and the identity provider's pages: for tests about signing in. */
+  signInThroughPages: (user: Persona, on?: Page) => Promise<void>;
   /**
    * A page in another browser: its own cookies and storage, knowing no one. A second device, or
    * the same person after closing the browser (clearing `page`'s cookies instead races with
@@ -127,10 +131,24 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return user;
     });
   },
-  signIn: async ({ page }, use) => {
+  signIn: async ({ page, settings }, use) => {
     await use((user, on = page) =>
       base.step(
         `sign in as ${user.displayName}`,
+        async () => {
+          await signInOverHttp(on.context(), settings, user, await on.evaluate(() => navigator.userAgent));
+          const dashboard = new DashboardPage(on);
+          await dashboard.goto();
+          await dashboard.expectSignedInAs(user.displayName);
+        },
+        { box: true },
+      ),
+    );
+  },
+  signInThroughPages: async ({ page }, use) => {
+    await use((user, on = page) =>
+      base.step(
+        `sign in as ${user.displayName} through the pages`,
         async () => {
           const home = new HomePage(on);
           await home.goto();

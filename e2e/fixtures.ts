@@ -64,8 +64,6 @@ interface TestFixtures {
    * to the browser (support/http-sign-in.ts): for tests about what comes after signing in.
    */
   signIn: (user: Persona, on?: Page) => Promise<void>;
-  /** The same sign-in typed into the portal's and the identity provider's pages: for tests about signing in. */
-  signInThroughPages: (user: Persona, on?: Page) => Promise<void>;
   /**
    * A page in another browser: its own cookies and storage, knowing no one. A second device, or
    * the same person after closing the browser (clearing `page`'s cookies instead races with
@@ -140,21 +138,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           const dashboard = new DashboardPage(on);
           await dashboard.goto();
           await dashboard.expectSignedInAs(user.displayName);
-        },
-        { box: true },
-      ),
-    );
-  },
-  signInThroughPages: async ({ page }, use) => {
-    await use((user, on = page) =>
-      base.step(
-        `sign in as ${user.displayName} through the pages`,
-        async () => {
-          const home = new HomePage(on);
-          await home.goto();
-          await home.startSignIn();
-          await new IdentityProviderPage(on).signIn(user);
-          await new DashboardPage(on).expectSignedInAs(user.displayName);
         },
         { box: true },
       ),

@@ -14,9 +14,9 @@ import type { E2eSettings } from "./settings";
  *
  * For tests about something else, which only need someone signed in: rendering four pages per test
  * was about a third of the suite's time. Tests about signing in drive the pages
- * (`signInThroughPages`), and so does any persona whose sign-in asks more than a password (the
- * identity provider answers with a page instead of sending the browser back): this throws then,
- * naming the page.
+ * (the `home` and `identityProvider` page objects), and so must any test whose persona's sign-in
+ * asks more than a password (the identity provider answers with a page instead of sending the
+ * browser back): this throws then, naming the page.
  *
  * Requests go through Node, not Playwright's request API, so that the password is in no trace or
  * report (Playwright records its API requests' bodies). The User-Agent is the browser's, so the
@@ -171,7 +171,7 @@ function expectRedirect(answer: Answer, origin: string, what: string): string {
   const title = /<title>([^<]*)<\/title>/i.exec(answer.body)?.[1]?.trim();
   throw new Error(
     `HTTP sign-in: ${what} answered ${answer.status}${answer.location ? ` → ${answer.location}` : ""}${title ? ` with the page "${title}"` : ""}, ` +
-      "not a redirect onwards. A sign-in that asks more than a password goes through the pages: use signInThroughPages.",
+      "not a redirect onwards. A sign-in that asks more than a password goes through the pages (home.startSignIn(), identityProvider.signIn()).",
   );
 }
 

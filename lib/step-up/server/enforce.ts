@@ -9,8 +9,6 @@ import {
   invalid,
   type ActionResult,
   type HandlerResult,
-  type StepUpChallenge,
-  type StepUpProof,
 } from "@/lib/actions/result";
 import { fieldErrorsOf, unknownMembersOf } from "@/lib/actions/field-errors";
 import type { PortalSession, PortalUser } from "@/lib/auth/session";
@@ -35,23 +33,23 @@ import { env } from "@/lib/env";
 import { createLogger } from "@/lib/log";
 import type { RateLimitDecision } from "@/lib/rate-limit/limiter";
 import { checkUntrustedInput } from "@/lib/security/input";
-import { claimsChallenge } from "@/lib/step-up/challenge";
-import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/payload";
+import { claimsChallenge, type StepUpChallenge, type StepUpProof, type StepUpReason } from "@/lib/step-up/protocol";
+import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/server/payload";
 import {
   isStepUpOperation,
   resolveRequirement,
   type PolicyInput,
   type PolicySetName,
   type SessionBoundRequirement,
+  type StepUpDecision,
   type StepUpOperation,
   type StepUpRequirement,
   type TransactionBoundRequirement,
 } from "@/lib/step-up/policy";
-import type { StepUpReason } from "@/lib/step-up/reasons";
-import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
+import type { ProofClaims, ProofVerifier } from "@/lib/step-up/server/verify-proof";
 
 /**
- * The enforcement core shared by server actions (lib/actions/protected-action.ts) and the JSON
+ * The enforcement core shared by server actions (lib/step-up/server/protected-action.ts) and the JSON
  * API's route handlers (lib/api/route.ts): caller → input → precheck → policy → proof → handler,
  * in that order, always. It takes the caller (a session, or a verified Bearer token), the verifier and
  * the session rotation as arguments, so it runs (and is tested) outside a Next.js request.
@@ -90,14 +88,6 @@ export interface ActionContext<I> {
   input: I;
   tx: TransactionClient;
   correlationId: string;
-}
-
-/** What the step-up policy asked of a call that is now executing, and met. */
-export interface StepUpDecision {
-  /** The policy set the call was judged under. */
-  policySet: PolicySetName;
-  /** The requirement the caller met; null when the policy required nothing for this input. */
-  requirement: StepUpRequirement | null;
 }
 
 /**

@@ -7,7 +7,9 @@ import { checkUntrustedInput } from "@/lib/security/input";
 import { apiError, apiJson, failureResponse } from "@/lib/api/responses";
 import { BUSY_FAILURE_MESSAGE, UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
 import { isTransientDatabaseError } from "@/lib/data/transaction";
-import { logError, runProtected, type ProtectedDefinition } from "@/lib/step-up/server/enforce";
+import { runProtected } from "@/lib/step-up/server/enforce";
+import { logError } from "@/lib/step-up/server/execute";
+import type { ProtectedDefinition } from "@/lib/step-up/server/operation";
 import type { PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/server/verify-proof";
 

@@ -12,7 +12,7 @@ import { before, describe, test } from "node:test";
 import type { ActionResult } from "../../lib/actions/result";
 import type { StepUpChallenge } from "../../lib/step-up/protocol";
 import type { PortalSession } from "../../lib/auth/session";
-import type { ProtectedDefinition } from "../../lib/step-up/server/enforce";
+import type { ProtectedDefinition } from "../../lib/step-up/server/operation";
 import type { StepUpOperation } from "../../lib/step-up/policy";
 import type { ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import { createTestKeys, prepareEnvironment, proofClaims, signProof, type ProofTemplate, type TestKeys } from "../step-up/support";
@@ -119,7 +119,7 @@ const transfer = {
   operation: "transfer.create" as const,
   schema: transferSchema,
   precheck: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => checkTransfer(user, input),
-  handler: ({ user, input, tx, stepUp }: import("../../lib/step-up/server/enforce").ProtectedActionContext<import("../../lib/validation/transfers").TransferInput>) =>
+  handler: ({ user, input, tx, stepUp }: import("../../lib/step-up/server/operation").ProtectedActionContext<import("../../lib/validation/transfers").TransferInput>) =>
     createTransfer(tx, user, input, { stepUp }),
   policyInput: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => getTransferPolicyInput(user, input),
 };

@@ -28,7 +28,7 @@ let keys: TestKeys;
 let verifier: ProofVerifier;
 let template: ProofTemplate;
 
-type HandlerContext = import("../../lib/step-up/server/enforce").ProtectedActionContext<TransferInput>;
+type HandlerContext = import("../../lib/step-up/server/operation").ProtectedActionContext<TransferInput>;
 
 /** What `createTransferAction` wraps (app/(portal)/transfer/actions.ts). */
 const definition = {

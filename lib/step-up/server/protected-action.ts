@@ -5,20 +5,13 @@ import { failed, type ActionResult } from "@/lib/actions/result";
 import type { StepUpProof } from "@/lib/step-up/protocol";
 import { rotateSessionToken } from "@/lib/auth/rotate-session";
 import { requireSession } from "@/lib/auth/session";
-import {
-  runAuthed,
-  runProtected,
-  type ActionHandler,
-  type PolicyInputResolver,
-  type Precheck,
-  type ProtectedActionHandler,
-  type ProtectedDefinition,
-} from "@/lib/step-up/server/enforce";
+import { runAuthed, runProtected } from "@/lib/step-up/server/enforce";
+import type { ActionHandler, PolicyInputResolver, Precheck, ProtectedActionHandler, ProtectedDefinition } from "@/lib/step-up/server/operation";
 import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof } from "@/lib/rate-limit";
 
-export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, ProtectedActionContext, ProtectedActionHandler } from "@/lib/step-up/server/enforce";
+export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, ProtectedActionContext, ProtectedActionHandler } from "@/lib/step-up/server/operation";
 
 /**
  * Server-action wrappers (STYLE.md §3). Export what they return from a `'use server'` file:

@@ -1,0 +1,137 @@
+import "server-only";
+import { failed, RATE_LIMITED_MESSAGE, type ActionResult, type HandlerResult } from "@/lib/actions/result";
+import type { PortalUser } from "@/lib/auth/session";
+import type { AuditDetailValue } from "@/lib/data/audit";
+import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { createLogger } from "@/lib/log";
+import type { PolicySetName, StepUpOperation, StepUpRequirement } from "@/lib/step-up/policy";
+import { claimsChallenge, type StepUpChallenge, type StepUpReason } from "@/lib/step-up/protocol";
+import type { ProtectedDefinition, ProtectedRequest } from "@/lib/step-up/server/operation";
+import type { CanonicalPayload } from "@/lib/step-up/server/payload";
+import type { PendingOperationRecord } from "@/lib/data/step-up";
+import type { ProofClaims } from "@/lib/step-up/server/verify-proof";
+
+/**
+ * What the enforcement core (enforce.ts) and both bindings (session-binding.ts,
+ * transaction-binding.ts) share: one call's context, running the handler in its transaction,
+ * the challenge, and the bookkeeping of a presented proof.
+ */
+
+/** Messages for expected failures: shown to the user as they are. */
+export const MESSAGES = {
+  unknownOperation: "This action is not available.",
+  alreadyUsed: "This approval was already used. Nothing else was changed.",
+  approvalGone: "This approval is no longer available. Start again.",
+  tooManyOpenApprovals: "Too many approvals are waiting. Nothing was changed. Finish or let the waiting ones expire (10 minutes), then try again.",
+  keyReused: "This Idempotency-Key was already used for a different request. Nothing was changed. Use a new key for a new request.",
+} as const;
+
+/** Thrown inside a transaction to roll it back with a known outcome. */
+export class Rollback extends Error {
+  constructor(readonly outcome: { kind: "already_used" } | { kind: "replayed" } | { kind: "handler"; result: HandlerResult<never> }) {
+    super("rollback");
+    this.name = "Rollback";
+  }
+}
+
+export interface RunContext<Op extends StepUpOperation, I, T> {
+  definition: ProtectedDefinition<Op, I, T>;
+  request: ProtectedRequest;
+  user: PortalUser;
+  input: I;
+  correlationId: string;
+  now: Date;
+  policySet: PolicySetName;
+  audit: (outcome: string, details?: Record<string, AuditDetailValue | undefined>, tx?: TransactionClient) => Promise<void>;
+  auditQuietly: (outcome: string, details?: Record<string, AuditDetailValue | undefined>) => Promise<void>;
+}
+
+/**
+ * Runs the handler in one transaction, after `before` (the step-up bookkeeping, which may roll
+ * everything back), and audits the outcome. "executed" is written in the same transaction, so
+ * it exists exactly when the change does. `requirement` is what the caller met (null: nothing
+ * was required), passed on to the handler.
+ */
+export async function execute<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: StepUpRequirement | null,
+  details: Record<string, AuditDetailValue | undefined>,
+  bookkeeping?: { before: (tx: TransactionClient) => Promise<void>; replayed: () => ActionResult<T> },
+): Promise<ActionResult<T>> {
+  const { request, definition, user, input, correlationId } = context;
+  try {
+    return await runTransaction(async (tx) => {
+      await bookkeeping?.before(tx);
+      const stepUp = { policySet: context.policySet, requirement };
+      const result = await definition.handler({ user, session: request.session ?? null, input, tx, correlationId, stepUp });
+      if (result.status !== "success") throw new Rollback({ kind: "handler", result: result as HandlerResult<never> });
+      await context.audit("executed", details, tx);
+      return result;
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+    const outcome = error.outcome;
+    switch (outcome.kind) {
+      case "handler":
+        await context.auditQuietly("failed", { ...details, status: outcome.result.status });
+        return outcome.result;
+      case "already_used":
+        await context.auditQuietly("rejected:already_used", details);
+        return failed(MESSAGES.alreadyUsed, "already_used");
+      case "replayed":
+        await context.auditQuietly("rejected:replayed", details);
+        if (!bookkeeping) throw new Error("replay outcome without step-up bookkeeping");
+        return bookkeeping.replayed();
+    }
+  }
+}
+
+export function challengeFor<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: StepUpRequirement,
+  reason: StepUpReason,
+  pending?: PendingOperationRecord,
+  payload?: CanonicalPayload,
+): StepUpChallenge {
+  return {
+    operation: context.definition.operation,
+    claims: claimsChallenge(requirement.authContext),
+    authContext: requirement.authContext,
+    binding: requirement.binding,
+    ...(pending && payload
+      ? {
+          pendingOperationId: pending.id,
+          payload: payload.value,
+          expiresAt: pending.expiresAt.toISOString(),
+          approvableInMs: Math.max(0, (Math.floor(pending.createdAt.getTime() / 1000) + 1) * 1000 - context.request.verifier.clock().getTime()),
+        }
+      : {}),
+    correlationId: context.correlationId,
+    reason,
+  };
+}
+
+/**
+ * Counts a presented step-up proof against the user's limit (lib/rate-limit): verifying a token
+ * costs a key lookup and a signature check, and a stream of guessed or replayed proofs should
+ * stop long before it could matter. Null when within the limit.
+ */
+export async function proofLimitRefusal<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>): Promise<ActionResult<T> | null> {
+  const decision = context.request.limitProof ? await context.request.limitProof(context.user.id) : null;
+  if (!decision || decision.allowed) return null;
+  await context.auditQuietly("rejected:rate_limited", { retryAfterSeconds: decision.retryAfterSeconds });
+  return failed(RATE_LIMITED_MESSAGE, "rate_limited");
+}
+
+export function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>, claims: ProofClaims) {
+  // Remembered for as long as the verifier would still accept the token.
+  const expiresAt = new Date(claims.exp.getTime() + context.request.verifier.maxSkewSeconds * 1000);
+  return { uti: claims.uti, operation: context.definition.operation, now: context.now, expiresAt };
+}
+
+/** Logs an unexpected error by name and message only: causes and stacks may carry tokens or rows. */
+export function logError(operation: string, correlationId: string, stage: string, error: unknown): void {
+  log.error("step_up.error", { operation, stage, correlationId }, error);
+}
+
+const log = createLogger("step-up");

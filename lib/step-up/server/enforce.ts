@@ -115,13 +115,13 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
       if (resolved.status !== "success") return resolved;
       policyInput = resolved.data;
     }
-    const resolution = resolveRequirement(request.policySet ?? env.STEP_UP_POLICY_SET, operation, policyInput);
+    const policySet = request.policySet ?? env.STEP_UP_POLICY_SET;
+    const resolution = resolveRequirement(policySet, operation, policyInput);
     if (resolution.kind === "denied") {
       await auditQuietly(`rejected:${resolution.reason}`);
       return failed(MESSAGES.unknownOperation, "not_available");
     }
 
-    const policySet = request.policySet ?? env.STEP_UP_POLICY_SET;
     const context = { definition, request, user, input, correlationId, now, policySet, audit, auditQuietly };
     if (resolution.kind === "none") return await execute(context, null, { requirement: "none" });
     const requirement: StepUpRequirement = resolution.requirement;

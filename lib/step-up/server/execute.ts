@@ -86,41 +86,67 @@ export async function execute<Op extends StepUpOperation, I, T>(
   }
 }
 
-export function challengeFor<Op extends StepUpOperation, I, T>(
+/** A pending operation and the payload it stores: what a transaction-bound challenge or proof is about. */
+export interface Approval {
+  pending: PendingOperationRecord;
+  payload: CanonicalPayload;
+}
+
+/** The `step_up_required` answer for `requirement`, saying why; for transaction binding, naming the approval. */
+export function stepUpRequired<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: StepUpRequirement,
   reason: StepUpReason,
-  pending?: PendingOperationRecord,
-  payload?: CanonicalPayload,
-): StepUpChallenge {
-  return {
+  approval?: Approval,
+): { status: "step_up_required"; challenge: StepUpChallenge } {
+  const challenge: StepUpChallenge = {
     operation: context.definition.operation,
     claims: claimsChallenge(requirement.authContext),
     authContext: requirement.authContext,
     binding: requirement.binding,
-    ...(pending && payload
+    ...(approval
       ? {
-          pendingOperationId: pending.id,
-          payload: payload.value,
-          expiresAt: pending.expiresAt.toISOString(),
-          approvableInMs: Math.max(0, (Math.floor(pending.createdAt.getTime() / 1000) + 1) * 1000 - context.request.verifier.clock().getTime()),
+          pendingOperationId: approval.pending.id,
+          payload: approval.payload.value,
+          expiresAt: approval.pending.expiresAt.toISOString(),
+          approvableInMs: Math.max(0, (Math.floor(approval.pending.createdAt.getTime() / 1000) + 1) * 1000 - context.request.verifier.clock().getTime()),
         }
       : {}),
     correlationId: context.correlationId,
     reason,
   };
+  return { status: "step_up_required", challenge };
 }
 
 /**
- * Counts a presented step-up proof against the user's limit (lib/rate-limit): verifying a token
- * costs a key lookup and a signature check, and a stream of guessed or replayed proofs should
- * stop long before it could matter. Null when within the limit.
+ * Checks a presented proof (a retry's token, or the API request's own) against `requirement`,
+ * for the caller's user; for transaction binding it must also be minted after the approval was
+ * stored. It first counts against the caller's limit (lib/rate-limit): verifying a token costs a
+ * key lookup and a signature check, and a stream of guessed or replayed proofs should stop long
+ * before it could matter. A refusal is audited and is the call's answer: the limit's failure, or a
+ * challenge saying why (the approval stays open: a fresh proof can still approve it).
  */
-export async function proofLimitRefusal<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>): Promise<ActionResult<T> | null> {
+export async function verifyProof<Op extends StepUpOperation, I, T>(
+  context: RunContext<Op, I, T>,
+  requirement: StepUpRequirement,
+  token: string,
+  approval?: Approval,
+): Promise<{ ok: true; claims: ProofClaims } | { ok: false; result: ActionResult<T> }> {
   const decision = context.request.limitProof ? await context.request.limitProof(context.user.id) : null;
-  if (!decision || decision.allowed) return null;
-  await context.auditQuietly("rejected:rate_limited", { retryAfterSeconds: decision.retryAfterSeconds });
-  return failed(RATE_LIMITED_MESSAGE, "rate_limited");
+  if (decision && !decision.allowed) {
+    await context.auditQuietly("rejected:rate_limited", { retryAfterSeconds: decision.retryAfterSeconds });
+    return { ok: false, result: failed(RATE_LIMITED_MESSAGE, "rate_limited") };
+  }
+  const verification = await context.request.verifier.verify(token, {
+    user: context.user,
+    authContext: requirement.authContext,
+    maxAgeSeconds: requirement.maxAgeSeconds,
+    ...(approval ? { mintedAfter: approval.pending.createdAt } : {}),
+  });
+  if (verification.ok) return verification;
+  const about = approval ? { binding: "transaction", pendingOperationId: approval.pending.id } : { binding: "session", authContext: requirement.authContext };
+  await context.auditQuietly(`rejected:${verification.reason}`, about);
+  return { ok: false, result: stepUpRequired(context, requirement, verification.reason, approval) };
 }
 
 export function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>, claims: ProofClaims) {

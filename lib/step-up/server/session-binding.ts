@@ -4,7 +4,7 @@ import type { PortalSession } from "@/lib/auth/session";
 import { grantSessionElevation, hasSessionElevation, recordProofUse } from "@/lib/data/step-up";
 import { runTransaction } from "@/lib/data/transaction";
 import type { SessionBoundRequirement, StepUpOperation } from "@/lib/step-up/policy";
-import { Rollback, challengeFor, execute, proofLimitRefusal, proofUse, type RunContext } from "@/lib/step-up/server/execute";
+import { Rollback, execute, proofUse, stepUpRequired, verifyProof, type RunContext } from "@/lib/step-up/server/execute";
 import type { BearerProtectedRequest, SessionProtectedRequest } from "@/lib/step-up/server/operation";
 
 /**
@@ -35,21 +35,11 @@ async function forSession<Op extends StepUpOperation, I, T>(
   }
   if (!request.proof?.token) {
     await context.auditQuietly("required", { binding: "session", authContext: requirement.authContext });
-    return { status: "step_up_required", challenge: challengeFor(context, requirement, "insufficient_session") };
+    return stepUpRequired(context, requirement, "insufficient_session");
   }
 
-  const limited = await proofLimitRefusal(context);
-  if (limited) return limited;
-  const verification = await request.verifier.verify(request.proof.token, {
-    user: session.user,
-    authContext: requirement.authContext,
-    maxAgeSeconds: requirement.maxAgeSeconds,
-  });
-  if (!verification.ok) {
-    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "session", authContext: requirement.authContext });
-    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason) };
-  }
-
+  const verification = await verifyProof(context, requirement, request.proof.token);
+  if (!verification.ok) return verification.result;
   const claims = verification.claims;
   // An elevation never outlasts the evidence: the elevation window, the proof's own freshness
   // window (from its auth_time, when the tenant emits one), and the session itself.
@@ -69,7 +59,7 @@ async function forSession<Op extends StepUpOperation, I, T>(
   } catch (error) {
     if (!(error instanceof Rollback)) throw error;
     await context.auditQuietly("rejected:replayed", { binding: "session", uti: claims.uti });
-    return { status: "step_up_required", challenge: challengeFor(context, requirement, "replayed") };
+    return stepUpRequired(context, requirement, "replayed");
   }
   await context.auditQuietly("satisfied", { via: "proof", authContext: requirement.authContext, uti: claims.uti, elevatedUntil: expiresAt.toISOString() });
   await request.rotateSession?.(session.sessionId);
@@ -88,17 +78,8 @@ async function forBearer<Op extends StepUpOperation, I, T>(
   requirement: SessionBoundRequirement,
   bearer: BearerProtectedRequest["bearer"],
 ): Promise<ActionResult<T>> {
-  const limited = await proofLimitRefusal(context);
-  if (limited) return limited;
-  const verification = await context.request.verifier.verify(bearer.token, {
-    user: bearer.user,
-    authContext: requirement.authContext,
-    maxAgeSeconds: requirement.maxAgeSeconds,
-  });
-  if (!verification.ok) {
-    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "session", authContext: requirement.authContext });
-    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason) };
-  }
+  const verification = await verifyProof(context, requirement, bearer.token);
+  if (!verification.ok) return verification.result;
   const uti = verification.claims.uti;
   await context.auditQuietly("satisfied", { via: "token", authContext: requirement.authContext, uti });
   return execute(context, requirement, { requirement: requirement.authContext, uti });

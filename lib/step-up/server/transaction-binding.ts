@@ -16,7 +16,7 @@ import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { StepUpOperation, TransactionBoundRequirement } from "@/lib/step-up/policy";
 import type { StepUpReason } from "@/lib/step-up/protocol";
-import { MESSAGES, Rollback, challengeFor, execute, logError, proofLimitRefusal, proofUse, type RunContext } from "@/lib/step-up/server/execute";
+import { MESSAGES, Rollback, execute, logError, proofUse, stepUpRequired, verifyProof, type Approval, type RunContext } from "@/lib/step-up/server/execute";
 import type { BearerProtectedRequest, ProtectedDefinition, SessionProtectedRequest } from "@/lib/step-up/server/operation";
 import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/server/payload";
 
@@ -67,7 +67,7 @@ async function forSession<Op extends StepUpOperation, I, T>(
   // What the user approved is the stored payload; anything else needs its own approval.
   if (pending.payloadHash !== payload.hash) return challengeWithNewPending(context, requirement, binding, payload, "payload_changed");
 
-  return approveAndExecute(context, requirement, binding, pending, payload, proof.token, pending.createdAt);
+  return approveAndExecute(context, requirement, binding, { pending, payload }, proof.token);
 }
 
 /**
@@ -101,36 +101,25 @@ async function forBearer<Op extends StepUpOperation, I, T>(
   if (pending.cancelledAt) return challengeWithNewPending(context, requirement, binding, payload, "pending_cancelled", bearer);
   if (pending.expiresAt.getTime() <= now.getTime()) return challengeWithNewPending(context, requirement, binding, payload, "pending_expired", bearer);
 
-  return approveAndExecute(context, requirement, binding, pending, payload, bearer.token, pending.createdAt);
+  return approveAndExecute(context, requirement, binding, { pending, payload }, bearer.token);
 }
 
 /**
  * The proof check and execution of an open, unexpired pending operation whose payload matches:
- * the proof must be minted (`iat`) in a later second than `mintedAfter`; the handler runs on the stored
- * payload; pending operation and proof are consumed in the handler's transaction.
+ * the proof must be minted (`iat`) in a later second than the operation was stored; the handler
+ * runs on the stored payload; pending operation and proof are consumed in the handler's transaction.
  */
 async function approveAndExecute<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: TransactionBoundRequirement,
   binding: PendingBinding,
-  pending: PendingOperationRecord,
-  payload: CanonicalPayload,
+  approval: Approval,
   token: string,
-  mintedAfter: Date,
 ): Promise<ActionResult<T>> {
-  const { request, definition, user, now } = context;
-  const limited = await proofLimitRefusal(context);
-  if (limited) return limited;
-  const verification = await request.verifier.verify(token, {
-    user,
-    authContext: requirement.authContext,
-    maxAgeSeconds: requirement.maxAgeSeconds,
-    mintedAfter,
-  });
-  if (!verification.ok) {
-    await context.auditQuietly(`rejected:${verification.reason}`, { binding: "transaction", pendingOperationId: pending.id });
-    return { status: "step_up_required", challenge: challengeFor(context, requirement, verification.reason, pending, payload) };
-  }
+  const { definition, user, now } = context;
+  const { pending } = approval;
+  const verification = await verifyProof(context, requirement, token, approval);
+  if (!verification.ok) return verification.result;
 
   // The handler runs on the stored payload, parsed again: equal to the input by hash, and the
   // only thing this approval covers.
@@ -145,7 +134,7 @@ async function approveAndExecute<Op extends StepUpOperation, I, T>(
       if (!(await recordProofUse(tx, user, proofUse(context, claims)))) throw new Rollback({ kind: "replayed" });
     },
     // Rolled back, so the pending operation is still open: a fresh proof can still approve it.
-    replayed: () => ({ status: "step_up_required", challenge: challengeFor(context, requirement, "replayed", pending, payload) }),
+    replayed: () => stepUpRequired(context, requirement, "replayed", approval),
   });
   // Verified before this approval was asked for (the identity provider's tolerance for "every
   // time"): the person was not prompted, so the client says the recent verification counted.
@@ -192,7 +181,7 @@ async function challengeWithNewPending<Op extends StepUpOperation, I, T>(
     payloadHash: payload.hash,
   });
   await purgeExpiredStepUpRecords(now).catch((error: unknown) => logError(definition.operation, context.correlationId, "purge", error));
-  return { status: "step_up_required", challenge: challengeFor(context, requirement, reason, pending, payload) };
+  return stepUpRequired(context, requirement, reason, { pending, payload });
 }
 
 /**

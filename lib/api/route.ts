@@ -5,10 +5,8 @@ import { authenticateBearer } from "@/lib/api/bearer";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof, limitUserRequest } from "@/lib/rate-limit";
 import { checkUntrustedInput } from "@/lib/security/input";
 import { apiError, apiJson, failureResponse } from "@/lib/api/responses";
-import { BUSY_FAILURE_MESSAGE, UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
-import { isTransientDatabaseError } from "@/lib/data/transaction";
 import { runProtected } from "@/lib/step-up/server/enforce";
-import { logError } from "@/lib/step-up/server/execute";
+import { unexpectedFailure } from "@/lib/step-up/server/execute";
 import type { ProtectedDefinition } from "@/lib/step-up/server/operation";
 import type { PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/server/verify-proof";
@@ -209,10 +207,5 @@ function idempotencyKeyOf(request: Request): { kind: "missing" } | { kind: "inva
 
 /** A thrown error as the API answers it: 503 (try again) when the database was only busy, else a bare 500. */
 function unexpectedResponse(operation: string, correlationId: string, error: unknown): Response {
-  if (isTransientDatabaseError(error)) {
-    logError(operation, correlationId, "busy", error);
-    return apiError(503, "busy", BUSY_FAILURE_MESSAGE, correlationId, { headers: { "Retry-After": "1" } });
-  }
-  logError(operation, correlationId, "unexpected", error);
-  return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
+  return failureResponse(unexpectedFailure(operation, correlationId, error), correlationId);
 }

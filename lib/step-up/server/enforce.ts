@@ -1,17 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { BUSY_FAILURE_MESSAGE, UNEXPECTED_FAILURE_MESSAGE, failed, invalid, type ActionResult, type HandlerResult } from "@/lib/actions/result";
+import { failed, invalid, type ActionResult, type HandlerResult } from "@/lib/actions/result";
 import { fieldErrorsOf, unknownMembersOf } from "@/lib/actions/field-errors";
-import type { PortalSession, PortalUser } from "@/lib/auth/session";
+import type { PortalSession } from "@/lib/auth/session";
 import { recordAuditEvent, type AuditDetailValue } from "@/lib/data/audit";
 import { getPendingOperation, type PendingOperationRecord } from "@/lib/data/step-up";
-import { isTransientDatabaseError, runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
 import { env } from "@/lib/env";
 import { checkUntrustedInput } from "@/lib/security/input";
 import { isStepUpOperation, resolveRequirement, type StepUpOperation, type StepUpRequirement } from "@/lib/step-up/policy";
 import type { StepUpProof } from "@/lib/step-up/protocol";
-import { MESSAGES, Rollback, execute, logError } from "@/lib/step-up/server/execute";
+import { MESSAGES, Rollback, execute, logError, unexpectedFailure } from "@/lib/step-up/server/execute";
 import type { ActionHandler, ProtectedDefinition, ProtectedRequest } from "@/lib/step-up/server/operation";
 import { runSessionBound } from "@/lib/step-up/server/session-binding";
 import { runTransactionBound } from "@/lib/step-up/server/transaction-binding";
@@ -59,7 +59,7 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
     : { ...untrustedRequest, proof: sanitizeProof(untrustedRequest.proof) };
   const { verifier } = request;
   const operation: string = definition.operation;
-  const user = callerUser(request);
+  const user = request.bearer ? request.bearer.user : request.session.user;
   const correlationId = request.correlationId ?? randomUUID();
   const now = verifier.clock();
   // API decisions say so in the audit, so the log tells a browser approval from a client's.
@@ -127,14 +127,10 @@ export async function runProtected<Op extends StepUpOperation, I, T>(
     const requirement: StepUpRequirement = resolution.requirement;
     return requirement.binding === "session" ? await runSessionBound(context, requirement) : await runTransactionBound(context, requirement, pending);
   } catch (error) {
-    if (isTransientDatabaseError(error)) {
-      logError(operation, correlationId, "busy", error);
-      await auditQuietly("failed:busy", {});
-      return failed(BUSY_FAILURE_MESSAGE, "busy");
-    }
-    logError(operation, correlationId, "unexpected", error);
-    await auditQuietly("failed", { error: error instanceof Error ? error.name : "unknown" });
-    return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
+    const failure = unexpectedFailure(operation, correlationId, error);
+    if (failure.code === "busy") await auditQuietly("failed:busy", {});
+    else await auditQuietly("failed", { error: error instanceof Error ? error.name : "unknown" });
+    return failure;
   }
 }
 
@@ -157,17 +153,8 @@ export async function runAuthed<I, T>(
     });
   } catch (error) {
     if (error instanceof Rollback && error.outcome.kind === "handler") return error.outcome.result;
-    if (isTransientDatabaseError(error)) {
-      logError(definition.name ?? "action", correlationId, "busy", error);
-      return failed(BUSY_FAILURE_MESSAGE, "busy");
-    }
-    logError(definition.name ?? "action", correlationId, "unexpected", error);
-    return failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
+    return unexpectedFailure(definition.name ?? "action", correlationId, error);
   }
-}
-
-function callerUser(request: ProtectedRequest): PortalUser {
-  return request.bearer ? request.bearer.user : request.session.user;
 }
 
 /**

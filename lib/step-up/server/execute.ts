@@ -1,21 +1,17 @@
 import "server-only";
-import { failed, RATE_LIMITED_MESSAGE, type ActionResult, type HandlerResult } from "@/lib/actions/result";
+import { BUSY_FAILURE_MESSAGE, RATE_LIMITED_MESSAGE, UNEXPECTED_FAILURE_MESSAGE, failed, type ActionResult, type HandlerResult } from "@/lib/actions/result";
 import type { PortalUser } from "@/lib/auth/session";
 import type { AuditDetailValue } from "@/lib/data/audit";
-import { runTransaction, type TransactionClient } from "@/lib/data/transaction";
+import type { PendingOperationRecord } from "@/lib/data/step-up";
+import { isTransientDatabaseError, runTransaction, type TransactionClient } from "@/lib/data/transaction";
 import { createLogger } from "@/lib/log";
 import type { PolicySetName, StepUpOperation, StepUpRequirement } from "@/lib/step-up/policy";
 import { claimsChallenge, type StepUpChallenge, type StepUpReason } from "@/lib/step-up/protocol";
 import type { ProtectedDefinition, ProtectedRequest } from "@/lib/step-up/server/operation";
 import type { CanonicalPayload } from "@/lib/step-up/server/payload";
-import type { PendingOperationRecord } from "@/lib/data/step-up";
 import type { ProofClaims } from "@/lib/step-up/server/verify-proof";
 
-/**
- * What the enforcement core (enforce.ts) and both bindings (session-binding.ts,
- * transaction-binding.ts) share: one call's context, running the handler in its transaction,
- * the challenge, and the bookkeeping of a presented proof.
- */
+/** What the enforcement core (enforce.ts) and both bindings share: the call, its handler, its challenge, its proof. */
 
 /** Messages for expected failures: shown to the user as they are. */
 export const MESSAGES = {
@@ -34,6 +30,7 @@ export class Rollback extends Error {
   }
 }
 
+/** One call of a protected operation, as the bindings see it. */
 export interface RunContext<Op extends StepUpOperation, I, T> {
   definition: ProtectedDefinition<Op, I, T>;
   request: ProtectedRequest;
@@ -119,12 +116,11 @@ export function stepUpRequired<Op extends StepUpOperation, I, T>(
 }
 
 /**
- * Checks a presented proof (a retry's token, or the API request's own) against `requirement`,
- * for the caller's user; for transaction binding it must also be minted after the approval was
- * stored. It first counts against the caller's limit (lib/rate-limit): verifying a token costs a
- * key lookup and a signature check, and a stream of guessed or replayed proofs should stop long
- * before it could matter. A refusal is audited and is the call's answer: the limit's failure, or a
- * challenge saying why (the approval stays open: a fresh proof can still approve it).
+ * Checks a presented proof (a retry's token, or the API request's own) against `requirement` for
+ * the caller, minted after the approval when there is one. It counts against the caller's limit
+ * first (lib/rate-limit): verifying costs a key lookup and a signature check, and a stream of
+ * guessed or replayed proofs should stop long before it could matter. A refusal is audited and is
+ * the call's answer: the limit's failure, or a challenge (an approval stays open for a fresh proof).
  */
 export async function verifyProof<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
@@ -153,6 +149,13 @@ export function proofUse<Op extends StepUpOperation, I, T>(context: RunContext<O
   // Remembered for as long as the verifier would still accept the token.
   const expiresAt = new Date(claims.exp.getTime() + context.request.verifier.maxSkewSeconds * 1000);
   return { uti: claims.uti, operation: context.definition.operation, now: context.now, expiresAt };
+}
+
+/** A thrown error as the call's answer: `busy` when only the database was (trying again is safe), else a generic failure. */
+export function unexpectedFailure(operation: string, correlationId: string, error: unknown) {
+  const busy = isTransientDatabaseError(error);
+  logError(operation, correlationId, busy ? "busy" : "unexpected", error);
+  return busy ? failed(BUSY_FAILURE_MESSAGE, "busy") : failed(UNEXPECTED_FAILURE_MESSAGE, "unexpected");
 }
 
 /** Logs an unexpected error by name and message only: causes and stacks may carry tokens or rows. */

@@ -8,12 +8,7 @@ import type { PolicyInput, PolicySetName, StepUpDecision, StepUpOperation } from
 import type { StepUpProof } from "@/lib/step-up/protocol";
 import type { ProofClaims, ProofVerifier } from "@/lib/step-up/server/verify-proof";
 
-/**
- * What a protected operation is (its policy key, schema, precheck, handler) and what one call of
- * it carries (a session with an optional proof, or a Bearer token): the contract between the
- * enforcement core (enforce.ts) and its two callers, lib/step-up/server/protected-action.ts and
- * lib/api/route.ts.
- */
+/** What a protected operation is and what one call of it carries: the contract of enforce.ts with its callers. */
 
 /** What a handler receives. Its writes go through `tx`: they commit with the step-up bookkeeping or not at all. */
 export interface ActionContext<I> {

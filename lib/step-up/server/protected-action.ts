@@ -11,8 +11,6 @@ import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
 import { getProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof } from "@/lib/rate-limit";
 
-export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, ProtectedActionContext, ProtectedActionHandler } from "@/lib/step-up/server/operation";
-
 /**
  * Server-action wrappers (STYLE.md §3). Export what they return from a `'use server'` file:
  *

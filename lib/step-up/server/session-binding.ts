@@ -7,19 +7,15 @@ import type { SessionBoundRequirement, StepUpOperation } from "@/lib/step-up/pol
 import { Rollback, execute, proofUse, stepUpRequired, verifyProof, type RunContext } from "@/lib/step-up/server/execute";
 import type { BearerProtectedRequest, SessionProtectedRequest } from "@/lib/step-up/server/operation";
 
-/**
- * Session binding: one verification counts for a while (`finance.viewStatements`). A browser
- * session is elevated by a proof; an API caller has no session, so its own token must carry the
- * context, fresh, on every request.
- */
+/** Session binding, for a browser session or an API caller: one verification counts for a while. */
 export function runSessionBound<Op extends StepUpOperation, I, T>(context: RunContext<Op, I, T>, requirement: SessionBoundRequirement): Promise<ActionResult<T>> {
   const { request } = context;
   return request.bearer ? forBearer(context, requirement, request.bearer) : forSession(context, requirement, request);
 }
 
 /**
- * Session binding: the session's own strength counts (the sign-in, or an earlier elevation);
- * otherwise a proof elevates the session for `elevationSeconds`, never past its end.
+ * For a session: its own strength counts (the sign-in, or an earlier elevation); otherwise a
+ * proof elevates the session for `elevationSeconds`, never past its end.
  */
 async function forSession<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
@@ -67,7 +63,7 @@ async function forSession<Op extends StepUpOperation, I, T>(
 }
 
 /**
- * Session binding for an API caller: there is no session to elevate, so the request's own token
+ * For an API caller: there is no session to elevate, so the request's own token
  * must carry the context, with `auth_time` (when present) within the policy's freshness. That is
  * the same freshness a proof must have in the browser, matched to the identity provider's sign-in
  * frequency (policy.ts): a stricter limit would make the provider re-issue a token the API keeps

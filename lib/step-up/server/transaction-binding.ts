@@ -21,11 +21,9 @@ import type { BearerProtectedRequest, ProtectedDefinition, SessionProtectedReque
 import { canonicalPayload, type CanonicalPayload } from "@/lib/step-up/server/payload";
 
 /**
- * Transaction binding: each execution needs its own approval of the exact payload. The first
- * call stores the payload as a pending operation and answers the challenge; the retry executes
- * only that payload, only with a proof minted after it was stored, consuming both with the
- * handler's writes. A browser session's retry names the pending operation by id; an API
- * caller's retry repeats its request under the same idempotency key.
+ * Transaction binding, for a browser session or an API caller: store the exact payload and
+ * challenge; on the retry, execute only that payload, only with a proof minted after it,
+ * consuming both with the handler's writes.
  */
 export function runTransactionBound<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
@@ -36,10 +34,7 @@ export function runTransactionBound<Op extends StepUpOperation, I, T>(
   return request.bearer ? forBearer(context, requirement, request.bearer) : forSession(context, requirement, request, preloaded);
 }
 
-/**
- * Transaction binding: store the exact payload and challenge; on the retry, execute only that
- * payload, only with a proof minted after it, consuming both with the handler's writes.
- */
+/** For a session: the retry names the pending operation by id (and may omit the input it stores). */
 async function forSession<Op extends StepUpOperation, I, T>(
   context: RunContext<Op, I, T>,
   requirement: TransactionBoundRequirement,
@@ -49,14 +44,13 @@ async function forSession<Op extends StepUpOperation, I, T>(
   const { definition, now } = context;
   const { session } = request;
   const binding: PendingBinding = { sessionId: session.sessionId };
-  const operation: string = definition.operation;
   const payload = canonicalPayload(context.input);
   const proof = request.proof;
 
   if (!proof?.token || !proof.pendingOperationId) return challengeWithNewPending(context, requirement, binding, payload, "missing_proof");
 
   const pending =
-    preloaded ?? (await getPendingOperation(session.user, { id: proof.pendingOperationId, sessionId: session.sessionId, operation }));
+    preloaded ?? (await getPendingOperation(session.user, { id: proof.pendingOperationId, sessionId: session.sessionId, operation: definition.operation }));
   if (!pending) return challengeWithNewPending(context, requirement, binding, payload, "pending_not_found");
   if (pending.consumedAt) {
     await context.auditQuietly("rejected:already_used", { pendingOperationId: pending.id });
@@ -71,7 +65,7 @@ async function forSession<Op extends StepUpOperation, I, T>(
 }
 
 /**
- * Transaction binding for an API caller: the pending operation is the one stored under this
+ * For an API caller: the pending operation is the one stored under this
  * request's idempotency key (for this user and operation), and the request's own token is the
  * proof. The first call stores the payload and answers the challenge; a retry with the same key
  * and input, under a token minted after that, executes it; the same key with another input is

@@ -4,8 +4,6 @@ import { z } from "zod";
 import { env, tenantId } from "@/lib/env";
 import type { ProofRejection } from "@/lib/step-up/protocol";
 
-export type { ProofRejection } from "@/lib/step-up/protocol";
-
 /**
  * Verifies a step-up proof: an Entra ID v2.0 access token for the portal's API scope, acquired
  * by the SPA (MSAL) with a claims challenge. Every check answers a concrete attack; docs/step-up.md

@@ -1,13 +1,10 @@
 import type { AuthContextId, PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
 
 /**
- * The step-up protocol: what the server and the client say to each other. A server action
- * answers `step_up_required` with a `StepUpChallenge` (why, in `StepUpReason`, and the claims
- * request in Entra ID's format); the client retries once with a `StepUpProof`. A route handler
- * answers 401 with the same claims, base64-encoded, in `WWW-Authenticate`.
- *
+ * What server and client say to each other: a `StepUpChallenge` (why, and the claims request in
+ * Entra ID's format, https://learn.microsoft.com/entra/identity-platform/claims-challenge), answered
+ * by one retry with a `StepUpProof`; the API sends the same claims, base64, in `WWW-Authenticate`.
  * Client-safe (no server imports): the browser, the tests and a programmatic client read it alike.
- * See https://learn.microsoft.com/entra/identity-platform/claims-challenge.
  */
 
 /** Why lib/step-up/server/verify-proof.ts refused a proof. */
@@ -101,10 +98,7 @@ export interface StepUpProof {
   pendingOperationId?: string;
 }
 
-/**
- * Public configuration for the client's MSAL (lib/step-up/client/msal.ts), built on the server
- * (`stepUpClientConfig()` in lib/env.ts) and passed as a prop.
- */
+/** Public configuration for MSAL in the browser, built on the server (`stepUpClientConfig()` in lib/env.ts), passed as a prop. */
 export interface StepUpClientConfig {
   /** The SPA app registration's client id. */
   clientId: string;

@@ -21,9 +21,8 @@ import { runTransactionBound } from "@/lib/step-up/server/transaction-binding";
  * API's route handlers (lib/api/route.ts): caller → input → precheck → policy → proof → handler,
  * in that order, always. It takes the caller (a session, or a verified Bearer token), the verifier and
  * the session rotation as arguments, so it runs (and is tested) outside a Next.js request.
- * docs/step-up.md draws the sequence. This file is the order; the two bindings are in
- * session-binding.ts and transaction-binding.ts, what they share in execute.ts, and what an
- * operation and a call are in operation.ts.
+ * docs/step-up.md draws the sequence. This file is the order; the bindings are in session-binding.ts
+ * and transaction-binding.ts, what they share in execute.ts, operations and calls in operation.ts.
  *
  * Two kinds of caller, one policy:
  * - a **session** (server actions): session binding elevates the session with a proof;

@@ -310,7 +310,7 @@ const SCENARIOS: Scenario[] = [
       const popup = await stepUpDialog.verify();
       await expect(promptOf(popup, method)).toBeVisible();
       await popup.close();
-      // MSAL's legacy polling (lib/step-up/msal.ts) notices the closed window within a poll
+      // MSAL's legacy polling (lib/step-up/client/msal.ts) notices the closed window within a poll
       // interval; its default bridge mode would say "stopped responding" only after 60 seconds.
       await stepUpDialog.expectError("Verification was cancelled", "Try again");
       await started.expectNothingDone();
@@ -361,7 +361,7 @@ const SCENARIOS: Scenario[] = [
       await held;
       await expect(stepUpDialog.dialog().getByRole("status")).toContainText("Complete the verification in the window that opened");
       await started.expectNothingDone();
-      // MSAL's polling has no timeout of its own (lib/step-up/msal.ts): the way out is closing the window.
+      // MSAL's polling has no timeout of its own (lib/step-up/client/msal.ts): the way out is closing the window.
       await popup.close();
       await stepUpDialog.expectError("Verification was cancelled", "Try again");
       await satisfy(await stepUpDialog.tryAgain(), user, method, control);

@@ -19,7 +19,7 @@ import { addPasskey, addVirtualAuthenticator } from "./support/virtual-authentic
  * - A tab opened from a tab mid-verification waits while the first tab's window is open (one at
  *   a time, step-up-tabs.spec.ts); after it, Verify opens its own window at once, although that
  *   tab's copy of sessionStorage still carries MSAL's "interaction in progress" mark (a leftover
- *   this page takes over: acquireTokenInPopup in lib/step-up/msal.ts).
+ *   this page takes over: acquireTokenInPopup in lib/step-up/client/msal.ts).
  * - No passkey on this device for an action that needs one: the identity provider says what the
  *   request needs, the dialog says it too, and the way forward (registering a passkey after
  *   proving a method the account has, or the device that holds the passkey) runs the action once.

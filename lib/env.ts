@@ -1,7 +1,6 @@
 import "server-only";
 import { authorizeEndpointOf, portalEnvSchema, type PortalEnv } from "@/lib/env-schema";
-import type { ChallengeAuthority } from "@/lib/step-up/challenge";
-import type { StepUpClientConfig } from "@/lib/step-up/msal";
+import type { ChallengeAuthority, StepUpClientConfig } from "@/lib/step-up/protocol";
 
 /**
  * The portal's configuration, parsed once at start-up. Nothing else reads `process.env`

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { StepUpDialog } from "@/components/step-up/step-up-dialog";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { useStepUpAction, type StepUpAction } from "@/lib/step-up/client/use-step-up-action";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /** What `prepareStatementDownloadAction` returns on success. */

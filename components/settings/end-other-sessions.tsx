@@ -6,7 +6,7 @@ import { StepUpDialog } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
 import { useHydrated } from "@/lib/use-hydrated";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { useStepUpAction, type StepUpAction } from "@/lib/step-up/client/use-step-up-action";
 
 /**
  * "Sign out other sessions" (`security.update`): ends every portal session of this person except

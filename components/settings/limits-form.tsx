@@ -5,12 +5,12 @@ import { ErrorSummary, Field, describedBy, inputClass, primaryButton, type Field
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
-import type { JsonValue } from "@/lib/actions/result";
+import type { JsonValue } from "@/lib/step-up/protocol";
 import type { TransferLimitSummary } from "@/lib/data/limits";
 import { formatMoney, minorToDecimalString } from "@/lib/format";
 import { useHydrated } from "@/lib/use-hydrated";
 import { parseAmount } from "@/lib/money";
-import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/client/use-step-up-action";
 import { checkForm } from "@/lib/validation/rules";
 import { updateLimitsRules } from "@/lib/validation/settings-rules";
 

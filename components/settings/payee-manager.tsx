@@ -5,10 +5,10 @@ import { ErrorSummary, Field, describedBy, inputClass, primaryButton, secondaryB
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
 import { useOnSuccess } from "@/components/settings/use-on-success";
 import { Toast } from "@/components/ui/toast";
-import type { JsonValue } from "@/lib/actions/result";
+import type { JsonValue } from "@/lib/step-up/protocol";
 import type { PayeeSummary } from "@/lib/data/transfers";
 import { useHydrated } from "@/lib/use-hydrated";
-import { usePrefetchStepUp, useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/use-step-up-action";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction, type StepUpControls } from "@/lib/step-up/client/use-step-up-action";
 import { checkForm } from "@/lib/validation/rules";
 import { PAYEE_NAME_MAX_LENGTH, createPayeeRules, updatePayeeRules } from "@/lib/validation/settings-rules";
 

@@ -3,7 +3,7 @@
 import { useId, useRef } from "react";
 import { useFormStatus } from "react-dom";
 import { primaryButton, secondaryButton } from "@/components/ui/form-parts";
-import { clearStepUpCache } from "@/lib/step-up/msal";
+import { clearStepUpCache } from "@/lib/step-up/client/msal";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /**

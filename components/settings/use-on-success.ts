@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { StepUpState } from "@/lib/step-up/use-step-up-action";
+import type { StepUpState } from "@/lib/step-up/client/use-step-up-action";
 
 /**
  * Calls `onSuccess` once when a step-up action's state turns to success, during render (React's

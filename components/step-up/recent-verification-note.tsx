@@ -1,6 +1,6 @@
 "use client";
 
-import type { StepUpState } from "@/lib/step-up/use-step-up-action";
+import type { StepUpState } from "@/lib/step-up/client/use-step-up-action";
 
 /**
  * After a transaction-bound approval the identity provider did not prompt for (a verification

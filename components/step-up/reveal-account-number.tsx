@@ -1,7 +1,7 @@
 "use client";
 
 import { StepUpDialog } from "@/components/step-up/step-up-dialog";
-import { useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { useStepUpAction, type StepUpAction } from "@/lib/step-up/client/use-step-up-action";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /** What `revealAccountNumberAction` returns on success. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { clearStepUpCache } from "@/lib/step-up/msal";
+import { clearStepUpCache } from "@/lib/step-up/client/msal";
 
 /**
  * The sign-out form: clears MSAL's step-up cache in this tab before the server action ends the

@@ -1,11 +1,12 @@
 "use client";
 
 import { useContext, useEffect, useId, useRef } from "react";
-import { assertNever, type JsonValue, type StepUpChallenge } from "@/lib/actions/result";
+import { assertNever } from "@/lib/actions/result";
+import type { JsonValue, StepUpChallenge } from "@/lib/step-up/protocol";
 import { formatMoney } from "@/lib/format";
 import { describeContext } from "@/lib/step-up/policy";
 import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
-import { StepUpContext, type StepUpControls, type StepUpState } from "@/lib/step-up/use-step-up-action";
+import { StepUpContext, type StepUpControls, type StepUpState } from "@/lib/step-up/client/use-step-up-action";
 
 /**
  * The step-up dialog: what is being approved, how strongly the person must verify, a Verify

@@ -1,8 +1,9 @@
 "use client";
 
 import { useMemo } from "react";
-import { StepUpContext } from "@/lib/step-up/use-step-up-action";
-import type { StepUpClientConfig, StepUpUser } from "@/lib/step-up/msal";
+import { StepUpContext } from "@/lib/step-up/client/use-step-up-action";
+import type { StepUpUser } from "@/lib/step-up/client/msal";
+import type { StepUpClientConfig } from "@/lib/step-up/protocol";
 
 /**
  * Gives every `useStepUpAction` below it the MSAL configuration and the signed-in person. A

@@ -4,7 +4,7 @@ import { Suspense, useEffect, useId, useRef, useState } from "react";
 import { RecentVerificationNote } from "@/components/step-up/recent-verification-note";
 import { ErrorSummary, Field, describedBy, inputClass, primaryButton, secondaryButton } from "@/components/ui/form-parts";
 import { StepUpDialog, type PayloadLine } from "@/components/step-up/step-up-dialog";
-import type { JsonValue } from "@/lib/actions/result";
+import type { JsonValue } from "@/lib/step-up/protocol";
 import { MissingMethodNote } from "@/components/transfer/missing-method-note";
 import { TransferReceiptCard } from "@/components/transfer/transfer-receipt";
 import type { AccountSummary } from "@/lib/data/types";
@@ -14,7 +14,7 @@ import { parseAmount } from "@/lib/money";
 import type { MethodsSummary } from "@/lib/step-up/methods";
 import { describeTransferStepUp, type PolicySetName, type TransferStepUpHint } from "@/lib/step-up/policy";
 import { useHydrated } from "@/lib/use-hydrated";
-import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/use-step-up-action";
+import { usePrefetchStepUp, useStepUpAction, type StepUpAction } from "@/lib/step-up/client/use-step-up-action";
 import { checkForm, type FieldErrors } from "@/lib/validation/rules";
 import { MEMO_MAX_LENGTH, transferRules, type TransferInput } from "@/lib/validation/transfer-rules";
 

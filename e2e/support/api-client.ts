@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
-import { parseClaimsChallenges, type ClaimsChallenge } from "../../lib/step-up/challenge";
+import { parseClaimsChallenges, type ClaimsChallenge } from "../../lib/step-up/protocol";
 import { AuthorizationRequest } from "./authorize";
 import type { EmulatorControl, EmulatorUser } from "./emulator-control";
 import type { E2eSettings } from "./settings";

@@ -1,5 +1,4 @@
-import type { AuthContextId, StepUpOperation } from "@/lib/step-up/policy";
-import type { StepUpReason } from "@/lib/step-up/reasons";
+import type { StepUpChallenge } from "@/lib/step-up/protocol";
 
 /**
  * What every server action returns (STYLE.md §3). Expected outcomes are values, never thrown
@@ -28,54 +27,6 @@ export type ActionResult<T> =
  * - `unexpected`: something broke; nothing was changed.
  */
 export type FailureCode = "not_found" | "not_available" | "already_used" | "idempotency_key_reused" | "rate_limited" | "busy" | "unexpected";
-
-/** A JSON value, as stored in a pending operation's canonical payload. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/**
- * What the client needs to step up and retry. Everything in it is safe to show the user who
- * asked: it describes their own request.
- */
-export interface StepUpChallenge {
-  operation: StepUpOperation;
-  /**
-   * The claims request for MSAL's `claims` parameter, e.g.
-   * `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`. Built per challenge and never
-   * cached by the client: the next challenge may name another context.
-   */
-  claims: string;
-  /** The authentication context the proof must carry in `acrs`. */
-  authContext: AuthContextId;
-  /** `session`: silent token first, then the dialog. `transaction`: always the dialog (a fresh approval). */
-  binding: "session" | "transaction";
-  /** Transaction binding: the stored operation the retry must name. */
-  pendingOperationId?: string;
-  /** Transaction binding: exactly what runs after approval (canonical form: money as minor-unit strings). */
-  payload?: { [key: string]: JsonValue };
-  /** Transaction binding: when the pending operation expires (ISO 8601). */
-  expiresAt?: string;
-  /**
-   * Transaction binding: milliseconds from this answer until a proof can approve the operation
-   * (0–1000). A proof must be minted in a later whole second than the operation was stored
-   * (lib/step-up/verify-proof.ts, `mintedStrictlyAfter`), so the dialog enables Verify only then:
-   * an identity provider that answers at once (a verification moments ago still counts) would
-   * otherwise mint a proof in the same second, which the server must refuse.
-   */
-  approvableInMs?: number;
-  /** Server-generated; pass it to MSAL as `correlationId` so the portal's audit and the sign-in logs join. */
-  correlationId: string;
-  reason: StepUpReason;
-}
-
-/**
- * The step-up proof a retry passes as the action's second argument (never a form field): an
- * access token for the portal's API scope and, for transaction binding, the pending operation
- * the user approved.
- */
-export interface StepUpProof {
-  token: string;
-  pendingOperationId?: string;
-}
 
 /** What an action's handler may return: it cannot ask for step-up itself (the policy does). */
 export type HandlerResult<T> = Extract<ActionResult<T>, { status: "success" | "invalid" | "failed" }>;

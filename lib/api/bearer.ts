@@ -1,8 +1,8 @@
 import "server-only";
 import type { PortalUser } from "@/lib/auth/session";
 import { getUserByDirectoryId } from "@/lib/data/users";
-import { bearerChallengeHeader, invalidTokenHeader } from "@/lib/step-up/challenge";
-import type { ProofClaims, ProofVerifier } from "@/lib/step-up/verify-proof";
+import { bearerChallengeHeader, invalidTokenHeader } from "@/lib/step-up/protocol";
+import type { ProofClaims, ProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { apiError } from "@/lib/api/responses";
 
 /**
@@ -14,7 +14,7 @@ import { apiError } from "@/lib/api/responses";
  * The token is checked by `ProofVerifier.authenticate` (RS256 signature, issuer, audience = the
  * API, `ver` 2.0, `azp` = the portal's SPA client, scope, not an ID token, times, tenant), then
  * the user is found by (tid, oid), never by a name or email. The same token is the step-up proof
- * for whatever the policy protects (lib/step-up/enforce.ts).
+ * for whatever the policy protects (lib/step-up/server/enforce.ts).
  */
 
 /** An authenticated API caller. */

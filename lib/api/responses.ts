@@ -1,8 +1,8 @@
 import "server-only";
-import type { ActionResult, FailureCode, StepUpChallenge } from "@/lib/actions/result";
+import type { ActionResult, FailureCode } from "@/lib/actions/result";
 import { UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
 import { claimsChallengeAuthority, env } from "@/lib/env";
-import { insufficientClaimsHeader } from "@/lib/step-up/challenge";
+import { insufficientClaimsHeader, type StepUpChallenge } from "@/lib/step-up/protocol";
 
 /**
  * The JSON API's responses. Every answer is JSON with `Cache-Control: no-store` (it carries

@@ -5,15 +5,15 @@ import { authenticateBearer } from "@/lib/api/bearer";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof, limitUserRequest } from "@/lib/rate-limit";
 import { checkUntrustedInput } from "@/lib/security/input";
 import { apiError, apiJson, failureResponse } from "@/lib/api/responses";
-import { BUSY_FAILURE_MESSAGE, UNEXPECTED_FAILURE_MESSAGE } from "@/lib/actions/result";
-import { isTransientDatabaseError } from "@/lib/data/transaction";
-import { logError, runProtected, type ProtectedDefinition } from "@/lib/step-up/enforce";
+import { runProtected } from "@/lib/step-up/server/enforce";
+import { unexpectedFailure } from "@/lib/step-up/server/execute";
+import type { ProtectedDefinition } from "@/lib/step-up/server/operation";
 import type { PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
-import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/verify-proof";
+import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/server/verify-proof";
 
 /**
  * Route-handler wrappers for the JSON API, the counterparts of `authedAction` and
- * `protectedAction` (lib/actions/protected-action.ts):
+ * `protectedAction` (lib/step-up/server/protected-action.ts):
  *
  * ```ts
  * export const POST = protectedRoute(
@@ -24,7 +24,7 @@ import { getProofVerifier, type ProofVerifier } from "@/lib/step-up/verify-proof
  *
  * They add only HTTP: the Bearer caller (lib/api/bearer.ts), the Idempotency-Key header, the
  * request's input, and the mapping of results to statuses (lib/api/responses.ts). The policy,
- * proof checks and transaction binding are the enforcement core's (lib/step-up/enforce.ts), the
+ * proof checks and transaction binding are the enforcement core's (lib/step-up/server/enforce.ts), the
  * same code the server actions run. Every response gets a correlation id; anything unexpected is
  * logged by name and message and answered 500 with no details.
  *
@@ -207,10 +207,5 @@ function idempotencyKeyOf(request: Request): { kind: "missing" } | { kind: "inva
 
 /** A thrown error as the API answers it: 503 (try again) when the database was only busy, else a bare 500. */
 function unexpectedResponse(operation: string, correlationId: string, error: unknown): Response {
-  if (isTransientDatabaseError(error)) {
-    logError(operation, correlationId, "busy", error);
-    return apiError(503, "busy", BUSY_FAILURE_MESSAGE, correlationId, { headers: { "Retry-After": "1" } });
-  }
-  logError(operation, correlationId, "unexpected", error);
-  return apiError(500, "internal_error", UNEXPECTED_FAILURE_MESSAGE, correlationId);
+  return failureResponse(unexpectedFailure(operation, correlationId, error), correlationId);
 }

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { signIn, signOut, ENTRA_PROVIDER_ID } from "@/lib/auth/config";
 import { randomUUID } from "node:crypto";
 import { getIdentityProviderMetadata } from "@/lib/auth/identity-provider";
-import { authedAction } from "@/lib/actions/protected-action";
+import { authedAction } from "@/lib/step-up/server/protected-action";
 import { success, type ActionResult } from "@/lib/actions/result";
 import { msUntilIdleExpiry, requireSession } from "@/lib/auth/session";
 import { endAllSessions } from "@/lib/data/sessions";

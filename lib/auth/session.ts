@@ -24,7 +24,7 @@ export interface PortalSession {
   user: PortalUser;
   /**
    * How strongly the session is authenticated: the sign-in's `acrs` and `auth_time`, plus the
-   * step-up elevations still in force (display only: enforcement re-reads them in lib/step-up).
+   * step-up elevations still in force (display only: enforcement re-reads them in lib/step-up/server).
    */
   strength: { acrs: string[]; authTime: Date | null; elevations: Array<{ context: string; expiresAt: Date }> };
   /** App roles from the sign-in's ID token (e.g. "Portal.Admin"); see lib/auth/roles.ts. */

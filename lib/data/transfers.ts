@@ -5,8 +5,7 @@ import { getTransferLimits, type TransferLimits } from "@/lib/data/limits";
 import type { TransactionClient } from "@/lib/data/transaction";
 import type { ActingUser } from "@/lib/data/types";
 import { formatMoney } from "@/lib/format";
-import type { StepUpDecision } from "@/lib/step-up/enforce";
-import { unverifiedAllowanceMinor, type TransferPolicyInput } from "@/lib/step-up/policy";
+import { unverifiedAllowanceMinor, type TransferPolicyInput, type StepUpDecision } from "@/lib/step-up/policy";
 import type { TransferInput } from "@/lib/validation/transfers";
 
 /**

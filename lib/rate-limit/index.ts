@@ -12,11 +12,11 @@ import { clientIpOf } from "@/lib/security/client-ip";
  * for a person and for the end-to-end suite, which signs many people in from one address.
  *
  * Where they apply:
- * - `requests`: every server action (lib/actions/protected-action.ts) and API request
+ * - `requests`: every server action (lib/step-up/server/protected-action.ts) and API request
  *   (lib/api/route.ts), per user and per client address;
  * - `sign-in`: sign-in starts and the identity provider's callbacks per client address, and
  *   completed sign-ins per user (lib/auth);
- * - `step-up-proof`: tokens presented as step-up proofs per user (lib/step-up/enforce.ts); open
+ * - `step-up-proof`: tokens presented as step-up proofs per user (lib/step-up/server/enforce.ts); open
  *   approvals per user are capped there too.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The first gate every action and API input passes, before its schema (lib/step-up/enforce.ts
+ * The first gate every action and API input passes, before its schema (lib/step-up/server/enforce.ts
  * runs it for `protectedAction`, `authedAction` and the JSON API alike, so every new action gets
  * it without asking). Inputs arrive as `unknown` from the network; this refuses, with messages a
  * form can show, what no schema of this portal should ever have to consider:

@@ -26,7 +26,7 @@ import { createLogger } from "@/lib/log";
  *
  * Each refusal is one structured log line (lib/log.ts), so a client sending these cannot fill the
  * log with stack traces. This is hygiene, not authorization: every action still checks the
- * session and its input itself (lib/actions).
+ * session and its input itself (lib/step-up/server/protected-action.ts).
  *
  * No `server-only` import: proxy.ts and the unit tests load it outside React's server graph.
  */

@@ -77,7 +77,7 @@ export function summarizeMethods(methods: readonly { "@odata.type": string }[]):
 
 /**
  * What the identity provider offers a person without a method a request accepts, as both the
- * transfer form and the step-up dialog say it (lib/step-up/use-step-up-action.ts), so the two agree.
+ * transfer form and the step-up dialog say it (lib/step-up/client/use-step-up-action.ts), so the two agree.
  */
 export const REGISTER_IN_SIGN_IN_WINDOW = "the sign-in window lets you register one";
 

@@ -9,7 +9,7 @@ import { minorDigits } from "@/lib/format";
  * The ids must match the identity provider's authentication contexts (Conditional Access >
  * Authentication contexts in Entra ID; emulator/policies/*.json locally). It holds no secrets and
  * reads no env, so client components may import its labels; the server picks the active set
- * with `env.STEP_UP_POLICY_SET` (lib/actions/protected-action.ts). docs/step-up.md has the table.
+ * with `env.STEP_UP_POLICY_SET` (lib/step-up/server/protected-action.ts). docs/step-up.md has the table.
  */
 export const authContexts = {
   c1: { label: "Multi-factor, just now", description: "Verified with a second factor for this action" },
@@ -88,6 +88,14 @@ export interface TransactionBoundRequirement {
 
 /** What an operation needs before it runs. */
 export type StepUpRequirement = SessionBoundRequirement | TransactionBoundRequirement;
+
+/** What the step-up policy asked of a call that is now executing, and met. */
+export interface StepUpDecision {
+  /** The policy set the call was judged under. */
+  policySet: PolicySetName;
+  /** The requirement the caller met; null when the policy required nothing for this input. */
+  requirement: StepUpRequirement | null;
+}
 
 /** The answer for an operation that needs no step-up for this input. */
 export const NO_STEP_UP = "none";

@@ -11,7 +11,7 @@ import { readableText } from "@/lib/validation/text";
  *
  * The transaction-bound ones (payees, raising limits) must accept their own canonical form: the
  * step-up core stores the parsed input as the pending operation's payload and parses it again on
- * the retry (lib/step-up/enforce.ts), so money is a string of minor units there.
+ * the retry (lib/step-up/server/enforce.ts), so money is a string of minor units there.
  */
 
 /** The longest payee or bank name, in characters. */

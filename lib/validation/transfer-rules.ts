@@ -11,7 +11,7 @@ import { readableText } from "@/lib/validation/text";
  * - what the form sends: `amount` as the person typed it ("1,234.56"), with the `currency` of the
  *   source account it showed them;
  * - its own canonical form, which the step-up core stores in the pending operation and parses
- *   again on the retry (lib/step-up/enforce.ts): `amountMinor` as a decimal string of minor units.
+ *   again on the retry (lib/step-up/server/enforce.ts): `amountMinor` as a decimal string of minor units.
  *
  * Only the shape is checked here. Ownership of the accounts and payee, and that `currency` is the
  * source account's, are the data layer's job (lib/data/transfers.ts). Unknown members (an owner,

@@ -28,7 +28,7 @@ const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
 
 /**
  * Every route is held to both targets: at most `BUDGET_OVER_PLAIN` over the plain page, and no
- * MSAL in its first load (pages that step up load it on demand: lib/step-up/msal.ts). These are
+ * MSAL in its first load (pages that step up load it on demand: lib/step-up/client/msal.ts). These are
  * the routes the targets were written for, so a renamed one fails the run instead of dropping out
  * of it: routes with no step-up anywhere on them, and routes that step up (transfers and the
  * settings that are transaction-bound carry the forms, the heaviest client code).

@@ -1,5 +1,5 @@
 /**
- * Proof verification cost, warm: the portal's own verifier (lib/step-up/verify-proof.ts,
+ * Proof verification cost, warm: the portal's own verifier (lib/step-up/server/verify-proof.ts,
  * discovery and the remote JWKS exactly as configured) checks one access token many times, and
  * every HTTP request it makes is counted. Run by `npm run bench` in a child process with the
  * portal's configuration and `BENCH_TOKEN`; prints one JSON line.
@@ -14,7 +14,7 @@ globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
   return realFetch(input, init);
 };
 
-const { getProofVerifier } = await import("../../lib/step-up/verify-proof");
+const { getProofVerifier } = await import("../../lib/step-up/server/verify-proof");
 
 const iterations = Number(process.argv[2] ?? 2000);
 const token = process.env.BENCH_TOKEN;

@@ -18,8 +18,8 @@ const TENANT_ID = environment.tenantId;
 
 const { prisma } = await import("../../lib/db");
 const { createApiV1 } = await import("../../lib/api/v1");
-const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
-const { parseClaimsChallenges } = await import("../../lib/step-up/challenge");
+const { createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
+const { parseClaimsChallenges } = await import("../../lib/step-up/protocol");
 type ApiV1 = import("../../lib/api/v1").ApiV1;
 
 const exampleEnv = process.env as Record<string, string>;
@@ -120,7 +120,7 @@ async function dataOf<T>(response: Response, status: number): Promise<T> {
 
 const balanceOf = async (id: string) => (await prisma.bankAccount.findUniqueOrThrow({ where: { id } })).balanceMinor;
 
-/** Entra's claims challenge value for one context, built independently of lib/step-up/challenge.ts. */
+/** Entra's claims challenge value for one context, built independently of lib/step-up/protocol.ts. */
 const claimsFor = (context: string) => Buffer.from(`{"access_token":{"acrs":{"essential":true,"value":"${context}"}}}`).toString("base64");
 // Microsoft Learn's claims-challenge format: the tenant as realm, its authorize endpoint (from the
 // configured issuer, whatever host that is) as authorization_uri, then error and claims.

@@ -1,8 +1,8 @@
 /**
  * Docs that are true about where things are: every relative link in the repository's Markdown
- * resolves, and every repository path it names (`lib/step-up/msal.ts`, `e2e/scale/`,
+ * resolves, and every repository path it names (`lib/step-up/client/msal.ts`, `e2e/scale/`,
  * `scripts/test.ts:120`) exists, with the line where one is given. Source comments name files too
- * ("see lib/step-up/verification-window.ts"); those are checked the same way, so moving a file
+ * ("see lib/step-up/client/verification-window.ts"); those are checked the same way, so moving a file
  * fails here until every mention follows it.
  *
  * A path in prose is read from the repository root; a Markdown link from its file's folder, as
@@ -138,7 +138,7 @@ describe("references to files in the repository", () => {
     const problems: Problem[] = [];
     checkProse("example.md", "See lib/step-up/no-such-file.ts and scripts/test.ts:999999, not lib/<folder>/.", problems);
     checkLinks("docs/example.md", "[gone](missing.md) and [fine](step-up.md#the-client) and [web](https://learn.microsoft.com/)", problems);
-    checkProse("example.md", "(app/(portal)/layout.tsx) and e2e/scale/, lib/step-up/msal.ts.", problems);
+    checkProse("example.md", "(app/(portal)/layout.tsx) and e2e/scale/, lib/step-up/client/msal.ts.", problems);
     assert.deepEqual(
       problems.map((p) => p.reference),
       ["lib/step-up/no-such-file.ts", "scripts/test.ts:999999", "missing.md"],

@@ -9,19 +9,20 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { before, describe, test } from "node:test";
-import type { ActionResult, StepUpChallenge } from "../../lib/actions/result";
+import type { ActionResult } from "../../lib/actions/result";
+import type { StepUpChallenge } from "../../lib/step-up/protocol";
 import type { PortalSession } from "../../lib/auth/session";
-import type { ProtectedDefinition } from "../../lib/step-up/enforce";
+import type { ProtectedDefinition } from "../../lib/step-up/server/operation";
 import type { StepUpOperation } from "../../lib/step-up/policy";
-import type { ProofVerifier } from "../../lib/step-up/verify-proof";
+import type { ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import { createTestKeys, prepareEnvironment, proofClaims, signProof, type ProofTemplate, type TestKeys } from "../step-up/support";
 import { createCustomer, ensureClearing, invariantViolations, transferRequest, type Customer } from "../transfers/support";
 
 const environment = await prepareEnvironment();
 const { prisma } = await import("../../lib/db");
-const { runProtected, runAuthed } = await import("../../lib/step-up/enforce");
+const { runProtected, runAuthed } = await import("../../lib/step-up/server/enforce");
 const { runTransaction } = await import("../../lib/data/transaction");
-const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
+const { createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
 const settings = await import("../../lib/validation/settings");
 const { checkPayeeChangeable, createPayee, updatePayee, removePayee, PAYEE_NOT_FOUND } = await import("../../lib/data/payees");
 const { checkLimitChange, getLimitChangePolicyInput, updateTransferLimits, listTransferLimits, LIMITS_CHANGED } = await import("../../lib/data/limits");
@@ -118,7 +119,7 @@ const transfer = {
   operation: "transfer.create" as const,
   schema: transferSchema,
   precheck: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => checkTransfer(user, input),
-  handler: ({ user, input, tx, stepUp }: import("../../lib/step-up/enforce").ProtectedActionContext<import("../../lib/validation/transfers").TransferInput>) =>
+  handler: ({ user, input, tx, stepUp }: import("../../lib/step-up/server/operation").ProtectedActionContext<import("../../lib/validation/transfers").TransferInput>) =>
     createTransfer(tx, user, input, { stepUp }),
   policyInput: ({ user, input }: { user: { id: string }; input: import("../../lib/validation/transfers").TransferInput }) => getTransferPolicyInput(user, input),
 };

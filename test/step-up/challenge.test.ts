@@ -1,5 +1,5 @@
 /**
- * lib/step-up/challenge.ts: Entra's claims challenge, built and parsed the way real headers
+ * lib/step-up/protocol.ts: Entra's claims challenge, built and parsed the way real headers
  * arrive (as Entra sends them, https://learn.microsoft.com/entra/identity-platform/claims-challenge: several headers, any parameter order, padded base64).
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import {
   insufficientClaimsHeader,
   parseClaimsChallenges,
   parseWwwAuthenticate,
-} from "../../lib/step-up/challenge";
+} from "../../lib/step-up/protocol";
 import { authorizeEndpointOf } from "../../lib/env-schema";
 
 const TENANT = "60aa9999-b070-45a9-b57a-58ec086ab606";

@@ -1,5 +1,5 @@
 /**
- * The enforcement core (lib/step-up/enforce.ts `runProtected`) against a migrated database
+ * The enforcement core (lib/step-up/server/enforce.ts `runProtected`) against a migrated database
  * (SQLite; npm test runs it again on PostgreSQL, see test/support/test-database.ts), outside Next.js: the session is a row made here, proofs are minted with a local key,
  * and the clock is the test's. Side effects are counted, so "executes once" is checked, not assumed.
  */
@@ -7,15 +7,16 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { z } from "zod";
-import type { ActionResult, StepUpChallenge } from "../../lib/actions/result";
+import type { ActionResult } from "../../lib/actions/result";
+import type { StepUpChallenge } from "../../lib/step-up/protocol";
 import type { PortalSession } from "../../lib/auth/session";
-import type { ProofVerifier } from "../../lib/step-up/verify-proof";
+import type { ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import { createTestKeys, prepareEnvironment, proofClaims, signProof, type ProofTemplate, type TestEnvironment, type TestKeys } from "./support";
 
 const environment: TestEnvironment = await prepareEnvironment();
 const { prisma } = await import("../../lib/db");
-const { runProtected } = await import("../../lib/step-up/enforce");
-const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
+const { runProtected } = await import("../../lib/step-up/server/enforce");
+const { createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
 const { success, failed } = await import("../../lib/actions/result");
 const { env } = await import("../../lib/env");
 const { transactionLimits } = await import("../../lib/data/transaction");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AuthenticationResult } from "@azure/msal-browser";
-import { acquireTokenInPopup, type LoadedMsal } from "../../lib/step-up/msal";
+import { acquireTokenInPopup, type LoadedMsal } from "../../lib/step-up/client/msal";
 
 /** An MSAL stand-in that records each request's override flag and settles when told. */
 function fakeMsal() {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Logger, ResponseHandler } from "@azure/msal-common";
-import { classifyMsalError, needsInteraction } from "../../lib/step-up/msal";
+import { classifyMsalError, needsInteraction } from "../../lib/step-up/client/msal";
 
 const serverError = (errorCode: string, errorMessage: string, subError = "") => Object.assign(new Error(errorMessage), { errorCode, errorMessage, subError });
 

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { z } from "zod";
 import type { ActionResult } from "../../lib/actions/result";
 
-type ProtectedActionFn = typeof import("../../lib/actions/protected-action").protectedAction;
+type ProtectedActionFn = typeof import("../../lib/step-up/server/protected-action").protectedAction;
 type Success = typeof import("../../lib/actions/result").success;
 type AssertNever = typeof import("../../lib/actions/result").assertNever;
 

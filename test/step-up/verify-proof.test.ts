@@ -1,10 +1,10 @@
 /**
- * lib/step-up/verify-proof.ts against tokens minted here with a local key: the accept path and
+ * lib/step-up/server/verify-proof.ts against tokens minted here with a local key: the accept path and
  * one test per way a proof can be wrong.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { ProofExpectations, ProofVerifier } from "../../lib/step-up/verify-proof";
+import type { ProofExpectations, ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import {
   createTestKeys,
   hs256WithPublicKey,
@@ -29,7 +29,7 @@ let expected: ProofExpectations;
 
 before(async () => {
   environment = await prepareEnvironment({ migrate: false });
-  const { createProofVerifier, scopeName } = await import("../../lib/step-up/verify-proof");
+  const { createProofVerifier, scopeName } = await import("../../lib/step-up/server/verify-proof");
   keys = await createTestKeys();
   const env = environment.env;
   template = {
@@ -190,7 +190,7 @@ describe("time", () => {
   });
 
   test("the skew is capped at 60 seconds whatever is configured", async () => {
-    const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
+    const { createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
     const lax = createProofVerifier({ ...template, tenantId: environment.tenantId, jwks: keys.jwks, clock: () => NOW, maxSkewSeconds: 3600 });
     assert.equal(lax.maxSkewSeconds, 60);
     const iat = NOW.getTime() / SECOND;
@@ -206,7 +206,7 @@ describe("time", () => {
   });
 
   test("freshness is measured to the millisecond, not to the truncated second", async () => {
-    const { createProofVerifier, scopeName } = await import("../../lib/step-up/verify-proof");
+    const { createProofVerifier, scopeName } = await import("../../lib/step-up/server/verify-proof");
     const env = environment.env;
     const at = (offsetMs: number) =>
       createProofVerifier({
@@ -266,7 +266,7 @@ describe("keys from discovery", () => {
   test("the JWKS is found through the issuer's metadata, fetched once, and a wrong issuer is refused", async () => {
     const { createServer } = await import("node:http");
     const { exportJWK } = await import("jose");
-    const { discoverJwks, createProofVerifier } = await import("../../lib/step-up/verify-proof");
+    const { discoverJwks, createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
     const jwk = { ...(await exportJWK(keys.publicKey)), kid: keys.kid, alg: "RS256", use: "sig" };
     const hits: string[] = [];
     let advertisedIssuer = "";

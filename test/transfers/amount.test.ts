@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import { MAX_AMOUNT_MINOR, parseAmount } from "../../lib/money";
 import { transferSchema } from "../../lib/validation/transfers";
 
-const { canonicalPayload } = await import("../../lib/step-up/payload");
+const { canonicalPayload } = await import("../../lib/step-up/server/payload");
 
 describe("parseAmount: good amounts", () => {
   const good: [string, string, bigint][] = [

@@ -6,16 +6,17 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { before, test } from "node:test";
-import type { ActionResult, StepUpChallenge } from "../../lib/actions/result";
+import type { ActionResult } from "../../lib/actions/result";
+import type { StepUpChallenge } from "../../lib/step-up/protocol";
 import type { PortalSession } from "../../lib/auth/session";
-import type { ProofVerifier } from "../../lib/step-up/verify-proof";
+import type { ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import { createTestKeys, prepareEnvironment, proofClaims, signProof, type ProofTemplate, type TestKeys } from "../step-up/support";
 import { createCustomer, ensureClearing, invariantViolations, transferRequest, type Customer } from "./support";
 
 const environment = await prepareEnvironment();
 const { prisma } = await import("../../lib/db");
-const { runProtected } = await import("../../lib/step-up/enforce");
-const { createProofVerifier } = await import("../../lib/step-up/verify-proof");
+const { runProtected } = await import("../../lib/step-up/server/enforce");
+const { createProofVerifier } = await import("../../lib/step-up/server/verify-proof");
 const { transferSchema } = await import("../../lib/validation/transfers");
 const { checkTransfer, createTransfer, getTransferPolicyInput } = await import("../../lib/data/transfers");
 type Receipt = import("../../lib/data/transfers").TransferReceipt;
@@ -27,7 +28,7 @@ let keys: TestKeys;
 let verifier: ProofVerifier;
 let template: ProofTemplate;
 
-type HandlerContext = import("../../lib/step-up/enforce").ProtectedActionContext<TransferInput>;
+type HandlerContext = import("../../lib/step-up/server/operation").ProtectedActionContext<TransferInput>;
 
 /** What `createTransferAction` wraps (app/(portal)/transfer/actions.ts). */
 const definition = {

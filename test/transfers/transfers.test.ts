@@ -10,11 +10,11 @@ import { randomUUID } from "node:crypto";
 import { before, describe, test } from "node:test";
 import type { ActionResult } from "../../lib/actions/result";
 import type { PortalSession } from "../../lib/auth/session";
-import type { ProofVerifier } from "../../lib/step-up/verify-proof";
+import type { ProofVerifier } from "../../lib/step-up/server/verify-proof";
 import { createCustomer, ensureClearing, invariantViolations, totalMoney, transferRequest, type Customer } from "./support";
 
 const { prisma } = await import("../../lib/db");
-const { runProtected, runAuthed } = await import("../../lib/step-up/enforce");
+const { runProtected, runAuthed } = await import("../../lib/step-up/server/enforce");
 const { transferSchema } = await import("../../lib/validation/transfers");
 const { createTransfer, getTransferPolicyInput, listTransfers, payeeHasCompletedTransfer, TRANSFER_NOT_FOUND } = await import("../../lib/data/transfers");
 type Receipt = Awaited<ReturnType<typeof listTransfers>>[number];

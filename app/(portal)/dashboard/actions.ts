@@ -1,7 +1,7 @@
 "use server";
 
 import { failed, success } from "@/lib/actions/result";
-import { protectedAction } from "@/lib/actions/protected-action";
+import { protectedAction } from "@/lib/step-up/server/protected-action";
 import { getFullAccountNumber } from "@/lib/data/accounts";
 import { revealAccountNumberSchema } from "@/lib/validation/accounts";
 

@@ -6,7 +6,7 @@ import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import type { PortalSession } from "@/lib/auth/session";
 import { listAccountsForUser, listRecentActivity } from "@/lib/data/accounts";
 import { stepUpClientConfig } from "@/lib/env";
-import { statementsPurpose } from "@/lib/step-up/purpose";
+import { statementsPurpose } from "@/lib/step-up/server/purpose";
 import { revealAccountNumberAction } from "./actions";
 
 /**

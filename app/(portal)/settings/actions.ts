@@ -1,8 +1,9 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { authedAction, protectedAction } from "@/lib/actions/protected-action";
-import type { ActionResult, StepUpProof } from "@/lib/actions/result";
+import { authedAction, protectedAction } from "@/lib/step-up/server/protected-action";
+import type { ActionResult } from "@/lib/actions/result";
+import type { StepUpProof } from "@/lib/step-up/protocol";
 import { failed } from "@/lib/actions/result";
 import { checkLimitChange, getLimitChangePolicyInput, updateTransferLimits, type TransferLimitSummary } from "@/lib/data/limits";
 import { checkPayeeChangeable, createPayee, removePayee, updatePayee } from "@/lib/data/payees";

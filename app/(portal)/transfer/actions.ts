@@ -1,8 +1,9 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { ActionResult, StepUpProof } from "@/lib/actions/result";
-import { protectedAction } from "@/lib/actions/protected-action";
+import type { ActionResult } from "@/lib/actions/result";
+import type { StepUpProof } from "@/lib/step-up/protocol";
+import { protectedAction } from "@/lib/step-up/server/protected-action";
 import { checkTransfer, createTransfer, getTransferPolicyInput, type TransferReceipt } from "@/lib/data/transfers";
 import { transferSchema } from "@/lib/validation/transfers";
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 
 /**
- * Hands the authorization response back to MSAL (lib/step-up/msal.ts).
+ * Hands the authorization response back to MSAL (lib/step-up/client/msal.ts).
  *
  * - In a popup (`window.opener` set): nothing to do. The portal uses MSAL's legacy polling, so
  *   the opener reads this window's URL and closes it; clearing the URL first would look to the

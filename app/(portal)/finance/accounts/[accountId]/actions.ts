@@ -1,7 +1,7 @@
 "use server";
 
 import { failed, success } from "@/lib/actions/result";
-import { protectedAction } from "@/lib/actions/protected-action";
+import { protectedAction } from "@/lib/step-up/server/protected-action";
 import { getStatement } from "@/lib/data/finance";
 import { statementFileName, statementUnavailableMessage, statementUrl } from "@/lib/finance/statement-file";
 import { statementDownloadSchema } from "@/lib/validation/finance";

@@ -14,7 +14,7 @@ import { listAccountCategories, listStatementMonths, listTransactions } from "@/
 import { stepUpClientConfig } from "@/lib/env";
 import { formatMonth, monthOf } from "@/lib/finance/month";
 import { formatMoney } from "@/lib/format";
-import { statementsPurpose } from "@/lib/step-up/purpose";
+import { statementsPurpose } from "@/lib/step-up/server/purpose";
 import { parseHistoryParams, type SearchParams } from "@/lib/validation/finance";
 import { revealAccountNumberAction } from "../../../dashboard/actions";
 import { prepareStatementDownloadAction } from "./actions";

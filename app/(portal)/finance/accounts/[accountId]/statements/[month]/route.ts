@@ -5,8 +5,9 @@ import { getFullAccountNumber } from "@/lib/data/accounts";
 import { recordAuditEvent } from "@/lib/data/audit";
 import { getStatement } from "@/lib/data/finance";
 import { renderStatementFile, statementUnavailableMessage, type StatementFile } from "@/lib/finance/statement-file";
-import { runProtected, type ProtectedDefinition } from "@/lib/step-up/enforce";
-import { getProofVerifier } from "@/lib/step-up/verify-proof";
+import { runProtected } from "@/lib/step-up/server/enforce";
+import type { ProtectedDefinition } from "@/lib/step-up/server/operation";
+import { getProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { statementDownloadSchema, type StatementDownloadInput } from "@/lib/validation/finance";
 
 /**

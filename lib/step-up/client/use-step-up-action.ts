@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { assertNever, type ActionResult, type StepUpChallenge, type StepUpProof } from "@/lib/actions/result";
+import { assertNever, type ActionResult } from "@/lib/actions/result";
+import type { StepUpChallenge, StepUpClientConfig, StepUpProof } from "@/lib/step-up/protocol";
 import {
   STEP_UP_REDIRECT_KEY,
   accountFor,
@@ -14,13 +15,12 @@ import {
   takeRedirectResult,
   tokenRequest,
   type MsalFailure,
-  type StepUpClientConfig,
   type StepUpUser,
-} from "@/lib/step-up/msal";
-import { cancelApprovalAction } from "@/lib/step-up/actions";
+} from "@/lib/step-up/client/msal";
+import { cancelApprovalAction } from "@/lib/step-up/server/actions";
 import { REGISTER_IN_SIGN_IN_WINDOW } from "@/lib/step-up/methods";
 import { contextNeedsPasskey, type PolicySetName } from "@/lib/step-up/policy";
-import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTabs } from "@/lib/step-up/verification-window";
+import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTabs } from "@/lib/step-up/client/verification-window";
 
 /**
  * The client half of step-up (STYLE.md §4): call a protected server action; on
@@ -40,7 +40,7 @@ import { holdVerificationWindow, isVerificationOpenElsewhere, subscribeToOtherTa
  *   must survive a navigation: it stores that single challenge's intent in sessionStorage and
  *   deletes it when the page returns.
  * - A challenge after the retry is an error state (`second_challenge`), never a loop.
- * - Several tabs: one identity-provider window at a time (lib/step-up/verification-window.ts).
+ * - Several tabs: one identity-provider window at a time (lib/step-up/client/verification-window.ts).
  *   While another tab's is open, `otherTabVerifying` is true and `verify()` opens nothing; the
  *   dialog says so and is usable again when that verification ends. Cancel also cancels the
  *   approval on the server, so it can never run and no longer counts against the cap.

@@ -1,23 +1,15 @@
 import "server-only";
 import type { z } from "zod";
 import { headers } from "next/headers";
-import { failed, type ActionResult, type StepUpProof } from "@/lib/actions/result";
+import { failed, type ActionResult } from "@/lib/actions/result";
+import type { StepUpProof } from "@/lib/step-up/protocol";
 import { rotateSessionToken } from "@/lib/auth/rotate-session";
 import { requireSession } from "@/lib/auth/session";
-import {
-  runAuthed,
-  runProtected,
-  type ActionHandler,
-  type PolicyInputResolver,
-  type Precheck,
-  type ProtectedActionHandler,
-  type ProtectedDefinition,
-} from "@/lib/step-up/enforce";
+import { runAuthed, runProtected } from "@/lib/step-up/server/enforce";
+import type { ActionHandler, PolicyInputResolver, Precheck, ProtectedActionHandler, ProtectedDefinition } from "@/lib/step-up/server/operation";
 import type { PolicyInput, StepUpOperation } from "@/lib/step-up/policy";
-import { getProofVerifier } from "@/lib/step-up/verify-proof";
+import { getProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { RATE_LIMITED_MESSAGE, clientIp, limitRequest, limitStepUpProof } from "@/lib/rate-limit";
-
-export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, ProtectedActionContext, ProtectedActionHandler } from "@/lib/step-up/enforce";
 
 /**
  * Server-action wrappers (STYLE.md §3). Export what they return from a `'use server'` file:
@@ -32,7 +24,7 @@ export type { ActionContext, ActionHandler, PolicyInputResolver, Precheck, Prote
  * ```
  *
  * They add only what needs a Next.js request (the session cookie, setting the rotated cookie);
- * lib/step-up/enforce.ts holds the logic, which route handlers reuse.
+ * lib/step-up/server/enforce.ts holds the logic, which route handlers reuse.
  */
 
 /** A server action: input is `unknown` until parsed; the step-up proof travels as its own argument, never as a form field. */

@@ -1,9 +1,9 @@
 "use server";
 
-import { authedAction } from "@/lib/actions/protected-action";
+import { authedAction } from "@/lib/step-up/server/protected-action";
 import { success } from "@/lib/actions/result";
 import { cancelPendingOperation } from "@/lib/data/step-up";
-import { getProofVerifier } from "@/lib/step-up/verify-proof";
+import { getProofVerifier } from "@/lib/step-up/server/verify-proof";
 import { cancelApprovalSchema } from "@/lib/validation/step-up";
 
 /**

@@ -1,13 +1,118 @@
-import type { AuthContextId } from "@/lib/step-up/policy";
+import type { AuthContextId, PolicySetName, StepUpOperation } from "@/lib/step-up/policy";
 
 /**
- * Claims challenges in Entra ID's format (https://learn.microsoft.com/entra/identity-platform/claims-challenge). A server action returns the claims JSON
- * in its `step_up_required` result; a route handler answers 401 with the same JSON, base64-encoded,
- * in `WWW-Authenticate`. Client-safe (no server imports), so the parser serves tests, a
- * programmatic client and the browser alike.
- *
- * See https://learn.microsoft.com/entra/identity-platform/claims-challenge.
+ * What server and client say to each other: a `StepUpChallenge` (why, and the claims request in
+ * Entra ID's format, https://learn.microsoft.com/entra/identity-platform/claims-challenge), answered
+ * by one retry with a `StepUpProof`; the API sends the same claims, base64, in `WWW-Authenticate`.
+ * Client-safe (no server imports): the browser, the tests and a programmatic client read it alike.
  */
+
+/** Why lib/step-up/server/verify-proof.ts refused a proof. */
+export const PROOF_REJECTIONS = [
+  "malformed",
+  "unsupported_alg",
+  "bad_signature",
+  "expired",
+  "not_yet_valid",
+  "id_token",
+  "wrong_issuer",
+  "wrong_audience",
+  "wrong_version",
+  "wrong_azp",
+  "missing_scope",
+  "wrong_tenant",
+  "wrong_user",
+  "missing_context",
+  "stale_auth_time",
+  "minted_before_operation",
+  "replayed",
+] as const;
+
+/** A reason a proof was refused. */
+export type ProofRejection = (typeof PROOF_REJECTIONS)[number];
+
+/**
+ * Why a transaction-bound retry could not use its pending operation: it was replaced by a newer
+ * request, expired, is unknown to this user and session, or the re-submitted input differs from
+ * what the user approved.
+ */
+export const PENDING_REJECTIONS = ["payload_changed", "pending_expired", "pending_cancelled", "pending_not_found"] as const;
+
+/** A reason a pending operation could not be used. */
+export type PendingRejection = (typeof PENDING_REJECTIONS)[number];
+
+/**
+ * Why the server answers `step_up_required`: one vocabulary for the challenge, the audit log and
+ * the tests, none of it saying more than the caller could learn from its own token.
+ * - `missing_proof`: a transaction-bound operation called without a proof (the first call);
+ * - `insufficient_session`: a session-bound operation the session is not (or no longer) elevated for;
+ * - a proof rejection or a pending-operation rejection.
+ */
+export type StepUpReason = "missing_proof" | "insufficient_session" | ProofRejection | PendingRejection;
+
+/** A JSON value, as stored in a pending operation's canonical payload. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What the client needs to step up and retry. Everything in it is safe to show the user who
+ * asked: it describes their own request.
+ */
+export interface StepUpChallenge {
+  operation: StepUpOperation;
+  /**
+   * The claims request for MSAL's `claims` parameter, e.g.
+   * `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`. Built per challenge and never
+   * cached by the client: the next challenge may name another context.
+   */
+  claims: string;
+  /** The authentication context the proof must carry in `acrs`. */
+  authContext: AuthContextId;
+  /** `session`: silent token first, then the dialog. `transaction`: always the dialog (a fresh approval). */
+  binding: "session" | "transaction";
+  /** Transaction binding: the stored operation the retry must name. */
+  pendingOperationId?: string;
+  /** Transaction binding: exactly what runs after approval (canonical form: money as minor-unit strings). */
+  payload?: { [key: string]: JsonValue };
+  /** Transaction binding: when the pending operation expires (ISO 8601). */
+  expiresAt?: string;
+  /**
+   * Transaction binding: milliseconds from this answer until a proof can approve the operation
+   * (0–1000). A proof must be minted in a later whole second than the operation was stored
+   * (lib/step-up/server/verify-proof.ts, `mintedStrictlyAfter`), so the dialog enables Verify only then:
+   * an identity provider that answers at once (a verification moments ago still counts) would
+   * otherwise mint a proof in the same second, which the server must refuse.
+   */
+  approvableInMs?: number;
+  /** Server-generated; pass it to MSAL as `correlationId` so the portal's audit and the sign-in logs join. */
+  correlationId: string;
+  reason: StepUpReason;
+}
+
+/**
+ * The step-up proof a retry passes as the action's second argument (never a form field): an
+ * access token for the portal's API scope and, for transaction binding, the pending operation
+ * the user approved.
+ */
+export interface StepUpProof {
+  token: string;
+  pendingOperationId?: string;
+}
+
+/** Public configuration for MSAL in the browser, built on the server (`stepUpClientConfig()` in lib/env.ts), passed as a prop. */
+export interface StepUpClientConfig {
+  /** The SPA app registration's client id. */
+  clientId: string;
+  /** `https://<identity provider host>/<tenant id>` (the issuer without `/v2.0`). */
+  authority: string;
+  /** The identity provider's host, so MSAL trusts its metadata without instance discovery. */
+  knownAuthorities: string[];
+  /** The portal API's delegated scope: the audience of every proof. */
+  apiScope: string;
+  /** The registered redirect URI served by app/auth/redirect-bridge. */
+  redirectUri: string;
+  /** The step-up policy set the server enforces (`STEP_UP_POLICY_SET`): how the dialog words each context. */
+  policySet: PolicySetName;
+}
 
 /**
  * The claims request asking for `authContext` in the access token, e.g.

@@ -2,9 +2,7 @@ import "server-only";
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { env, tenantId } from "@/lib/env";
-import type { ProofRejection } from "@/lib/step-up/reasons";
-
-export type { ProofRejection } from "@/lib/step-up/reasons";
+import type { ProofRejection } from "@/lib/step-up/protocol";
 
 /**
  * Verifies a step-up proof: an Entra ID v2.0 access token for the portal's API scope, acquired

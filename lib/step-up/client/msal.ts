@@ -1,6 +1,5 @@
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-browser";
-import type { StepUpChallenge } from "@/lib/actions/result";
-import type { PolicySetName } from "@/lib/step-up/policy";
+import type { StepUpChallenge, StepUpClientConfig } from "@/lib/step-up/protocol";
 
 /**
  * MSAL in the browser, for step-up only (client-only: import it from client components). The
@@ -37,22 +36,6 @@ import type { PolicySetName } from "@/lib/step-up/policy";
  * See https://learn.microsoft.com/entra/identity-platform/msal-js-prompt-behavior and
  * https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/dev/lib/msal-browser/docs/configuration.md
  */
-
-/** Public configuration for MSAL, built on the server (`stepUpClientConfig()` in lib/env.ts) and passed as a prop. */
-export interface StepUpClientConfig {
-  /** The SPA app registration's client id. */
-  clientId: string;
-  /** `https://<identity provider host>/<tenant id>` (the issuer without `/v2.0`). */
-  authority: string;
-  /** The identity provider's host, so MSAL trusts its metadata without instance discovery. */
-  knownAuthorities: string[];
-  /** The portal API's delegated scope: the audience of every proof. */
-  apiScope: string;
-  /** The registered redirect URI served by app/auth/redirect-bridge. */
-  redirectUri: string;
-  /** The step-up policy set the server enforces (`STEP_UP_POLICY_SET`): how the dialog words each context. */
-  policySet: PolicySetName;
-}
 
 /** The signed-in person as the session knows them: whom a proof must name. */
 export interface StepUpUser {

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { JsonValue } from "@/lib/actions/result";
+import type { JsonValue } from "@/lib/step-up/protocol";
 
 /**
  * The canonical form of a transaction-bound operation's validated input: what the user approves,

@@ -16,7 +16,6 @@ export function HeaderMenu({ children }: { children: React.ReactNode }) {
   // The path the menu was opened on: open only while that page shows, so any navigation closes it.
   const [openOn, setOpenOn] = useState<string | null>(null);
   const open = openOn === pathname;
-  const close = () => setOpenOn(null);
   const button = useRef<HTMLButtonElement>(null);
   const panelId = useId();
 
@@ -53,7 +52,7 @@ export function HeaderMenu({ children }: { children: React.ReactNode }) {
       <div
         id={panelId}
         onClick={(event) => {
-          if ((event.target as Element).closest("a")) close();
+          if ((event.target as Element).closest("a")) setOpenOn(null);
         }}
         className={`${open ? "flex" : "hidden"} w-full flex-col gap-3 sm:contents`}
       >

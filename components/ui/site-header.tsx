@@ -37,7 +37,7 @@ const adminNavigation = [{ href: "/admin/policy-health", label: "Policy health" 
 export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {
   return (
     <header className="border-b border-black/5 bg-white">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-8 gap-y-3 px-4 py-4 sm:px-6">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-8 gap-y-3 px-6 py-4">
         <Link href="/dashboard" prefetch={false} className="text-brand-700" aria-label="Woodgrove Bank, overview">
           <Logo />
         </Link>

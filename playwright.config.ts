@@ -41,6 +41,7 @@ const portalEnv = (portalPort: number, emulatorPort: number, overrides: Record<s
  * every other test exercises the same code whichever database is underneath.
  */
 const databaseSlice = process.env.E2E_SLICE === "database";
+const PHONE_SPEC = "phone.spec.ts";
 if (process.env.E2E_SLICE && !databaseSlice) throw new Error(`E2E_SLICE=${process.env.E2E_SLICE}: the only slice is "database"`);
 
 const emulatorDataDir = path.join(settings.runDir, "emulator");
@@ -109,8 +110,8 @@ export default defineConfig<object, { stack: StackName }>({
   // README screenshots are a separate run (playwright.screenshots.config.ts), not tests; the
   // hostile suite is its own run too (playwright.security.config.ts, `npm run test:security`), and the
   // multi-instance specs need their own stack (playwright.scale.config.ts); the real-tenant run
-  // is opt-in (playwright.real-tenant.config.ts).
-  testIgnore: ["screenshots/**", "security/**", "scale/**", "real-tenant/**"],
+  // is opt-in (playwright.real-tenant.config.ts). The phone spec runs in the phone project only.
+  testIgnore: ["screenshots/**", "security/**", "scale/**", "real-tenant/**", PHONE_SPEC],
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -151,6 +152,13 @@ export default defineConfig<object, { stack: StackName }>({
         { name: "production", grepInvert: /@staging/ },
         // A representative slice (tests tagged @staging, e2e/staging.spec.ts) against the staging stack.
         { name: "staging", grep: /@staging/, use: { stack: "staging", baseURL: staging.portalOrigin } },
+        // Every page at a phone's size (e2e/phone.spec.ts, and only it): two tests, to stay cheap.
+        {
+          name: "phone",
+          testMatch: PHONE_SPEC,
+          testIgnore: [],
+          use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+        },
       ],
   webServer: [
     emulatorServer("production", settings.portalPort, settings.emulatorPort),

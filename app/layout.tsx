@@ -8,7 +8,11 @@ export const metadata: Metadata = {
   robots: { index: false, follow: false },
 };
 
-export const viewport: Viewport = { themeColor: "#17613d" };
+/**
+ * `resizes-content`: the on-screen keyboard shrinks the layout viewport (and so `dvh`) instead of
+ * covering the page, so a modal such as the step-up dialog stays above it, scrolling within it.
+ */
+export const viewport: Viewport = { themeColor: "#17613d", interactiveWidget: "resizes-content" };
 
 export default async function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
   // Every page renders per request, so Next.js can put proxy.ts's CSP nonce on its scripts

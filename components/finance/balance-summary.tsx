@@ -32,7 +32,7 @@ export function BalanceSummary({ history }: { history: BalanceHistory }) {
             <div key={currency} className="mt-4 space-y-6">
               <BalanceChart labels={months.map(formatShortMonth)} series={series} currency={currency} />
               <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
+                <table className="card-table w-full text-left text-sm">
                   <caption className="mb-2 text-left text-sm text-muted">
                     Balance at the end of each month ({currency}){last ? `; ${formatMonth(last)} is today's balance` : ""}
                   </caption>
@@ -49,9 +49,9 @@ export function BalanceSummary({ history }: { history: BalanceHistory }) {
                   <tbody>
                     {months.map((month, index) => (
                       <tr key={month} className="border-b border-black/5 last:border-0">
-                        <th scope="row" className="whitespace-nowrap py-2 pr-4 font-normal">{formatShortMonth(month)}</th>
+                        <th scope="row" data-card="title" className="whitespace-nowrap py-2 pr-4 font-normal">{formatShortMonth(month)}</th>
                         {accounts.map((account) => (
-                          <td key={account.accountId} className="whitespace-nowrap py-2 pl-4 text-right tabular-nums">
+                          <td key={account.accountId} data-label={account.accountName} className="whitespace-nowrap py-2 pl-4 text-right tabular-nums">
                             {formatMoney(account.balancesMinor[index] ?? "0", currency)}
                           </td>
                         ))}

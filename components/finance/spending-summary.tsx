@@ -36,7 +36,7 @@ export function SpendingSummary({ month, spending, monthPicker }: { month: Month
             <div key={currency} className="mt-4 grid gap-6 lg:grid-cols-[3fr_2fr]">
               <SpendingChart data={bars} currency={currency} />
               <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
+                <table className="card-table w-full text-left text-sm">
                   <caption className="mb-2 text-left text-sm text-muted">
                     Spending by category in {formatMonth(month)} ({currency})
                   </caption>
@@ -49,15 +49,15 @@ export function SpendingSummary({ month, spending, monthPicker }: { month: Month
                   <tbody>
                     {rows.map((row) => (
                       <tr key={row.category} className="border-b border-black/5">
-                        <th scope="row" className="py-2 pr-4 font-normal">{categoryLabel(row.category)}</th>
-                        <td className="py-2 text-right tabular-nums">{formatMoney(row.spentMinor, currency)}</td>
+                        <th scope="row" data-card="title" className="py-2 pr-4 font-normal">{categoryLabel(row.category)}</th>
+                        <td data-card="end" className="py-2 text-right tabular-nums">{formatMoney(row.spentMinor, currency)}</td>
                       </tr>
                     ))}
                   </tbody>
                   <tfoot>
                     <tr>
-                      <th scope="row" className="py-2 pr-4 font-semibold">Total</th>
-                      <td className="py-2 text-right font-semibold tabular-nums">{formatMoney(total, currency)}</td>
+                      <th scope="row" data-card="title" className="py-2 pr-4 font-semibold">Total</th>
+                      <td data-card="end" className="py-2 text-right font-semibold tabular-nums">{formatMoney(total, currency)}</td>
                     </tr>
                   </tfoot>
                 </table>

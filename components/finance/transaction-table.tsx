@@ -6,7 +6,7 @@ import { formatDate, formatMoney } from "@/lib/format";
 export function TransactionTable({ entries, caption }: { entries: readonly ActivityEntry[]; caption: string }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
+      <table className="card-table w-full text-left text-sm [--card-table-inset:1rem]">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-black/5 text-muted">
           <tr>
@@ -22,13 +22,13 @@ export function TransactionTable({ entries, caption }: { entries: readonly Activ
             return (
               <tr key={entry.id} className="border-b border-black/5 last:border-0">
                 <td className="whitespace-nowrap px-4 py-3 text-muted">{formatDate(entry.bookedAt)}</td>
-                <td className="px-4 py-3">
+                <td data-card="title" className="px-4 py-3">
                   <span className="block">{entry.description}</span>
                   {entry.counterparty && entry.counterparty !== entry.description ? <span className="block text-xs text-muted">{entry.counterparty}</span> : null}
                   <span className="block text-xs text-muted md:hidden">{categoryLabel(entry.category)}</span>
                 </td>
                 <td className="hidden px-4 py-3 text-muted md:table-cell">{categoryLabel(entry.category)}</td>
-                <td className={`whitespace-nowrap px-4 py-3 text-right tabular-nums ${incoming ? "text-brand-700" : ""}`}>
+                <td data-card="end" className={`whitespace-nowrap px-4 py-3 text-right tabular-nums ${incoming ? "text-brand-700" : ""}`}>
                   {formatMoney(entry.amountMinor, entry.currency, { signDisplay: "exceptZero" })}
                 </td>
               </tr>

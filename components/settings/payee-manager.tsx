@@ -134,7 +134,7 @@ export function PayeeManager({
           <p className="mt-4 text-sm text-muted">You have no payees yet. Add one below to pay someone outside Woodgrove.</p>
         ) : (
           <div className="mt-4 overflow-x-auto">
-            <table className="w-full text-left text-sm">
+            <table className="card-table w-full text-left text-sm">
               <caption className="sr-only">Your payees</caption>
               <thead className="text-muted">
                 <tr>
@@ -147,11 +147,11 @@ export function PayeeManager({
               <tbody>
                 {payees.map((payee) => (
                   <tr key={payee.id} className="border-t border-black/5">
-                    <th scope="row" className="py-2 pr-4 font-medium">{payee.name}</th>
-                    <td className="py-2 pr-4">{payee.bankName}</td>
-                    <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{payee.maskedAccountNumber}</td>
+                    <th scope="row" data-card="title" className="py-2 pr-4 font-medium">{payee.name}</th>
+                    <td data-label="Bank" className="py-2 pr-4">{payee.bankName}</td>
+                    <td data-label="Account" className="py-2 pr-4 whitespace-nowrap tabular-nums">{payee.maskedAccountNumber}</td>
                     <td className="py-2">
-                      <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
+                      <div className="flex flex-wrap justify-end gap-2">
                         <button type="button" disabled={!hydrated} onClick={() => startEdit(payee)} className={secondaryButton} aria-label={`Edit ${payee.name}`}>
                           Edit
                         </button>

@@ -12,7 +12,9 @@ import { StepUpContext, type StepUpControls, type StepUpState } from "@/lib/step
  * The step-up dialog: what is being approved, how strongly the person must verify, a Verify
  * button that opens the identity provider's popup in the click itself, and a way forward from
  * every failure. A native modal `<dialog>`: the browser traps focus and makes the page inert;
- * Escape cancels; the heading labels it and the explanation describes it.
+ * Escape cancels; the heading labels it and the explanation describes it. On a phone it fits the
+ * dynamic viewport (which the on-screen keyboard shrinks, see `interactiveWidget` in
+ * app/layout.tsx) and scrolls inside itself, its buttons pinned to its bottom edge.
  */
 /** One line of what a transaction approves, in the person's words ("To", "Landlord ••• 4821"). */
 export interface PayloadLine {
@@ -60,7 +62,7 @@ export function StepUpDialog<T>({
           event.preventDefault();
           stepUp.cancel();
         }}
-        className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-ink shadow-xl backdrop:bg-black/40"
+        className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-md overflow-y-auto overscroll-contain rounded-xl bg-white p-6 text-ink shadow-xl backdrop:bg-black/40 max-sm:p-4"
       >
         {challenge ? (
           <div className="space-y-4">
@@ -75,7 +77,7 @@ export function StepUpDialog<T>({
               </p>
             </div>
             <Status state={state} otherTabVerifying={stepUp.otherTabVerifying} />
-            <div className="flex flex-wrap justify-end gap-2">
+            <div className="sticky -bottom-6 -mx-6 -mb-6 flex flex-wrap justify-end gap-2 bg-white px-6 py-4 max-sm:-bottom-4 max-sm:-mx-4 max-sm:-mb-4 max-sm:px-4">
               <Actions stepUp={stepUp} />
               <button type="button" onClick={stepUp.cancel} className={secondaryButton}>
                 Cancel

@@ -22,14 +22,14 @@ export function ActivityTable({ entries }: { entries: readonly ActivityItem[] })
         <p className="p-5 text-muted">No activity yet.</p>
       ) : (
         <div className="overflow-x-auto">
-          <table className="mt-3 w-full text-left text-sm">
+          <table className="card-table mt-3 w-full text-left text-sm [--card-table-inset:1.25rem]">
             <caption className="sr-only">Your most recent transactions across all accounts</caption>
             <thead className="border-b border-black/5 text-muted">
               <tr>
                 <th scope="col" className="px-5 py-2 font-medium">Date</th>
                 <th scope="col" className="px-5 py-2 font-medium">Description</th>
                 <th scope="col" className="hidden px-5 py-2 font-medium md:table-cell">Category</th>
-                <th scope="col" className="hidden px-5 py-2 font-medium sm:table-cell">Account</th>
+                <th scope="col" className="px-5 py-2 font-medium">Account</th>
                 <th scope="col" className="px-5 py-2 text-right font-medium">Amount</th>
               </tr>
             </thead>
@@ -39,10 +39,10 @@ export function ActivityTable({ entries }: { entries: readonly ActivityItem[] })
                 return (
                   <tr key={entry.id} className="border-b border-black/5 last:border-0">
                     <td className="whitespace-nowrap px-5 py-3 text-muted">{formatDate(entry.bookedAt)}</td>
-                    <td className="px-5 py-3">{entry.description}</td>
+                    <td data-card="title" className="px-5 py-3">{entry.description}</td>
                     <td className="hidden px-5 py-3 capitalize text-muted md:table-cell">{entry.category}</td>
-                    <td className="hidden px-5 py-3 text-muted sm:table-cell">{entry.accountName}</td>
-                    <td className={`whitespace-nowrap px-5 py-3 text-right tabular-nums ${negative ? "" : "text-brand-700"}`}>
+                    <td className="px-5 py-3 text-muted">{entry.accountName}</td>
+                    <td data-card="end" className={`whitespace-nowrap px-5 py-3 text-right tabular-nums ${negative ? "" : "text-brand-700"}`}>
                       {formatMoney(entry.amountMinor, entry.currency, { signDisplay: "exceptZero" })}
                     </td>
                   </tr>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { HeaderMenu } from "@/components/ui/header-menu";
 import { Logo } from "@/components/ui/logo";
 import { StrengthBadge } from "@/components/ui/strength-badge";
 import { SignOutButton } from "@/components/step-up/sign-out-button";
@@ -30,7 +31,8 @@ const adminNavigation = [{ href: "/admin/policy-health", label: "Policy health" 
  * The signed-in header: who you are, how strongly you are signed in, navigation, sign-out, and
  * the idle-timeout warning. The warning lives here rather than in the portal layout because every
  * page renders the header with the session it just read (and slid), while a layout is not
- * rendered again on client navigation and would count down from a stale expiry.
+ * rendered again on client navigation and would count down from a stale expiry. On phones the
+ * navigation and the account controls fold behind a menu button (HeaderMenu).
  */
 export function SiteHeader({ session, current }: { session: PortalSession; current: string }) {
   return (
@@ -39,29 +41,31 @@ export function SiteHeader({ session, current }: { session: PortalSession; curre
         <Link href="/dashboard" prefetch={false} className="text-brand-700" aria-label="Woodgrove Bank, overview">
           <Logo />
         </Link>
-        <nav aria-label="Main" className="order-3 w-full md:order-none md:w-auto">
-          <ul className="flex flex-wrap gap-1">
-            {[...navigation, ...(isAdmin(session) ? adminNavigation : [])].map((item) => (
-              <li key={item.href}>
-                <Link
-                  href={item.href}
-                  prefetch={false}
-                  aria-current={current === item.href ? "page" : undefined}
-                  className="rounded-md px-3 py-2 text-sm font-medium text-muted hover:bg-brand-50 hover:text-brand-800 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-800"
-                >
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div className="ml-auto flex items-center gap-4">
-          <div className="text-right">
-            <p className="text-sm font-medium">{session.user.name ?? session.user.userPrincipalName}</p>
-            <StrengthBadge strength={session.strength} />
+        <HeaderMenu>
+          <nav aria-label="Main" className="w-full sm:order-3 md:order-none md:w-auto">
+            <ul className="flex flex-col gap-1 sm:flex-row sm:flex-wrap">
+              {[...navigation, ...(isAdmin(session) ? adminNavigation : [])].map((item) => (
+                <li key={item.href}>
+                  <Link
+                    href={item.href}
+                    prefetch={false}
+                    aria-current={current === item.href ? "page" : undefined}
+                    className="block rounded-md px-3 py-2 text-sm font-medium text-muted hover:bg-brand-50 hover:text-brand-800 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-800 sm:inline"
+                  >
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="flex items-center justify-between gap-4 border-t border-black/5 pt-3 sm:ml-auto sm:justify-start sm:border-0 sm:pt-0">
+            <div className="sm:text-right">
+              <p className="text-sm font-medium">{session.user.name ?? session.user.userPrincipalName}</p>
+              <StrengthBadge strength={session.strength} />
+            </div>
+            <SignOutButton action={signOutAction} />
           </div>
-          <SignOutButton action={signOutAction} />
-        </div>
+        </HeaderMenu>
       </div>
       <IdleWarning
         key={session.expires.toISOString()}

@@ -96,3 +96,20 @@ test("README screenshots: every other page (finance, an account, settings, secur
   await console.page.screenshot({ path: out("emulator-console") });
   await context.close();
 });
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("README screenshots on a phone: the dashboard with its menu open, a transfer approval", async ({ page, persona, signIn, stepUpDialog, transfer }) => {
+    await signIn(await persona("totp"));
+    await page.getByRole("banner").getByRole("button", { name: "Menu" }).click();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await page.screenshot({ path: out("phone-dashboard") });
+
+    await transfer.goto();
+    await transfer.submitTransfer({ from: "High-Yield Savings", to: "Everyday Checking", amount: "1,500.00", memo: "Tuition" });
+    await stepUpDialog.expectOpen("You are approving exactly this");
+    await expect(stepUpDialog.dialog().getByRole("button", { name: "Verify", exact: true })).toBeEnabled();
+    await page.screenshot({ path: out("phone-transfer-approval") });
+  });
+});

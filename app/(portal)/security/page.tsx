@@ -43,7 +43,7 @@ export default async function SecurityActivityPage({ searchParams }: PageProps<"
             <p className="text-sm text-muted">{activity.total === 0 ? "Nothing yet. Verifications, transfers and settings changes will be listed here." : "There is nothing on this page."}</p>
           ) : (
             <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
+              <table className="card-table w-full text-left text-sm">
                 <caption className="sr-only">Your security activity, newest first</caption>
                 <thead className="text-muted">
                   <tr>
@@ -61,11 +61,11 @@ export default async function SecurityActivityPage({ searchParams }: PageProps<"
                     return (
                       <tr key={event.id} className="border-t border-black/5 align-top">
                         <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(event.createdAt)}</td>
-                        <th scope="row" className="py-2 pr-4 font-medium">
+                        <th scope="row" data-card="title" className="py-2 pr-4 font-medium">
                           {operationLabel(event.operation)}
                           {detail ? <span className="block font-normal text-muted">{detail}</span> : null}
                         </th>
-                        <td className="py-2 pr-4">{outcomeLabel(event.outcome)}</td>
+                        <td data-label="Outcome" className="py-2 pr-4">{outcomeLabel(event.outcome)}</td>
                         <td className="py-2">
                           {signIn ? (
                             policies.length > 0 ? (
@@ -82,7 +82,7 @@ export default async function SecurityActivityPage({ searchParams }: PageProps<"
                           ) : (
                             <span className="text-muted">—</span>
                           )}
-                          <span className="mt-1 block text-xs text-muted">Correlation ID {event.correlationId}</span>
+                          <span className="mt-1 block text-xs text-muted">Correlation ID <span className="whitespace-nowrap">{event.correlationId}</span></span>
                         </td>
                       </tr>
                     );

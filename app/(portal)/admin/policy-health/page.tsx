@@ -84,7 +84,7 @@ export default async function PolicyHealthPage() {
         <section aria-labelledby="operations-heading" className="rounded-xl border border-black/5 bg-white p-4 shadow-sm sm:p-6">
           <h2 id="operations-heading" className="text-lg font-semibold">Operations and their contexts</h2>
           <div className="mt-4 overflow-x-auto">
-            <table className="w-full text-left text-sm">
+            <table className="card-table w-full text-left text-sm">
               <caption className="sr-only">Each operation, when it asks for step-up, and whether that context is enforced</caption>
               <thead className="text-muted">
                 <tr>
@@ -102,15 +102,15 @@ export default async function PolicyHealthPage() {
                     return (
                       <tr key={`${row.operation}-${c.when}`} className="border-t border-black/5 align-top">
                         {index === 0 ? (
-                          <th scope="rowgroup" rowSpan={row.cases.length} className={`${cell} font-mono text-xs`}>
+                          <th scope="rowgroup" rowSpan={row.cases.length} data-card="title" className={`${cell} font-mono text-xs`}>
                             {row.operation}
                           </th>
                         ) : null}
-                        <td className={cell}>{c.when}</td>
-                        <td className={cell}>
+                        <td data-label="When" className={cell}>{c.when}</td>
+                        <td data-label="Asks for" className={cell}>
                           {requirement ? `${requirement.authContext} (${authContexts[requirement.authContext].label}), ${requirement.binding}-bound` : c.outcome.kind === "none" ? "Nothing" : "Refused"}
                         </td>
-                        <td className={cell}>
+                        <td data-label="Enforcement" className={cell}>
                           {!requirement ? "—" : enforcement ? `${STATUS_LABELS[enforcement.status]}${enforcement.enforcing.length ? `: ${enforcement.enforcing.map((p) => p.displayName).join(", ")}` : ""}` : "Unknown"}
                         </td>
                       </tr>
@@ -126,7 +126,7 @@ export default async function PolicyHealthPage() {
           <section aria-labelledby="contexts-heading" className="rounded-xl border border-black/5 bg-white p-4 shadow-sm sm:p-6">
             <h2 id="contexts-heading" className="text-lg font-semibold">Authentication contexts</h2>
             <div className="mt-4 overflow-x-auto">
-              <table className="w-full text-left text-sm">
+              <table className="card-table w-full text-left text-sm">
                 <caption className="sr-only">Conditional Access policies per authentication context</caption>
                 <thead className="text-muted">
                   <tr>
@@ -139,12 +139,12 @@ export default async function PolicyHealthPage() {
                 <tbody>
                   {identity.enforcement.map((c) => (
                     <tr key={c.id} className="border-t border-black/5 align-top">
-                      <th scope="row" className={`${cell} font-medium`}>
+                      <th scope="row" data-card="title" className={`${cell} font-medium`}>
                         {c.id} <span className="font-normal text-muted">{authContexts[c.id as AuthContextId].label}</span>
                       </th>
-                      <td className={`${cell} ${c.status === "enforced" ? "" : "font-semibold text-red-800"}`}>{STATUS_LABELS[c.status]}</td>
-                      <td className={cell}>{c.enforcing.map((p) => p.displayName).join(", ") || "None"}</td>
-                      <td className={cell}>{c.reportOnly.map((p) => p.displayName).join(", ") || "None"}</td>
+                      <td data-label="Status" className={`${cell} ${c.status === "enforced" ? "" : "font-semibold text-red-800"}`}>{STATUS_LABELS[c.status]}</td>
+                      <td data-label="Enforcing" className={cell}>{c.enforcing.map((p) => p.displayName).join(", ") || "None"}</td>
+                      <td data-label="Report-only" className={cell}>{c.reportOnly.map((p) => p.displayName).join(", ") || "None"}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -160,7 +160,7 @@ export default async function PolicyHealthPage() {
             <p className="mt-4 text-sm text-muted">No step-up was asked for in this period.</p>
           ) : (
             <div className="mt-4 overflow-x-auto">
-              <table className="w-full text-left text-sm tabular-nums">
+              <table className="card-table w-full text-left text-sm tabular-nums">
                 <caption className="sr-only">Step-up challenges per operation and how they ended</caption>
                 <thead className="text-muted">
                   <tr>
@@ -175,12 +175,12 @@ export default async function PolicyHealthPage() {
                 <tbody>
                   {rates.map((r) => (
                     <tr key={r.operation} className="border-t border-black/5">
-                      <th scope="row" className={`${cell} font-mono text-xs`}>{r.operation}</th>
-                      <td className={cell}>{r.required}</td>
-                      <td className={cell}>{`${r.satisfied} (${percent(r.satisfied, r.required)})`}</td>
-                      <td className={cell}>{`${r.rejected} (${percent(r.rejected, r.required)})`}</td>
-                      <td className={cell}>{`${r.abandoned} (${percent(r.abandoned, r.required)})`}</td>
-                      <td className={cell}>{r.open}</td>
+                      <th scope="row" data-card="title" className={`${cell} font-mono text-xs`}>{r.operation}</th>
+                      <td data-label="Challenges" className={cell}>{r.required}</td>
+                      <td data-label="Verified" className={cell}>{`${r.satisfied} (${percent(r.satisfied, r.required)})`}</td>
+                      <td data-label="Refused" className={cell}>{`${r.rejected} (${percent(r.rejected, r.required)})`}</td>
+                      <td data-label="Abandoned" className={cell}>{`${r.abandoned} (${percent(r.abandoned, r.required)})`}</td>
+                      <td data-label="Still open" className={cell}>{r.open}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -200,7 +200,7 @@ export default async function PolicyHealthPage() {
               <ul className="mt-2 list-disc space-y-1 pl-5 text-sm">
                 {identity.misfires.map((m) => (
                   <li key={`${m.uti}-${m.correlationId}`}>
-                    <span className="font-mono text-xs">{m.operation}</span> at {formatDateTime(m.createdAt)} (correlation ID {m.correlationId})
+                    <span className="font-mono text-xs">{m.operation}</span> at {formatDateTime(m.createdAt)} (correlation ID <span className="whitespace-nowrap">{m.correlationId}</span>)
                   </li>
                 ))}
               </ul>
@@ -212,7 +212,7 @@ export default async function PolicyHealthPage() {
               <ul className="mt-2 list-disc space-y-1 pl-5 text-sm">
                 {identity.reportOnly.slice(0, 50).map((f) => (
                   <li key={`${f.policyId}-${f.correlationId}-${f.createdDateTime}`}>
-                    <span className="font-medium">{f.policyName}</span>: {policyResultLabel(f.result)}, {formatDateTime(f.createdDateTime)} (correlation ID {f.correlationId})
+                    <span className="font-medium">{f.policyName}</span>: {policyResultLabel(f.result)}, {formatDateTime(f.createdDateTime)} (correlation ID <span className="whitespace-nowrap">{f.correlationId}</span>)
                   </li>
                 ))}
               </ul>
@@ -220,7 +220,7 @@ export default async function PolicyHealthPage() {
             <h3 className="mt-6 font-medium">MFA-required and blocked sign-ins per hour</h3>
             <p className="text-sm text-muted">MFA required: AADSTS50076 and 50079. Blocked: 53003. A spike is at least 3 in an hour and more than three times the day&apos;s hourly average.</p>
             <div className="mt-2 overflow-x-auto">
-              <table className="w-full text-left text-sm tabular-nums">
+              <table className="card-table w-full text-left text-sm tabular-nums">
                 <caption className="sr-only">Sign-ins that needed MFA or were blocked, per hour (UTC)</caption>
                 <thead className="text-muted">
                   <tr>
@@ -232,12 +232,12 @@ export default async function PolicyHealthPage() {
                 <tbody>
                   {identity.hourly.map((h) => (
                     <tr key={h.hourStart} className="border-t border-black/5">
-                      <th scope="row" className={`${cell} font-normal`}>{formatDateTime(h.hourStart)}</th>
-                      <td className={`${cell} ${h.mfaRequiredSpike ? "font-semibold text-red-800" : ""}`}>
+                      <th scope="row" data-card="title" className={`${cell} font-normal`}>{formatDateTime(h.hourStart)}</th>
+                      <td data-label="MFA required" className={`${cell} ${h.mfaRequiredSpike ? "font-semibold text-red-800" : ""}`}>
                         {h.mfaRequired}
                         {h.mfaRequiredSpike ? " (spike)" : ""}
                       </td>
-                      <td className={`${cell} ${h.blockedSpike ? "font-semibold text-red-800" : ""}`}>
+                      <td data-label="Blocked" className={`${cell} ${h.blockedSpike ? "font-semibold text-red-800" : ""}`}>
                         {h.blocked}
                         {h.blockedSpike ? " (spike)" : ""}
                       </td>

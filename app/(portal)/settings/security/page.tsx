@@ -63,7 +63,7 @@ export default async function SecuritySettingsPage() {
           Where you&apos;re signed in
         </h2>
         <div className="mt-4 overflow-x-auto">
-          <table className="w-full text-left text-sm">
+          <table className="card-table w-full text-left text-sm">
             <caption className="sr-only">Your active sessions</caption>
             <thead className="text-muted">
               <tr>
@@ -75,12 +75,12 @@ export default async function SecuritySettingsPage() {
             <tbody>
               {sessions.map((s) => (
                 <tr key={s.id} className="border-t border-black/5">
-                  <th scope="row" className="py-2 pr-4 font-medium">
+                  <th scope="row" data-card="title" className="py-2 pr-4 font-medium">
                     {s.userAgent ?? "Unknown browser"}
                     {s.current ? <span className="ml-2 rounded bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-800">This device</span> : null}
                   </th>
-                  <td className="py-2 pr-4">{formatDateTime(s.createdAt)}</td>
-                  <td className="py-2">{formatDateTime(s.lastSeenAt)}</td>
+                  <td data-label="Signed in" className="py-2 pr-4">{formatDateTime(s.createdAt)}</td>
+                  <td data-label="Last active" className="py-2">{formatDateTime(s.lastSeenAt)}</td>
                 </tr>
               ))}
             </tbody>

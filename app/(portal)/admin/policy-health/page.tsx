@@ -6,7 +6,7 @@ import { listExecutionsByProof, listStepUpDecisionsSince } from "@/lib/data/acti
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { getGraphClient, GraphUnavailableError, odataString } from "@/lib/identity/graph";
-import { contextEnforcement, hourlyFailureCounts, reportOnlyFailures, stepUpRates, unenforcedIssuances, type ContextEnforcement } from "@/lib/identity/policy-health";
+import { contextEnforcement, hourlyFailureCounts, reportOnlyFailures, stepUpRates, summarizeHourly, unenforcedIssuances, type ContextEnforcement } from "@/lib/identity/policy-health";
 import { authContexts, describePolicy, isStepUpOperation, type AuthContextId } from "@/lib/step-up/policy";
 
 export const metadata: Metadata = { title: "Policy health" };
@@ -61,6 +61,7 @@ export default async function PolicyHealthPage() {
     identity = { status: "unavailable", reason: error.message };
   }
   const enforcementOf = (id: string) => (identity.status === "ok" ? identity.enforcement.find((c) => c.id === id) : undefined);
+  const hourly = summarizeHourly(identity.status === "ok" ? identity.hourly : []);
   const cell = "py-2 pr-4";
   const head = "py-2 pr-4 font-medium";
 
@@ -217,35 +218,53 @@ export default async function PolicyHealthPage() {
                 ))}
               </ul>
             )}
-            <h3 className="mt-6 font-medium">MFA-required and blocked sign-ins per hour</h3>
+            <h3 className="mt-6 font-medium">MFA-required and blocked sign-ins, last 24 hours</h3>
             <p className="text-sm text-muted">MFA required: AADSTS50076 and 50079. Blocked: 53003. A spike is at least 3 in an hour and more than three times the day&apos;s hourly average.</p>
-            <div className="mt-2 overflow-x-auto">
-              <table className="w-full text-left text-sm tabular-nums">
-                <caption className="sr-only">Sign-ins that needed MFA or were blocked, per hour (UTC)</caption>
-                <thead className="text-muted">
-                  <tr>
-                    <th scope="col" className={head}>Hour (UTC)</th>
-                    <th scope="col" className={head}>MFA required</th>
-                    <th scope="col" className={head}>Blocked</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {identity.hourly.map((h) => (
-                    <tr key={h.hourStart} className="border-t border-black/5">
-                      <th scope="row" className={`${cell} font-normal`}>{formatDateTime(h.hourStart)}</th>
-                      <td className={`${cell} ${h.mfaRequiredSpike ? "font-semibold text-red-800" : ""}`}>
-                        {h.mfaRequired}
-                        {h.mfaRequiredSpike ? " (spike)" : ""}
-                      </td>
-                      <td className={`${cell} ${h.blockedSpike ? "font-semibold text-red-800" : ""}`}>
-                        {h.blocked}
-                        {h.blockedSpike ? " (spike)" : ""}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            {hourly.busyHours.length === 0 ? (
+              <p className="mt-2 text-sm">No MFA-required or blocked sign-ins in the last 24 hours.</p>
+            ) : (
+              <>
+                <p className="mt-2 text-sm">
+                  {hourly.mfaRequired} MFA required and {hourly.blocked} blocked, in {hourly.busyHours.length} of the last 24 hours.
+                </p>
+                {/* The day at a glance; the table below says the same in words. */}
+                <div aria-hidden="true" className="mt-2 flex h-12 items-end gap-px rounded-md bg-black/[0.03] p-1">
+                  {identity.hourly.map((h) => {
+                    const count = h.mfaRequired + h.blocked;
+                    const height = count === 0 ? 0 : Math.max(8, Math.round((Math.max(h.mfaRequired, h.blocked) / hourly.peak) * 100));
+                    const spike = h.mfaRequiredSpike || h.blockedSpike;
+                    return <div key={h.hourStart} className={`min-w-0 flex-1 rounded-sm ${spike ? "bg-red-700" : "bg-brand-600"}`} style={{ height: `${height}%` }} />;
+                  })}
+                </div>
+                <div className="mt-2 overflow-x-auto">
+                  <table className="w-full text-left text-sm tabular-nums">
+                    <caption className="sr-only">Sign-ins that needed MFA or were blocked, per hour (UTC); hours without any are left out</caption>
+                    <thead className="text-muted">
+                      <tr>
+                        <th scope="col" className={head}>Hour (UTC)</th>
+                        <th scope="col" className={head}>MFA required</th>
+                        <th scope="col" className={head}>Blocked</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {hourly.busyHours.map((h) => (
+                        <tr key={h.hourStart} className="border-t border-black/5">
+                          <th scope="row" className={`${cell} font-normal`}>{formatDateTime(h.hourStart)}</th>
+                          <td className={`${cell} ${h.mfaRequiredSpike ? "font-semibold text-red-800" : ""}`}>
+                            {h.mfaRequired}
+                            {h.mfaRequiredSpike ? " (spike)" : ""}
+                          </td>
+                          <td className={`${cell} ${h.blockedSpike ? "font-semibold text-red-800" : ""}`}>
+                            {h.blocked}
+                            {h.blockedSpike ? " (spike)" : ""}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            )}
           </section>
         ) : null}
       </main>

@@ -21,7 +21,15 @@ test.describe("policy health", () => {
     }
     await expect(policyHealth.operationsTable().getByRole("row", { name: /Raising a transfer limit/ })).toContainText("c2");
     await expect(policyHealth.operationsTable().getByRole("row", { name: /Lowering a transfer limit/ })).toContainText("Nothing");
-    await expect(policyHealth.hourlyTable().getByRole("row")).toHaveCount(25);
+    // The shared emulator may or may not have had MFA-required or blocked sign-ins in the last day:
+    // either one quiet line, or only the hours that had any (never 24 rows of zeros).
+    if (await policyHealth.quietDay().isVisible()) {
+      await expect(policyHealth.hourlyTable()).toHaveCount(0);
+    } else {
+      const rows = policyHealth.hourlyTable().getByRole("row");
+      expect(await rows.count()).toBeLessThanOrEqual(25);
+      for (const row of (await rows.all()).slice(1)) expect((await row.getByRole("cell").allInnerTexts()).some((count) => Number.parseInt(count, 10) > 0)).toBe(true);
+    }
     await expectNoSeriousA11yViolations(page, "policy health");
   });
 

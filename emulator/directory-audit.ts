@@ -15,7 +15,6 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DirectoryUser } from "./directory.js";
-import { FilterError } from "./signin-log.js";
 
 /** Entries kept (oldest dropped first). */
 export const MAX_DIRECTORY_AUDITS = 1000;
@@ -66,6 +65,9 @@ export function appendDirectoryAudit(list: DirectoryAuditEntry[], entry: Directo
   if (list.length > MAX_DIRECTORY_AUDITS) list.splice(0, list.length - MAX_DIRECTORY_AUDITS);
 }
 
+/** A `$filter` the emulator does not support; the message is safe to return to the caller. */
+export class DirectoryAuditFilterError extends Error {}
+
 /** One clause of a parsed `$filter`; every clause must hold. */
 export type DirectoryAuditFilterClause =
   | { property: "initiatedBy/user/id" | "category" | "activityDisplayName" | "correlationId" | "id"; op: "eq"; value: string }
@@ -83,14 +85,14 @@ const unquote = (raw: string) => {
  * Parses the subset of `$filter` Graph documents for directory audits that the emulator supports,
  * clauses joined by `and`: `initiatedBy/user/id`, `category`, `activityDisplayName`,
  * `correlationId`, `id` `eq '…'`; `startswith(activityDisplayName,'…')`; `activityDateTime`
- * `eq`/`ge`/`le` an unquoted ISO 8601 date-time. Anything else is a `FilterError` (a 400).
+ * `eq`/`ge`/`le` an unquoted ISO 8601 date-time. Anything else is a `DirectoryAuditFilterError` (a 400).
  */
 export function parseDirectoryAuditFilter(text: string): DirectoryAuditFilterClause[] {
   return text
     .trim()
     .split(/\s+and\s+/i)
     .map((clause): DirectoryAuditFilterClause => {
-      const invalid = (why: string) => new FilterError(`Invalid filter clause: '${clause}'. ${why}`);
+      const invalid = (why: string) => new DirectoryAuditFilterError(`Invalid filter clause: '${clause}'. ${why}`);
       const startsWith = /^startswith\(\s*activityDisplayName\s*,\s*('(?:[^']|'')*')\s*\)$/.exec(clause);
       if (startsWith) return { property: "activityDisplayName", op: "startswith", value: unquote(startsWith[1] ?? "") ?? "" };
       const m = /^([A-Za-z/]+)\s+([a-z]+)\s+(.+)$/.exec(clause);

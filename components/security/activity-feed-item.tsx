@@ -1,4 +1,4 @@
-import type { FeedItem } from "@/lib/security/activity-feed";
+import type { FeedItem } from "@/lib/activity-feed";
 import { formatDateTime } from "@/lib/format";
 
 const TONES: Record<FeedItem["tone"], { border: string; label: string; dot: string }> = {
@@ -31,8 +31,8 @@ export function ActivityFeedItem({ item }: { item: FeedItem }) {
         </div>
         {item.lines.length > 0 ? (
           <ul className="mt-1 space-y-0.5 text-sm text-muted">
-            {item.lines.map((line) => (
-              <li key={line} className="break-words">
+            {item.lines.map((line, index) => (
+              <li key={`${index}-${line}`} className="break-words">
                 {line}
               </li>
             ))}
@@ -45,7 +45,7 @@ export function ActivityFeedItem({ item }: { item: FeedItem }) {
               {item.technical.map((detail, index) => (
                 <div key={`${detail.label}-${index}`} className="sm:flex sm:gap-2">
                   <dt className="shrink-0 font-semibold">{detail.label}</dt>
-                  <dd className="min-w-0 break-all">{detail.value}</dd>
+                  <dd className="min-w-0 wrap-anywhere">{detail.value}</dd>
                 </div>
               ))}
             </dl>

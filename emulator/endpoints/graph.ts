@@ -5,7 +5,7 @@ import type { Emulator } from "../context.js";
 import type { DirectoryMethod, DirectoryUser } from "../directory.js";
 import { sendJson, type RequestContext } from "../http.js";
 import { v1Issuer } from "../tokens.js";
-import { parseDirectoryAuditFilter, queryDirectoryAudits, type DirectoryAuditFilterClause } from "../directory-audit.js";
+import { DirectoryAuditFilterError, parseDirectoryAuditFilter, queryDirectoryAudits, type DirectoryAuditFilterClause } from "../directory-audit.js";
 import { FilterError, parseSignInFilter, type GraphVersion, type SignInFilter, type SignInLogEntry } from "../signin-log.js";
 
 /** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
@@ -175,7 +175,7 @@ export async function listDirectoryAudits(emu: Emulator, ctx: RequestContext): P
     try {
       filter = parseDirectoryAuditFilter(query.$filter);
     } catch (err) {
-      if (err instanceof FilterError) return graphError(ctx, 400, "BadRequest", err.message);
+      if (err instanceof DirectoryAuditFilterError) return graphError(ctx, 400, "BadRequest", err.message);
       throw err;
     }
   }

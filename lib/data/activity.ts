@@ -34,7 +34,7 @@ function parseAuditDetails(json: string): Record<string, AuditDetailValue> {
 
 /**
  * The user's own audit events (step-up decisions, transfers, settings changes) since `since`,
- * newest first, at most `limit`. "Security activity" groups them (lib/security/activity-feed.ts),
+ * newest first, at most `limit`. "Security activity" groups them (lib/activity-feed.ts),
  * so it reads a time window, not a page of rows: a page boundary would split a verification from
  * the actions it approved.
  */

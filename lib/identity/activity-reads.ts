@@ -6,7 +6,7 @@ import type { GraphDirectoryAudit, GraphSignIn } from "@/lib/identity/graph-type
  * The identity provider's side of a person's "Security activity": their sign-ins (interactive
  * and non-interactive, `GraphClient.listSignIns`) and the directory audit entries they initiated
  * (`GraphClient.listDirectoryAudits`: security info registered), read through Graph with the app
- * token for one time window. lib/security/activity-feed.ts joins them to the portal's audit rows.
+ * token for one time window. lib/activity-feed.ts joins them to the portal's audit rows.
  *
  * Each read is whole or `null` with the reason: Graph failing is an answer the page shows as a
  * note, never an error and never half a list. Nothing is cached: the feed is read after the

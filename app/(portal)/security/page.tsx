@@ -5,7 +5,7 @@ import { SiteHeader } from "@/components/ui/site-header";
 import { requireSession } from "@/lib/auth/session";
 import { listActivitySince } from "@/lib/data/activity";
 import { readIdentityActivity } from "@/lib/identity/activity-reads";
-import { buildActivityFeed } from "@/lib/security/activity-feed";
+import { buildActivityFeed } from "@/lib/activity-feed";
 
 export const metadata: Metadata = { title: "Security activity" };
 
@@ -17,7 +17,7 @@ const PAGE_SIZE = 20;
 /**
  * The person's security activity for the last 30 days, newest first: the portal's audit rows and
  * the identity provider's sign-ins and security-info registrations (read through Graph), grouped
- * into what happened (lib/security/activity-feed.ts). When Graph cannot be read the portal's side
+ * into what happened (lib/activity-feed.ts). When Graph cannot be read the portal's side
  * still shows, with a note saying what is missing: this page never fails, nor silently shows half.
  */
 export default async function SecurityActivityPage({ searchParams }: PageProps<"/security">) {

@@ -6,7 +6,7 @@ import type { GraphAuthenticationDetail, GraphDirectoryAudit, GraphSignIn } from
  * The "Security activity" feed: the portal's audit rows, the identity provider's sign-ins and its
  * directory audit entries, grouped the way a person thinks of them ("You verified with your
  * authenticator app and sent $1,500.00 to Landlord") and ordered newest first. Pure: no requests,
- * no clock; the page reads, this module groups, and test/security/activity-feed.test.ts pins the
+ * no clock; the page reads, this module groups, and test/activity-feed.test.ts pins the
  * rules down.
  *
  * Grouping (union-find over audit rows):
@@ -360,7 +360,9 @@ function lockoutTitle(wrong: number): string {
 function auditItem(rows: readonly FeedAuditEvent[], signIns: readonly GraphSignIn[]): FeedItem {
   const first = rows[0]!;
   const at = rows.at(-1)!.createdAt;
-  const technical = [...auditTechnical(rows), ...signInTechnical(signIns)];
+  const correlationIds = new Set(rows.map((r) => r.correlationId));
+  // A sign-in joined by the challenge's correlation id repeats it: listed once, under the audit rows.
+  const technical = [...auditTechnical(rows), ...signInTechnical(signIns).filter((d) => !(d.label === "Sign-in correlation ID" && correlationIds.has(d.value)))];
   const base = { id: `audit-${first.id}`, at, technical };
   const action = actionPhrase(rows);
   const askedFor = rows.some((r) => r.outcome === "required");

@@ -1,11 +1,11 @@
 /**
- * lib/security/activity-feed.ts: audit rows, sign-ins and directory audit entries become the
+ * lib/activity-feed.ts: audit rows, sign-ins and directory audit entries become the
  * items a person reads on "Security activity", grouped and newest first.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { GraphDirectoryAudit, GraphSignIn } from "../../lib/identity/graph-types";
-import { buildActivityFeed, groupAuditEvents, type FeedAuditEvent } from "../../lib/security/activity-feed";
+import type { GraphDirectoryAudit, GraphSignIn } from "../lib/identity/graph-types";
+import { buildActivityFeed, groupAuditEvents, type FeedAuditEvent } from "../lib/activity-feed";
 
 const T0 = Date.parse("2026-03-12T14:00:00Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000);

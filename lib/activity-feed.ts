@@ -139,6 +139,9 @@ const REJECTIONS: Record<string, string> = {
   rate_limited: "too many attempts in a short time",
   too_many_open_approvals: "too many approvals were waiting",
   idempotency_key_reused: "the same request was sent twice with different details",
+  precheck: "it could not have succeeded (for example, not enough money or past a limit)",
+  input: "the request was not valid",
+  unknown_operation: "the action is not available",
 };
 
 /** Why the portal refused something, in words. */
@@ -385,7 +388,7 @@ function auditItem(rows: readonly FeedAuditEvent[], signIns: readonly GraphSignI
   if (trouble?.kind === "failed") return { ...base, kind: "verificationFailed", tone: "warning", title: "Verification didn't succeed", lines: [`While approving ${subject}: ${trouble.reason}. Nothing changed.`] };
   const rejected = rows.filter((r) => r.outcome.startsWith("rejected:"));
   if (rejected.length > 0) {
-    return { ...base, kind: "refused", tone: "warning", title: `Refused: ${rejectionPhrase(rejected.at(-1)!.outcome)}`, lines: [`While approving ${subject}. Nothing changed.`] };
+    return { ...base, kind: "refused", tone: "warning", title: `Refused: ${rejectionPhrase(rejected.at(-1)!.outcome)}`, lines: [`${capitalise(subject)}; nothing changed.`] };
   }
   if (rows.some((r) => r.outcome === "failed" || r.outcome.startsWith("failed:"))) {
     return { ...base, kind: "refused", tone: "warning", title: `Couldn't complete ${subject}`, lines: ["Nothing changed."] };

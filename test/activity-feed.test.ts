@@ -171,6 +171,14 @@ test("changes without a verification, and method registrations from the director
   assert.deepEqual(feed[0]?.lines, ["2 of 3 emails on"]);
 });
 
+test("a transfer refused before any verification says why in words", () => {
+  const feed = buildActivityFeed({ events: [row(0, "transfer.create", "rejected:precheck", "c-pre", { status: "failed" })], signIns: [], registrations: [] });
+  assert.deepEqual(
+    feed.map((i) => [i.kind, i.title, i.lines[0]]),
+    [["refused", "Refused: it could not have succeeded (for example, not enough money or past a limit)", "A transfer; nothing changed."]],
+  );
+});
+
 test("unknown operations and outcomes stay visible as stored", () => {
   const feed = buildActivityFeed({ events: [row(0, "reports.export", "queued", "c-x")], signIns: null, registrations: null });
   assert.equal(feed.length, 1);

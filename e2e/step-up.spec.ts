@@ -133,11 +133,11 @@ test.describe("step-up: full account numbers @step-up", () => {
 
     // Entra lists a silent elevation only among the non-interactive sign-ins, which Graph serves on
     // beta alone: Security activity joins both proofs by token id, the popup's to its interactive
-    // entry and the refresh's to its non-interactive one.
+    // entry and the refresh's to its non-interactive one; each elevation is one item.
     await securityActivity.goto();
-    const verified = securityActivity.rows("Full account numbers and statements", "Verified");
+    const verified = securityActivity.items(/You verified .*viewed full account numbers once/);
     await expect(verified).toHaveCount(2);
-    for (const row of await verified.all()) await expect(row).toContainText("c3 View statements: MFA within one hour: satisfied");
+    for (const item of await verified.all()) await expect(await securityActivity.openTechnicalDetails(item)).toContainText("c3 View statements: MFA within one hour: satisfied");
     await expect(securityActivity.unavailableNote()).toHaveCount(0);
   });
 

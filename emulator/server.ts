@@ -15,7 +15,7 @@ import { control } from "./control.js";
 import { loadDirectory } from "./directory.js";
 import { authorize } from "./endpoints/authorize.js";
 import { instanceDiscovery, jwks, openidConfiguration, type TenantSegment } from "./endpoints/discovery.js";
-import { getSignIn, listAuthenticationContexts, listAuthenticationMethods, listConditionalAccessPolicies, listSignIns } from "./endpoints/graph.js";
+import { getDirectoryAudit, getSignIn, listAuthenticationContexts, listAuthenticationMethods, listConditionalAccessPolicies, listDirectoryAudits, listSignIns } from "./endpoints/graph.js";
 import { loginStep } from "./endpoints/login/index.js";
 import { logout } from "./endpoints/logout.js";
 import { sendErrorPage } from "./endpoints/respond.js";
@@ -148,13 +148,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ctx.res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff" });
       ctx.res.end(emu.webauthnBundle);
     })
-    // Microsoft Graph's sign-in logs, Conditional Access and authentication methods, served on the
+    // Microsoft Graph's sign-in and directory audit logs, Conditional Access and authentication methods, served on the
     // emulator's origin (app-only token required).
     .on("GET", /^\/v1\.0\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx, "v1.0"))
     .on("GET", /^\/v1\.0\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx, "v1.0"))
     // Beta: the only version that lists non-interactive sign-ins (signInEventTypes filter).
     .on("GET", /^\/beta\/auditLogs\/signIns$/, (ctx) => listSignIns(emu, ctx, "beta"))
     .on("GET", /^\/beta\/auditLogs\/signIns\/([^/]+)$/, (ctx) => getSignIn(emu, ctx, "beta"))
+    .on("GET", /^\/v1\.0\/auditLogs\/directoryAudits$/, (ctx) => listDirectoryAudits(emu, ctx))
+    .on("GET", /^\/v1\.0\/auditLogs\/directoryAudits\/([^/]+)$/, (ctx) => getDirectoryAudit(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/policies$/, (ctx) => listConditionalAccessPolicies(emu, ctx))
     .on("GET", /^\/v1\.0\/identity\/conditionalAccess\/authenticationContextClassReferences$/, (ctx) => listAuthenticationContexts(emu, ctx))
     .on("GET", /^\/v1\.0\/users\/([^/]+)\/authentication\/methods$/, (ctx) => listAuthenticationMethods(emu, ctx))

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JWK } from "jose";
+import type { DirectoryAuditEntry } from "./directory-audit.js";
 import type { DirectoryUser } from "./directory.js";
 import { parseDirectory } from "./directory.js";
 import type { PolicyState } from "./policy.js";
@@ -157,6 +158,8 @@ export interface PersistedState {
   policyStates: Record<string, PolicyState>;
   /** When each policy's state was last changed (ISO 8601, emulator clock): its Graph `modifiedDateTime`. */
   policyModified: Record<string, string>;
+  /** Graph's directory audit log, oldest first (directory-audit.ts). */
+  directoryAudits: DirectoryAuditEntry[];
 }
 
 /** Hashes a bearer secret (code, refresh token) before it is used as a storage key. */
@@ -186,6 +189,7 @@ function freshState(users: DirectoryUser[], keys: SigningKeyRecord[]): Persisted
     signInHistory: {},
     policyStates: {},
     policyModified: {},
+    directoryAudits: [],
   };
 }
 
@@ -220,6 +224,7 @@ export class StateStore {
     loaded.signInHistory ??= {};
     loaded.policyStates ??= {};
     loaded.policyModified ??= {};
+    loaded.directoryAudits ??= [];
     // Users added to directory.json since the state was written appear without a reset.
     for (const user of this.#directory) {
       if (!loaded.users.some((u) => u.oid === user.oid)) loaded.users.push(structuredClone(user));

@@ -36,7 +36,13 @@ export class PolicyHealthPage {
     return this.page.getByRole("table", { name: /Step-up challenges per operation/ });
   }
 
+  /** The hours of the last day that had MFA-required or blocked sign-ins (absent on a quiet day). */
   hourlyTable() {
     return this.page.getByRole("table", { name: /per hour/ });
+  }
+
+  /** The line shown instead of the table when the last day had no such sign-ins. */
+  quietDay() {
+    return this.page.getByText("No MFA-required or blocked sign-ins in the last 24 hours.");
   }
 }

@@ -1,7 +1,10 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { step } from "../support/step";
 
-/** The "Security activity" page (app/(portal)/security): the person's audit trail joined to the sign-in logs. */
+/**
+ * The "Security activity" page (app/(portal)/security): a list of cards, one per thing that
+ * happened (lib/activity-feed.ts), each with its technical detail behind a disclosure.
+ */
 export class SecurityActivityPage {
   constructor(readonly page: Page) {}
 
@@ -21,14 +24,22 @@ export class SecurityActivityPage {
     return this.page.getByRole("heading", { level: 1, name: "Security activity" });
   }
 
-  table() {
-    return this.page.getByRole("table", { name: /Your security activity/ });
+  feed() {
+    return this.page.getByRole("list", { name: /Your security activity/ });
   }
 
-  /** Rows whose activity cell (the row header) and outcome match. */
-  rows(activity: string | RegExp, outcome?: string | RegExp) {
-    const rows = this.table().getByRole("row").filter({ has: this.page.getByRole("rowheader", { name: activity }) });
-    return outcome ? rows.filter({ hasText: outcome }) : rows;
+  /** The items whose headline matches (a card is an article named by its headline). */
+  items(title: string | RegExp) {
+    return this.feed().getByRole("article", { name: title });
+  }
+
+  /** Opens an item's "Technical details" and returns the disclosure. */
+  @step("open the technical details")
+  async openTechnicalDetails(item: Locator): Promise<Locator> {
+    await item.getByText("Technical details").click();
+    const details = item.getByRole("group");
+    await expect(details.getByRole("definition").first()).toBeVisible();
+    return details;
   }
 
   /** The note shown when the identity provider's logs cannot be read. */

@@ -5,6 +5,7 @@ import type { Emulator } from "../context.js";
 import type { DirectoryMethod, DirectoryUser } from "../directory.js";
 import { sendJson, type RequestContext } from "../http.js";
 import { v1Issuer } from "../tokens.js";
+import { DirectoryAuditFilterError, parseDirectoryAuditFilter, queryDirectoryAudits, type DirectoryAuditFilterClause } from "../directory-audit.js";
 import { FilterError, parseSignInFilter, type GraphVersion, type SignInFilter, type SignInLogEntry } from "../signin-log.js";
 
 /** The application permission `GET /auditLogs/signIns` needs (app-only tokens). */
@@ -152,6 +153,61 @@ export async function getSignIn(emu: Emulator, ctx: RequestContext, version: Gra
   const entry = GUID.test(id) ? emu.signIns.get(id) : undefined;
   if (!entry) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
   sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/${version}/$metadata#auditLogs/signIns/$entity`, ...asServed(entry, version) });
+}
+
+/** Graph's default and maximum page size for directory audits in the emulator. */
+export const DIRECTORY_AUDITS_MAX_TOP = 1000;
+
+/**
+ * `GET /v1.0/auditLogs/directoryAudits`: newest first, `$filter` (see `parseDirectoryAuditFilter`),
+ * `$top`, `@odata.nextLink` paging with `$skiptoken`. Needs `AuditLog.Read.All`, as Graph does.
+ *
+ * @see https://learn.microsoft.com/graph/api/directoryaudit-list
+ * @see https://learn.microsoft.com/graph/api/resources/directoryaudit
+ */
+export async function listDirectoryAudits(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx))) return;
+  const query = ctx.query();
+  const unsupported = Object.keys(query).find((k) => k.startsWith("$") && !SUPPORTED_OPTIONS.has(k));
+  if (unsupported) return graphError(ctx, 400, "BadRequest", `Query option '${unsupported}' is not supported by the emulator's directoryAudits endpoint.`);
+  let filter: DirectoryAuditFilterClause[] = [];
+  if (query.$filter !== undefined) {
+    try {
+      filter = parseDirectoryAuditFilter(query.$filter);
+    } catch (err) {
+      if (err instanceof DirectoryAuditFilterError) return graphError(ctx, 400, "BadRequest", err.message);
+      throw err;
+    }
+  }
+  const top = query.$top === undefined ? DIRECTORY_AUDITS_MAX_TOP : Number(query.$top);
+  if (!/^\d+$/.test(query.$top ?? "1") || !Number.isInteger(top) || top < 1 || top > DIRECTORY_AUDITS_MAX_TOP) {
+    return graphError(ctx, 400, "BadRequest", `Invalid page size specified: '${query.$top}'. Must be between 1 and ${DIRECTORY_AUDITS_MAX_TOP} inclusive.`);
+  }
+  const skip = query.$skiptoken === undefined ? 0 : Number(Buffer.from(query.$skiptoken, "base64url").toString("utf8"));
+  if (!Number.isInteger(skip) || skip < 0) return graphError(ctx, 400, "BadRequest", "The $skiptoken is not valid.");
+  const all = queryDirectoryAudits(emu.store.state.directoryAudits, filter);
+  const body: Record<string, unknown> = { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/directoryAudits`, value: all.slice(skip, skip + top) };
+  if (skip + top < all.length) {
+    const next = new URL(`${emu.origin}/v1.0/auditLogs/directoryAudits`);
+    if (query.$filter !== undefined) next.searchParams.set("$filter", query.$filter);
+    if (query.$top !== undefined) next.searchParams.set("$top", query.$top);
+    next.searchParams.set("$skiptoken", Buffer.from(String(skip + top)).toString("base64url"));
+    body["@odata.nextLink"] = next.toString();
+  }
+  sendJson(ctx.res, 200, body);
+}
+
+/**
+ * `GET /v1.0/auditLogs/directoryAudits/{id}`: one entry by its id.
+ *
+ * @see https://learn.microsoft.com/graph/api/directoryaudit-get
+ */
+export async function getDirectoryAudit(emu: Emulator, ctx: RequestContext): Promise<void> {
+  if (!(await authorizeCaller(emu, ctx))) return;
+  const id = decodeURIComponent(ctx.params[0] ?? "");
+  const entry = emu.store.state.directoryAudits.find((e) => e.id === id);
+  if (!entry) return graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  sendJson(ctx.res, 200, { "@odata.context": `${emu.origin}/v1.0/$metadata#auditLogs/directoryAudits/$entity`, ...entry });
 }
 
 /**

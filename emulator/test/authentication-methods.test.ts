@@ -157,5 +157,48 @@ describe("GET /v1.0/users/{id}/authentication/methods", () => {
       after.map((m) => [m["@odata.type"], m.id]).slice(2),
       [["#microsoft.graph.fido2AuthenticationMethod", credential.id]],
     );
+
+    // The registration is in Graph's directory audit log, as Entra logs it.
+    const filter = `initiatedBy/user/id eq '${user.oid}' and category eq 'UserManagement' and activityDateTime ge ${new Date(Date.now() - 3_600_000).toISOString()}`;
+    const audits = await graphGet(emu(), `auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}`, token());
+    assert.equal(audits.status, 200, JSON.stringify(audits.body));
+    const entries = audits.body.value as Record<string, unknown>[];
+    assert.equal(entries.length, 1);
+    assert.deepEqual(
+      { ...entries[0], id: undefined, activityDateTime: undefined, correlationId: undefined },
+      {
+        id: undefined,
+        activityDateTime: undefined,
+        correlationId: undefined,
+        category: "UserManagement",
+        result: "success",
+        resultReason: "User registered FIDO2 security key",
+        activityDisplayName: "User registered security info",
+        loggedByService: "Authentication Methods",
+        operationType: "Add",
+        initiatedBy: { app: null, user: { id: user.oid, displayName: null, userPrincipalName: user.userPrincipalName, ipAddress: "127.0.0.1", userType: null } },
+        targetResources: [{ id: user.oid, displayName: null, type: "User", userPrincipalName: user.userPrincipalName, groupType: null, modifiedProperties: [] }],
+        additionalDetails: [],
+      },
+    );
+    const one = await graphGet(emu(), `auditLogs/directoryAudits/${encodeURIComponent(String(entries[0]?.id))}`, token());
+    assert.equal(one.status, 200);
+    assert.equal(one.body.id, entries[0]?.id);
+  });
+});
+
+describe("GET /v1.0/auditLogs/directoryAudits", () => {
+  const emu = useTestEmulator();
+  const token = useGraphAppToken(emu);
+
+  it("filters it does not support are Graph's 400; $top is bounded; no token is 401", async () => {
+    const bad = await graphGet(emu(), `auditLogs/directoryAudits?$filter=${encodeURIComponent("targetResources/any(t: t/id eq 'x')")}`, token());
+    assert.equal(bad.status, 400);
+    assert.equal((bad.body.error as { code: string }).code, "BadRequest");
+    assert.equal((await graphGet(emu(), "auditLogs/directoryAudits?$top=0", token())).status, 400);
+    const empty = await graphGet(emu(), `auditLogs/directoryAudits?$filter=${encodeURIComponent(`initiatedBy/user/id eq '${MEGAN.oid}'`)}`, token());
+    assert.deepEqual([empty.status, empty.body.value], [200, []]);
+    assert.equal((await graphGet(emu(), "auditLogs/directoryAudits")).status, 401);
+    assert.equal((await graphGet(emu(), "auditLogs/directoryAudits/no-such-entry", token())).status, 404);
   });
 });

@@ -65,7 +65,7 @@ export function createApiV1(dependencies?: ApiDependencies): ApiV1 {
         operation: "transfer.create",
         schema: transferSchema,
         precheck: ({ user, input }) => checkTransfer(user, input),
-        handler: ({ user, input, tx, stepUp }) => createTransfer(tx, user, input, { stepUp }),
+        handler: ({ user, input, tx, stepUp, correlationId }) => createTransfer(tx, user, input, { stepUp, correlationId }),
         policyInput: ({ user, input }) => getTransferPolicyInput(user, input),
       },
       {

@@ -14,19 +14,12 @@ export interface ActivityEvent {
   details: Record<string, AuditDetailValue>;
 }
 
-/** One page of the user's audit trail, newest first. */
-export interface ActivityPage {
+/** The user's audit events in a window, newest first, and whether the window held more. */
+export interface ActivityWindow {
   events: ActivityEvent[];
-  total: number;
-  /** 1-based; past the end gives no events. */
-  page: number;
-  pageSize: number;
-  /** At least 1. */
-  pageCount: number;
+  /** True when more than `limit` events fell in the window: the oldest were left out. */
+  truncated: boolean;
 }
-
-/** Page size of the activity list. */
-const ACTIVITY_PAGE_SIZE = 25;
 
 /** Parses an audit row's `details` JSON; anything but an object of scalars becomes `{}` (or loses the member). */
 function parseAuditDetails(json: string): Record<string, AuditDetailValue> {
@@ -39,26 +32,20 @@ function parseAuditDetails(json: string): Record<string, AuditDetailValue> {
   }
 }
 
-/** The user's own audit events (step-up decisions, transfers, settings changes), newest first. */
-export async function listActivity(user: ActingUser, page: number): Promise<ActivityPage> {
-  const safePage = Number.isSafeInteger(page) && page >= 1 ? page : 1;
-  const [total, rows] = await Promise.all([
-    prisma.auditEvent.count({ where: { userId: user.id } }),
-    prisma.auditEvent.findMany({
-      where: { userId: user.id },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      skip: (safePage - 1) * ACTIVITY_PAGE_SIZE,
-      take: ACTIVITY_PAGE_SIZE,
-      select: { id: true, operation: true, outcome: true, correlationId: true, createdAt: true, details: true },
-    }),
-  ]);
-  return {
-    events: rows.map((row) => ({ ...row, details: parseAuditDetails(row.details) })),
-    total,
-    page: safePage,
-    pageSize: ACTIVITY_PAGE_SIZE,
-    pageCount: Math.max(1, Math.ceil(total / ACTIVITY_PAGE_SIZE)),
-  };
+/**
+ * The user's own audit events (step-up decisions, transfers, settings changes) since `since`,
+ * newest first, at most `limit`. "Security activity" groups them (lib/activity-feed.ts),
+ * so it reads a time window, not a page of rows: a page boundary would split a verification from
+ * the actions it approved.
+ */
+export async function listActivitySince(user: ActingUser, since: Date, limit: number = 500): Promise<ActivityWindow> {
+  const rows = await prisma.auditEvent.findMany({
+    where: { userId: user.id, createdAt: { gte: since } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { id: true, operation: true, outcome: true, correlationId: true, createdAt: true, details: true },
+  });
+  return { events: rows.slice(0, limit).map((row) => ({ ...row, details: parseAuditDetails(row.details) })), truncated: rows.length > limit };
 }
 
 /** Every user's step-up decisions since `since`, for the admin page's rates (no details beyond what the rates need). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { prisma } from "@/lib/db";
+import { recordAuditEvent } from "@/lib/data/audit";
 import { failed, invalid, success, type HandlerResult } from "@/lib/actions/result";
 import { getTransferLimits, type TransferLimits } from "@/lib/data/limits";
 import type { TransactionClient } from "@/lib/data/transaction";
@@ -79,6 +80,12 @@ export interface CreateTransferOptions {
    * the policy set. Absent only for callers outside the core (tests), which count nothing.
    */
   stepUp?: StepUpDecision;
+  /**
+   * The request's correlation id (the handler's `correlationId`): when given, a "transfer"/"sent" audit row
+   * with the amount and recipient is written in the same transaction, so "Security activity" can
+   * say what a verification approved ("sent $1,500.00 to Landlord") without reading transfers.
+   */
+  correlationId?: string;
   /** Tests: overrides the user's own limits (lib/data/limits.ts). */
   limits?: TransferLimits;
   /** Tests: the clock (the daily counters' day). */
@@ -262,7 +269,20 @@ export async function createTransfer(
     data: { status: "completed", completedAt: bookedAt },
     select: receiptSelect,
   });
-  return success(toReceipt(completed, false));
+  const receipt = toReceipt(completed, false);
+  if (options.correlationId) {
+    await recordAuditEvent(
+      {
+        userId: user.id,
+        operation: "transfer",
+        outcome: "sent",
+        correlationId: options.correlationId,
+        details: { transferId: receipt.id, reference: receipt.reference, amountMinor: receipt.amountMinor, currency: receipt.currency, to: receipt.to.name, toKind: receipt.to.kind },
+      },
+      tx,
+    );
+  }
+  return success(receipt);
 }
 
 /** What one debit must stay within, in minor units of the account's currency. */

@@ -48,6 +48,43 @@ export interface GraphSignIn {
   appliedConditionalAccessPolicies?: GraphAppliedPolicy[];
   authenticationContextClassReferences?: { id: string; detail?: string }[];
   authenticationRequirement?: string;
+  /** The browser and operating system, from the user agent (Graph's `deviceDetail`). */
+  deviceDetail?: { browser?: string; operatingSystem?: string; displayName?: string };
+  /** Each authentication step of the sign-in, in order (Graph's `authenticationDetail`). */
+  authenticationDetails?: GraphAuthenticationDetail[];
+  ipAddress?: string;
+  location?: { city?: string | null; countryOrRegion?: string | null };
+}
+
+/** One step of a sign-in (https://learn.microsoft.com/graph/api/resources/authenticationdetail). */
+export interface GraphAuthenticationDetail {
+  /** e.g. "Password", "Software OATH token", "FIDO2 security key", "SMS", "Previously satisfied". */
+  authenticationMethod?: string;
+  succeeded?: boolean;
+  authenticationStepDateTime?: string;
+  /** "Primary authentication" | "Multifactor authentication". */
+  authenticationStepRequirement?: string;
+  /** e.g. "Invalid verification code", "Authentication method locked". */
+  authenticationStepResultDetail?: string;
+}
+
+/**
+ * Graph's `directoryAudit` (https://learn.microsoft.com/graph/api/resources/directoryaudit),
+ * trimmed: the portal reads the entries in which a person registered a sign-in method
+ * (category "UserManagement", activityDisplayName "User registered security info").
+ */
+export interface GraphDirectoryAudit {
+  id: string;
+  activityDateTime: string;
+  activityDisplayName: string;
+  category: string;
+  correlationId?: string;
+  result?: string;
+  resultReason?: string | null;
+  loggedByService?: string;
+  operationType?: string;
+  additionalDetails?: { key: string; value: string | null }[];
+  initiatedBy?: { user?: { id?: string | null; userPrincipalName?: string | null } | null };
 }
 
 /**

@@ -2,7 +2,7 @@ import "server-only";
 import { AuthError, ConfidentialClientApplication, type AuthenticationResult, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import type { GraphAuthenticationContext, GraphAuthenticationMethod, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
+import type { GraphAuthenticationContext, GraphAuthenticationMethod, GraphDirectoryAudit, GraphPolicy, GraphSignIn } from "@/lib/identity/graph-types";
 import { mergeSignIns, signInReads } from "@/lib/identity/sign-in-reads";
 
 /**
@@ -52,6 +52,13 @@ export interface GraphClient {
    * to its sign-in would otherwise conclude that a silent elevation never happened.
    */
   listSignIns(filter: string, maxEntries?: number): Promise<GraphSignIn[]>;
+  /**
+   * Directory audit entries matching a Graph `$filter`, newest first, at most `maxEntries`
+   * (Graph's List directoryAudits, https://learn.microsoft.com/graph/api/directoryaudit-list,
+   * `AuditLog.Read.All`). Read to the end or an error: a caller listing what a person registered
+   * must not show half of it.
+   */
+  listDirectoryAudits(filter: string, maxEntries?: number): Promise<GraphDirectoryAudit[]>;
   listConditionalAccessPolicies(): Promise<GraphPolicy[]>;
   listAuthenticationContexts(): Promise<GraphAuthenticationContext[]>;
   /**
@@ -180,6 +187,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     listSignIns: guarded(async (filter: string, maxEntries = 1_000) => {
       const lists = await Promise.all(signInReads(filter, maxEntries).map((read) => collect<GraphSignIn>(`${options.graphUrl}/${read.path}`, maxEntries)));
       return mergeSignIns(lists, maxEntries);
+    }),
+    listDirectoryAudits: guarded(async (filter: string, maxEntries = 1_000) => {
+      const query = new URLSearchParams(filter ? { $filter: filter, $top: String(Math.min(maxEntries, 1_000)) } : { $top: String(Math.min(maxEntries, 1_000)) });
+      const entries = await collect<GraphDirectoryAudit>(`${options.graphUrl}/v1.0/auditLogs/directoryAudits?${query}`, maxEntries, { complete: true });
+      return entries.sort((a, b) => Date.parse(b.activityDateTime) - Date.parse(a.activityDateTime));
     }),
     listConditionalAccessPolicies: guarded(() => collect<GraphPolicy>(`${options.graphUrl}/v1.0/identity/conditionalAccess/policies`, 1_000)),
     listAuthenticationContexts: guarded(() => collect<GraphAuthenticationContext>(`${options.graphUrl}/v1.0/identity/conditionalAccess/authenticationContextClassReferences`, 1_000)),

@@ -143,6 +143,30 @@ export function hourlyFailureCounts(signIns: readonly GraphSignIn[], now: Date, 
   }));
 }
 
+/** The day at a glance: totals, and only the hours that had any MFA-required or blocked sign-in. */
+export interface HourlySummary {
+  mfaRequired: number;
+  blocked: number;
+  /** Oldest first; empty when the whole day was quiet. */
+  busyHours: HourlyCount[];
+  /** The largest single-hour count (MFA required or blocked), for scaling a chart; 0 when quiet. */
+  peak: number;
+}
+
+/**
+ * Summarises `hourlyFailureCounts`: a quiet day is one line, not 24 rows of zeros, and a busy one
+ * lists just the hours that had events.
+ */
+export function summarizeHourly(hours: readonly HourlyCount[]): HourlySummary {
+  const busyHours = hours.filter((h) => h.mfaRequired > 0 || h.blocked > 0);
+  return {
+    mfaRequired: hours.reduce((sum, h) => sum + h.mfaRequired, 0),
+    blocked: hours.reduce((sum, h) => sum + h.blocked, 0),
+    busyHours,
+    peak: busyHours.reduce((max, h) => Math.max(max, h.mfaRequired, h.blocked), 0),
+  };
+}
+
 /** The portal's own audit, as much as step-up rates need. */
 export interface StepUpAuditEvent {
   userId: string | null;

@@ -58,6 +58,7 @@ test("the methods cannot be read: not known (null), whatever the reason", async 
 test("only Graph's own failure means 'not known': any other error is a bug and is thrown", async () => {
   const broken: GraphClient = {
     listSignIns: async () => [],
+    listDirectoryAudits: async () => [],
     listConditionalAccessPolicies: async () => [],
     listAuthenticationContexts: async () => [],
     listAuthenticationMethods: async () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { contextEnforcement, hourlyFailureCounts, reportOnlyFailures, stepUpRates, unenforcedIssuances } from "../../lib/identity/policy-health";
+import { contextEnforcement, hourlyFailureCounts, reportOnlyFailures, stepUpRates, summarizeHourly, unenforcedIssuances } from "../../lib/identity/policy-health";
 import type { GraphPolicy, GraphSignIn } from "../../lib/identity/graph-types";
 import { mergeSignIns, NON_INTERACTIVE_SIGN_INS, signInReads } from "../../lib/identity/sign-in-reads";
 
@@ -81,6 +81,16 @@ test("hourlyFailureCounts: 24 hourly buckets ending with this hour, MFA-required
   assert.equal(hours[0]!.blocked, 1);
   assert.equal(hours.reduce((sum, h) => sum + h.mfaRequired, 0), 5);
   assert.ok(!hours.slice(0, 23).some((h) => h.mfaRequiredSpike));
+});
+
+test("summarizeHourly: a quiet day has no busy hours; a busy one keeps only the hours with events, with totals and the peak", () => {
+  const now = new Date("2026-11-29T12:30:00Z");
+  const quiet = summarizeHourly(hourlyFailureCounts([], now));
+  assert.deepEqual(quiet, { mfaRequired: 0, blocked: 0, busyHours: [], peak: 0 });
+  const at = (iso: string, errorCode: number) => signIn({ createdDateTime: iso, status: { errorCode } });
+  const busy = summarizeHourly(hourlyFailureCounts([at("2026-11-29T12:05:00Z", 50076), at("2026-11-29T12:06:00Z", 50076), at("2026-11-29T03:00:00Z", 53003)], now));
+  assert.deepEqual(busy.busyHours.map((h) => [h.hourStart, h.mfaRequired, h.blocked]), [["2026-11-29T03:00:00.000Z", 0, 1], ["2026-11-29T12:00:00.000Z", 2, 0]]);
+  assert.deepEqual([busy.mfaRequired, busy.blocked, busy.peak], [2, 1, 2]);
 });
 
 test("stepUpRates: matched by pending operation (transaction) or by user and operation (session); abandoned after the window, open before it", () => {

@@ -28,7 +28,7 @@ const { checkPayeeChangeable, createPayee, updatePayee, removePayee, PAYEE_NOT_F
 const { checkLimitChange, getLimitChangePolicyInput, updateTransferLimits, listTransferLimits, LIMITS_CHANGED } = await import("../../lib/data/limits");
 const { updateNotificationPreferences, getNotificationPreferences } = await import("../../lib/data/preferences");
 const { endOtherSessions, listSessions } = await import("../../lib/data/sessions");
-const { listActivity, listExecutionsByProof } = await import("../../lib/data/activity");
+const { listActivitySince, listExecutionsByProof } = await import("../../lib/data/activity");
 const { recordAuditEvent } = await import("../../lib/data/audit");
 const { checkTransfer, createTransfer, getTransferPolicyInput, listPayees, TRANSFER_NOT_FOUND } = await import("../../lib/data/transfers");
 const { transferSchema } = await import("../../lib/validation/transfers");
@@ -368,10 +368,12 @@ describe("activity", () => {
     });
     await recordAuditEvent({ userId: other.customer.user.id, operation: "transfer.create", outcome: "executed", correlationId: randomUUID(), details: { uti: `${uti}x` } });
 
-    const page = await listActivity(customer.user, 1);
-    assert.deepEqual(page.events.map((e) => e.outcome), ["executed", "required"]);
-    assert.equal(page.total, 2);
-    assert.deepEqual((await listActivity(customer.user, 2)).events, []);
+    const window = await listActivitySince(customer.user, new Date(Date.now() - 60_000));
+    assert.deepEqual(window.events.map((e) => e.outcome), ["executed", "required"]);
+    assert.equal(window.truncated, false);
+    const limited = await listActivitySince(customer.user, new Date(Date.now() - 60_000), 1);
+    assert.deepEqual([limited.events.map((e) => e.outcome), limited.truncated], [["executed"], true]);
+    assert.deepEqual((await listActivitySince(customer.user, new Date(Date.now() + 60_000))).events, []);
 
     const found = await listExecutionsByProof([uti, "not a uti!"]);
     assert.deepEqual(found.map((f) => [f.userId, f.uti]), [[customer.user.id, uti]]);

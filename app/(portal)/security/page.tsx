@@ -1,98 +1,76 @@
 import type { Metadata } from "next";
 import { Pagination } from "@/components/finance/pagination";
-import { detailLabel, operationLabel, outcomeLabel, policyResultLabel } from "@/components/security/activity-labels";
+import { ActivityFeedItem } from "@/components/security/activity-feed-item";
 import { SiteHeader } from "@/components/ui/site-header";
 import { requireSession } from "@/lib/auth/session";
-import { listActivity } from "@/lib/data/activity";
-import { formatDateTime } from "@/lib/format";
-import { lookupSignIns } from "@/lib/identity/sign-in-join";
+import { listActivitySince } from "@/lib/data/activity";
+import { readIdentityActivity } from "@/lib/identity/activity-reads";
+import { buildActivityFeed } from "@/lib/activity-feed";
 
 export const metadata: Metadata = { title: "Security activity" };
 
+/** How far back the feed reads, in days. */
+const FEED_DAYS = 30;
+/** Items per page. */
+const PAGE_SIZE = 20;
+
 /**
- * The person's own audit trail, newest first, each event joined to the identity provider's
- * sign-in log entry (by correlation id or token id, lib/identity/sign-in-join.ts) to show which
- * Conditional Access policies applied and how. If Graph cannot be read the trail still shows,
- * with a note: this page never fails because the identity provider's logs are out of reach.
+ * The person's security activity for the last 30 days, newest first: the portal's audit rows and
+ * the identity provider's sign-ins and security-info registrations (read through Graph), grouped
+ * into what happened (lib/activity-feed.ts). When Graph cannot be read the portal's side
+ * still shows, with a note saying what is missing: this page never fails, nor silently shows half.
  */
 export default async function SecurityActivityPage({ searchParams }: PageProps<"/security">) {
   const session = await requireSession();
   const pageParam = (await searchParams).page;
-  const page = typeof pageParam === "string" && /^\d{1,6}$/.test(pageParam) ? Number(pageParam) : 1;
-  const activity = await listActivity(session.user, page);
-  const signIns = await lookupSignIns(session.user.objectId, activity.events);
+  const requested = typeof pageParam === "string" && /^\d{1,6}$/.test(pageParam) ? Math.max(1, Number(pageParam)) : 1;
+  const now = new Date();
+  const since = new Date(now.getTime() - FEED_DAYS * 86_400_000);
+  const [activity, identity] = await Promise.all([listActivitySince(session.user, since), readIdentityActivity(session.user.objectId, since)]);
+  const feed = buildActivityFeed({
+    events: activity.events,
+    signIns: identity.signIns.status === "ok" ? identity.signIns.entries : null,
+    registrations: identity.registrations.status === "ok" ? identity.registrations.entries : null,
+  });
+  const pageCount = Math.max(1, Math.ceil(feed.length / PAGE_SIZE));
+  const page = Math.min(requested, pageCount);
+  const items = feed.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const missing = [identity.signIns.status === "unavailable" ? "sign-ins" : null, identity.registrations.status === "unavailable" ? "added sign-in methods" : null].filter(Boolean);
 
   return (
     <>
       <SiteHeader session={session} current="/security" />
-      <main id="main" className="mx-auto max-w-6xl space-y-6 px-4 py-8 sm:px-6">
+      <main id="main" className="mx-auto max-w-3xl space-y-6 px-4 py-8 sm:px-6">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Security activity</h1>
-          <p className="mt-1 text-muted">Verifications, transfers and settings changes on your account, with what your organization&apos;s sign-in policies decided.</p>
+          <p className="mt-1 text-muted">Sign-ins, verifications, transfers and settings changes on your account in the last {FEED_DAYS} days, newest first.</p>
         </div>
-        {signIns.status === "unavailable" ? (
+        {missing.length > 0 ? (
           <p role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
-            Sign-in details from the identity provider can&apos;t be shown right now. Your activity below is complete; try again later for the policy details.
+            We couldn&apos;t load {missing.join(" or ")} from the identity provider, so they are not in the list below, and verifications don&apos;t say which method you used. Your
+            transfers and settings changes are all listed. Try again in a few minutes.
           </p>
         ) : null}
-        <section aria-labelledby="activity-heading" className="rounded-xl border border-black/5 bg-white p-4 shadow-sm sm:p-6">
+        {activity.truncated ? (
+          <p role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+            There is more activity in this period than this page can show; the oldest is left out.
+          </p>
+        ) : null}
+        <section aria-labelledby="activity-heading">
           <h2 id="activity-heading" className="sr-only">
             Your activity
           </h2>
-          {activity.events.length === 0 ? (
-            <p className="text-sm text-muted">{activity.total === 0 ? "Nothing yet. Verifications, transfers and settings changes will be listed here." : "There is nothing on this page."}</p>
+          {feed.length === 0 ? (
+            <p className="rounded-xl border border-black/5 bg-white p-4 text-sm text-muted shadow-sm">Nothing yet. Sign-ins, verifications, transfers and settings changes will be listed here.</p>
           ) : (
-            <div className="overflow-x-auto">
-              <table className="card-table w-full text-left text-sm">
-                <caption className="sr-only">Your security activity, newest first</caption>
-                <thead className="text-muted">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">When</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Activity</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Outcome</th>
-                    <th scope="col" className="py-2 font-medium">Sign-in policies</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {activity.events.map((event) => {
-                    const signIn = signIns.status === "ok" ? signIns.find(event) : null;
-                    const detail = detailLabel(event.operation, event.details);
-                    const policies = (signIn?.appliedConditionalAccessPolicies ?? []).filter((p) => p.result !== "notApplied" && p.result !== "reportOnlyNotApplied");
-                    return (
-                      <tr key={event.id} className="border-t border-black/5 align-top">
-                        <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(event.createdAt)}</td>
-                        <th scope="row" data-card="title" className="py-2 pr-4 font-medium">
-                          {operationLabel(event.operation)}
-                          {detail ? <span className="block font-normal text-muted">{detail}</span> : null}
-                        </th>
-                        <td data-label="Outcome" className="py-2 pr-4">{outcomeLabel(event.outcome)}</td>
-                        <td className="py-2">
-                          {signIn ? (
-                            policies.length > 0 ? (
-                              <ul className="space-y-1">
-                                {policies.map((p) => (
-                                  <li key={p.id}>
-                                    <span className="font-medium">{p.displayName ?? p.id}</span>: {policyResultLabel(p.result)}
-                                  </li>
-                                ))}
-                              </ul>
-                            ) : (
-                              <span className="text-muted">Signed in; no policy applied</span>
-                            )
-                          ) : (
-                            <span className="text-muted">—</span>
-                          )}
-                          <span className="mt-1 block text-xs text-muted">Correlation ID <span className="whitespace-nowrap">{event.correlationId}</span></span>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <ol aria-label="Your security activity, newest first" className="space-y-3">
+              {items.map((item) => (
+                <ActivityFeedItem key={item.id} item={item} />
+              ))}
+            </ol>
           )}
         </section>
-        <Pagination page={activity.page} pageCount={activity.pageCount} hrefFor={(p) => `/security?page=${p}`} label="Activity pages" />
+        <Pagination page={page} pageCount={pageCount} hrefFor={(p) => `/security?page=${p}`} label="Activity pages" />
       </main>
     </>
   );

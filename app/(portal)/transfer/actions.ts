@@ -7,7 +7,7 @@ import { protectedAction } from "@/lib/step-up/server/protected-action";
 import { checkTransfer, createTransfer, getTransferPolicyInput, type TransferReceipt } from "@/lib/data/transfers";
 import { transferSchema } from "@/lib/validation/transfers";
 
-const createTransferCore = protectedAction("transfer.create", transferSchema, ({ user, input, tx, stepUp }) => createTransfer(tx, user, input, { stepUp }), {
+const createTransferCore = protectedAction("transfer.create", transferSchema, ({ user, input, tx, stepUp, correlationId }) => createTransfer(tx, user, input, { stepUp, correlationId }), {
   precheck: ({ user, input }) => checkTransfer(user, input),
   policyInput: ({ user, input }) => getTransferPolicyInput(user, input),
 });

@@ -3,7 +3,9 @@
  * required context accepts no method the person has (`registrableNow` in methods.ts decides).
  */
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from "@simplewebauthn/server";
-import { passkeys } from "../../directory.js";
+import type { AuthorizeTx, Emulator } from "../../context.js";
+import { appendDirectoryAudit, securityInfoRegistered, type RegisteredMethod } from "../../directory-audit.js";
+import { passkeys, type DirectoryUser } from "../../directory.js";
 import { sendJson, str } from "../../http.js";
 import { totpUri, verifyTotp } from "../../mfa.js";
 import { registrationPage } from "../../ui/pages.js";
@@ -11,6 +13,11 @@ import { continueFlow } from "./flow.js";
 import { registrableNow } from "./methods.js";
 import type { SignedInStep } from "./step.js";
 import { webauthnRp } from "./webauthn.js";
+
+/** Writes the directory audit entry Entra logs when a user registers security info. */
+function auditRegistration(emu: Emulator, tx: AuthorizeTx, user: DirectoryUser, method: RegisteredMethod, at: number): void {
+  appendDirectoryAudit(emu.store.state.directoryAudits, securityInfoRegistered({ at, user, method, correlationId: tx.correlationId, ...(tx.risk?.ip ? { ip: tx.risk.ip } : {}) }));
+}
 
 /** `register/totp`: confirms the offered secret with a first code, then adds it. */
 export async function registerTotpStep(step: SignedInStep): Promise<void> {
@@ -31,6 +38,7 @@ export async function registerTotpStep(step: SignedInStep): Promise<void> {
   delete tx.pendingTotpSecret;
   session.auth.totpAt = now;
   tx.steps.push({ method: "totp", requirement: "mfa", succeeded: true, at: now, detail: "Registered during sign-in" });
+  auditRegistration(emu, tx, user, "softwareOath", now);
   emu.store.save();
   emu.log("totp_registered", { oid: user.oid });
   return continueFlow(emu, ctx, tx, session);
@@ -88,6 +96,7 @@ export async function registerPasskeyVerifyStep(step: SignedInStep): Promise<voi
   delete tx.webauthn;
   session.auth.passkeyAt = now;
   tx.steps.push({ method: "passkey", requirement: "mfa", succeeded: true, at: now, detail: "Registered during sign-in" });
+  auditRegistration(emu, tx, user, "fido2", now);
   emu.store.save();
   emu.log("passkey_registered", { oid: user.oid });
   return sendJson(ctx.res, 200, { ok: true });

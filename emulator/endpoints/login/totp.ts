@@ -15,7 +15,10 @@ export async function totpStep(step: SignedInStep): Promise<void> {
   if (!secret) return continueFlow(emu, ctx, tx, session);
   tx.chosenMethod = "totp";
   const result = verifyTotp(emu, user.oid, secret, str(body, "otc") ?? "");
-  tx.steps.push({ method: "totp", requirement: "mfa", succeeded: result.ok, at: now, ...(result.ok ? {} : { detail: result.reason === "locked" ? "Authentication method locked" : "Invalid verification code" }) });
+  // The wrong code that engages the lock says so, as well as being a wrong code: the sign-in log
+  // is the only place a reader (the portal's "Security activity") learns that a lockout happened.
+  const detail = result.ok ? undefined : result.reason === "locked" ? "Authentication method locked" : `Invalid verification code${result.locked ? "; authentication method locked" : ""}`;
+  tx.steps.push({ method: "totp", requirement: "mfa", succeeded: result.ok, at: now, ...(detail ? { detail } : {}) });
   if (result.ok) {
     session.auth.totpAt = now;
     emu.store.save();

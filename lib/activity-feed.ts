@@ -1,3 +1,4 @@
+import type { ActivityEvent } from "@/lib/data/activity";
 import type { AuditDetailValue } from "@/lib/data/audit";
 import { formatMoney } from "@/lib/format";
 import type { GraphAuthenticationDetail, GraphDirectoryAudit, GraphSignIn } from "@/lib/identity/graph-types";
@@ -22,20 +23,12 @@ import type { GraphAuthenticationDetail, GraphDirectoryAudit, GraphSignIn } from
  */
 
 /**
- * One audit row as the feed needs it. Audit rows the feed reads besides the step-up core's (`required`, `satisfied`, `executed`,
+ * One audit row (lib/data/activity.ts). Audit rows the feed reads besides the step-up core's (`required`, `satisfied`, `executed`,
  * `rejected:*`, `failed`): `transfer`/`sent` (lib/data/transfers.ts: amount, currency, recipient),
  * `settings.payee`, `settings.limits`, `settings.notifications`, `settings.sessions`, and
  * `finance.viewStatements`/`downloaded`. Anything else is shown as stored, never dropped.
- * (The shape of lib/data/activity.ts `ActivityEvent`.)
  */
-export interface FeedAuditEvent {
-  id: string;
-  operation: string;
-  outcome: string;
-  correlationId: string;
-  createdAt: Date;
-  details: Record<string, AuditDetailValue>;
-}
+export type FeedAuditEvent = ActivityEvent;
 
 /** How the item reads at a glance. */
 export type FeedTone = "success" | "warning" | "neutral";

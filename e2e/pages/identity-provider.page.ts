@@ -95,6 +95,20 @@ export class IdentityProviderPage {
   }
 
   /**
+   * Types a wrong code five times: the first two are refused plainly, the next two warn how many
+   * tries are left, the fifth locks the authenticator app.
+   */
+  @step("enter wrong codes until the authenticator app locks")
+  async lockOutWithWrongCode(wrong: string) {
+    for (const attemptsLeft of [undefined, undefined, 2, 1]) {
+      await this.enterCode(wrong);
+      await this.expectCodeRejected({ attemptsLeft });
+    }
+    await this.enterCode(wrong);
+    await this.expectLocked();
+  }
+
+  /**
    * Submits a code on a locked code page anyway, as someone editing the page (or posting the
    * form by hand) would: the disabled field is only a hint, the identity provider must refuse.
    */

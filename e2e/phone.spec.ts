@@ -91,7 +91,7 @@ test("every page fits a phone's width and passes axe", async ({ page, persona, s
     { path: "/settings/payees", ready: () => page.getByRole("table", { name: "Your payees" }) },
     { path: "/settings/limits", ready: heading("Settings") },
     { path: "/settings/security", ready: () => page.getByRole("table", { name: "Your active sessions" }) },
-    { path: "/security", ready: () => page.getByRole("table", { name: /Your security activity/ }) },
+    { path: "/security", ready: () => page.getByRole("list", { name: /Your security activity/ }) },
     { path: "/admin/policy-health", ready: heading("Policy health") },
     { path: "/no-such-page", ready: heading("We can't find that page") },
   ]);
